@@ -1,0 +1,399 @@
+//! Questions to answers: ranked hits with highlighted snippets, extractive
+//! summaries and links, or a helpful reply when nothing matches.
+
+pub mod summary;
+
+use crate::config::Config;
+use crate::index::{
+    self, schema, Filters, NotesIndex, QueryBuilder, Report, Synonyms, WriterOptions,
+};
+use crate::notes::{Chunk, Kind, Link};
+use anyhow::Result;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use tantivy::snippet::SnippetGenerator;
+use tantivy::Searcher;
+
+/// One result, as shown to users and written as JSON.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Hit {
+    pub id: String,
+    pub kind: Kind,
+    pub title: String,
+    pub speakers: Vec<String>,
+    pub organizations: Vec<String>,
+    pub conference: Option<String>,
+    pub year: Option<i32>,
+    pub section: Option<String>,
+    pub file: String,
+    pub line: usize,
+    pub score: f32,
+    /// Text around the matching words, which are wrapped in `**`.
+    pub snippet: String,
+    pub summary: String,
+    pub links: Vec<Link>,
+}
+
+/// The answer to a question.
+#[derive(Debug, Clone, Serialize)]
+pub struct Answer {
+    pub query: String,
+    pub hits: Vec<Hit>,
+    /// When nothing matched: the question with its words corrected from the
+    /// index's vocabulary, if that helps.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub did_you_mean: Option<String>,
+    /// When nothing matched: what the notes do cover.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub conferences: Vec<ConferenceInfo>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ConferenceInfo {
+    pub name: String,
+    pub year: Option<i32>,
+    pub sessions: usize,
+    pub files: Vec<String>,
+}
+
+/// The index plus everything needed to answer from it.
+pub struct Engine {
+    pub index: NotesIndex,
+    builder: QueryBuilder,
+    config: Config,
+}
+
+impl Engine {
+    /// Open the index and bring it up to date with the notes.
+    pub fn open(config: &Config, progress: &dyn index::Progress) -> Result<(Engine, Report)> {
+        let synonyms = Synonyms::load(&config.synonyms_file)?;
+        let (mut index, rebuilt) = NotesIndex::open(&config.index_path())?;
+        if let Some(why) = &rebuilt {
+            tracing::warn!("{why}");
+        }
+        let mut report = index.refresh(
+            &config.notes_dir,
+            WriterOptions::from_config(&config.index),
+            progress,
+        )?;
+        report.rebuilt = rebuilt;
+        let builder = QueryBuilder::new(index.fields, config.ranking.clone(), &synonyms);
+        Ok((
+            Engine {
+                index,
+                builder,
+                config: config.clone(),
+            },
+            report,
+        ))
+    }
+
+    /// Re-read changed notes.
+    pub fn refresh(&mut self, progress: &dyn index::Progress) -> Result<Report> {
+        self.index.refresh(
+            &self.config.notes_dir,
+            WriterOptions::from_config(&self.config.index),
+            progress,
+        )
+    }
+
+    /// The best chunks for a question, `offset` results in.
+    pub fn ask(
+        &mut self,
+        question: &str,
+        filters: &Filters,
+        limit: usize,
+        offset: usize,
+    ) -> Result<Answer> {
+        let built = self.builder.build(question, filters);
+        let mut answer = Answer {
+            query: question.to_string(),
+            hits: Vec::new(),
+            did_you_mean: None,
+            conferences: Vec::new(),
+        };
+        if let Some(query) = &built.query {
+            // Fetch a few more than asked so link questions can favour chunks with links.
+            let fetched = self.index.run(query.as_ref(), limit + offset + 5, 0)?;
+            let mut ranked: Vec<(f32, Chunk)> = fetched
+                .into_iter()
+                .map(|(score, chunk, _)| {
+                    let s = if built.wants_links && !chunk.links.is_empty() {
+                        score * 1.5
+                    } else {
+                        score
+                    };
+                    (s, chunk)
+                })
+                .collect();
+            ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+            let searcher = self.index.searcher();
+            let mut snippets = self.snippets(&searcher, built.highlight.as_ref())?;
+            let mut summarizer = self.summarizer(&searcher);
+            for (score, chunk) in ranked.into_iter().skip(offset).take(limit) {
+                let snippet = snippets.make(&chunk.body, self.config.answer.snippet_fragments);
+                let summary = summarizer.summarize(
+                    &chunk.body,
+                    &built.terms,
+                    self.config.answer.summary_sentences,
+                    self.config.answer.summary_chars,
+                );
+                answer.hits.push(self.hit(chunk, score, snippet, summary));
+            }
+        }
+        if answer.hits.is_empty() && offset == 0 {
+            answer.did_you_mean = self.did_you_mean(&built.words)?;
+            answer.conferences = self.conferences()?;
+        }
+        Ok(answer)
+    }
+
+    /// One session by id, or by (part of) its title.
+    pub fn session(&mut self, id_or_title: &str) -> Result<Option<Hit>> {
+        let chunk = match self.index.get(id_or_title.trim())? {
+            Some(c) => Some(c),
+            None => {
+                let wanted = id_or_title.trim().to_lowercase();
+                let all = self.index.all_chunks()?;
+                let exact = all
+                    .iter()
+                    .find(|c| c.title.to_lowercase() == wanted)
+                    .cloned();
+                let part = || {
+                    all.iter()
+                        .find(|c| c.title.to_lowercase().contains(&wanted))
+                        .cloned()
+                };
+                match exact.or_else(part) {
+                    Some(c) => Some(c),
+                    None => {
+                        // Best search hit, if its title names most of the words asked.
+                        let words = self.builder.build(id_or_title, &Filters::default()).words;
+                        let a = self.ask(id_or_title, &Filters::default(), 1, 0)?;
+                        match a.hits.into_iter().next() {
+                            Some(h) if names_most(&h.title, &words) => self.index.get(&h.id)?,
+                            _ => None,
+                        }
+                    }
+                }
+            }
+        };
+        let Some(chunk) = chunk else { return Ok(None) };
+        let searcher = self.index.searcher();
+        let summary = self.summarizer(&searcher).summarize(
+            &chunk.body,
+            &[],
+            self.config.answer.summary_sentences,
+            self.config.answer.summary_chars,
+        );
+        Ok(Some(self.hit(chunk, 0.0, String::new(), summary)))
+    }
+
+    /// Every chunk, in file order.
+    pub fn chunks(&self) -> Result<Vec<Chunk>> {
+        self.index.all_chunks()
+    }
+
+    /// The conferences in the notes, with session counts.
+    pub fn conferences(&self) -> Result<Vec<ConferenceInfo>> {
+        let mut map: BTreeMap<(String, Option<i32>), ConferenceInfo> = BTreeMap::new();
+        for c in self.index.all_chunks()? {
+            let name = c
+                .conference
+                .clone()
+                .unwrap_or_else(|| "(unknown conference)".to_string());
+            let e = map
+                .entry((name.clone(), c.year))
+                .or_insert_with(|| ConferenceInfo {
+                    name,
+                    year: c.year,
+                    sessions: 0,
+                    files: Vec::new(),
+                });
+            if c.kind.is_session() {
+                e.sessions += 1;
+            }
+            if !e.files.contains(&c.file) {
+                e.files.push(c.file.clone());
+            }
+        }
+        Ok(map.into_values().collect())
+    }
+
+    fn hit(&self, c: Chunk, score: f32, snippet: String, summary: String) -> Hit {
+        let mut links = c.links;
+        if let Some(url) = self.config.source_url(&c.file, c.line) {
+            links.push(Link {
+                url,
+                label: format!("source: {}:{}", c.file, c.line),
+            });
+        }
+        Hit {
+            id: c.id,
+            kind: c.kind,
+            title: c.title,
+            speakers: c.speakers,
+            organizations: c.organizations,
+            conference: c.conference,
+            year: c.year,
+            section: c.section,
+            file: c.file,
+            line: c.line,
+            score,
+            snippet,
+            summary,
+            links,
+        }
+    }
+
+    fn summarizer<'a>(&self, searcher: &'a Searcher) -> summary::Summarizer<'a> {
+        summary::Summarizer {
+            searcher,
+            body: self.index.fields.body,
+            analyzer: schema::stemmed_analyzer(),
+        }
+    }
+
+    fn snippets(
+        &self,
+        searcher: &Searcher,
+        highlight: &dyn tantivy::query::Query,
+    ) -> Result<Snippets> {
+        let mut generator = SnippetGenerator::create(searcher, highlight, self.index.fields.body)?;
+        generator.set_max_num_chars(self.config.answer.snippet_chars);
+        Ok(Snippets {
+            generator,
+            max_chars: self.config.answer.snippet_chars,
+        })
+    }
+
+    /// Correct each unknown word to the closest word of the notes.
+    fn did_you_mean(&self, words: &[String]) -> Result<Option<String>> {
+        if words.is_empty() {
+            return Ok(None);
+        }
+        let mut vocab: BTreeMap<String, usize> = BTreeMap::new();
+        for c in self.index.all_chunks()? {
+            let text = format!(
+                "{} {} {} {}",
+                c.title,
+                c.speakers.join(" "),
+                c.organizations.join(" "),
+                c.body
+            );
+            for w in text
+                .split(|ch: char| !ch.is_alphanumeric())
+                .filter(|w| w.chars().count() >= 3)
+            {
+                *vocab.entry(w.to_lowercase()).or_default() += 1;
+            }
+        }
+        let mut changed = false;
+        let fixed: Vec<String> = words
+            .iter()
+            .map(|w| {
+                if vocab.contains_key(w) {
+                    return w.clone();
+                }
+                let max = if w.chars().count() >= 6 { 2 } else { 1 };
+                let best = vocab
+                    .iter()
+                    .filter_map(|(v, n)| {
+                        let d = levenshtein(w, v);
+                        (d <= max).then_some((d, std::cmp::Reverse(*n), v))
+                    })
+                    .min();
+                match best {
+                    Some((_, _, v)) => {
+                        changed = true;
+                        v.clone()
+                    }
+                    None => w.clone(),
+                }
+            })
+            .collect();
+        Ok(changed.then(|| fixed.join(" ")))
+    }
+}
+
+/// Highlighted fragments of bodies.
+struct Snippets {
+    generator: SnippetGenerator,
+    max_chars: usize,
+}
+
+impl Snippets {
+    /// Up to `fragments` fragments with the matching words in `**bold**`; the
+    /// opening words of the body when no word of it matched.
+    fn make(&mut self, body: &str, fragments: usize) -> String {
+        let mut text = body.to_string();
+        let mut parts = Vec::new();
+        for _ in 0..fragments.max(1) {
+            let snippet = self.generator.snippet(&text);
+            if snippet.highlighted().is_empty() {
+                break;
+            }
+            parts.push(bold(snippet.fragment(), snippet.highlighted()));
+            // Blank the fragment out (keeping byte offsets) to find the next best.
+            let range = snippet.fragment_range();
+            let blank: String = text[range.clone()]
+                .chars()
+                .map(|c| " ".repeat(c.len_utf8()))
+                .collect();
+            text.replace_range(range, &blank);
+        }
+        if parts.is_empty() {
+            let plain: String = body
+                .split("\n\n")
+                .filter(|p| !p.starts_with("```"))
+                .collect::<Vec<_>>()
+                .join(" ");
+            return summary::cut(&squash(&plain), self.max_chars);
+        }
+        parts.join(" … ")
+    }
+}
+
+fn squash(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn bold(fragment: &str, ranges: &[std::ops::Range<usize>]) -> String {
+    let mut out = String::with_capacity(fragment.len() + 8 * ranges.len());
+    let mut at = 0;
+    for r in ranges {
+        out.push_str(&fragment[at..r.start]);
+        out.push_str("**");
+        out.push_str(&fragment[r.clone()]);
+        out.push_str("**");
+        at = r.end;
+    }
+    out.push_str(&fragment[at..]);
+    squash(&out.replace("```", " "))
+}
+
+fn names_most(title: &str, words: &[String]) -> bool {
+    let title = title.to_lowercase();
+    let named = words.iter().filter(|w| title.contains(w.as_str())).count();
+    !words.is_empty() && named * 2 >= words.len()
+}
+
+/// Edit distance between two words, in characters.
+pub fn levenshtein(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len().abs_diff(b.len()) > 2 {
+        return usize::MAX;
+    }
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}

@@ -1,0 +1,239 @@
+//! The command line: the same answers as the bot, offline, with no token.
+
+use crate::answer::{Answer, Engine};
+use crate::config::Config;
+use crate::index::{Filters, Progress};
+use crate::notes::Kind;
+use crate::render::{self, SessionFull, SessionJson, Style};
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "confnotes",
+    version,
+    about = "Answers questions about a team's conference notes"
+)]
+pub struct Cli {
+    /// Configuration file (default: config/default.toml when present).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Notes directory (overrides the config's notes_dir).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub notes: Option<PathBuf>,
+    /// Index directory (overrides the config's index_dir).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub index: Option<PathBuf>,
+    /// More log output (-v info, -vv debug); CONFNOTES_LOG sets a filter.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build or refresh the index; print counts and diagnostics.
+    Index {
+        #[arg(long)]
+        json: bool,
+    },
+    /// The best sessions for a question, with the best hit's summary and links.
+    Ask {
+        #[arg(required = true, value_name = "QUESTION")]
+        question: Vec<String>,
+        #[arg(long, value_name = "N")]
+        limit: Option<usize>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Search with filters.
+    Search {
+        #[arg(value_name = "QUERY")]
+        query: Vec<String>,
+        #[arg(long, value_name = "C")]
+        conference: Option<String>,
+        #[arg(long, value_name = "Y")]
+        year: Option<i32>,
+        #[arg(long, value_name = "S")]
+        speaker: Option<String>,
+        #[arg(long, value_name = "K", value_parser = parse_kind)]
+        kind: Option<Kind>,
+        #[arg(long, value_name = "N")]
+        limit: Option<usize>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// One session in full, by id or title.
+    Session {
+        #[arg(required = true, value_name = "ID_OR_TITLE")]
+        id: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The links of the sessions matching a query.
+    Links {
+        #[arg(required = true, value_name = "QUERY")]
+        query: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Every chunk extracted, in file order.
+    Sessions {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn parse_kind(s: &str) -> Result<Kind, String> {
+    s.parse()
+}
+
+/// Draws a progress bar on a terminal for long indexing runs.
+struct Bar(indicatif::ProgressBar);
+
+impl Progress for Bar {
+    fn start(&self, files: u64, bytes: u64) {
+        // Short runs finish before a bar would be read.
+        if files >= 50 || bytes >= 2_000_000 {
+            self.0.set_length(bytes);
+            self.0
+                .set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        }
+    }
+    fn advance(&self, bytes: u64) {
+        self.0.inc(bytes);
+    }
+    fn finish(&self) {
+        self.0.finish_and_clear();
+    }
+}
+
+fn progress_bar() -> Bar {
+    let bar =
+        indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::hidden());
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "indexing {wide_bar} {binary_bytes}/{binary_total_bytes} {eta}",
+    ) {
+        bar.set_style(style);
+    }
+    Bar(bar)
+}
+
+/// Run a parsed command line; `color` says whether stdout is a terminal
+/// that wants colour.
+pub fn run(cli: Cli, mut config: Config, color: bool) -> Result<i32> {
+    if let Some(n) = cli.notes {
+        config.notes_dir = n;
+    }
+    if let Some(i) = cli.index {
+        config.index_dir = i;
+    }
+    let style = Style { color };
+    let bar = if std::io::stderr().is_terminal() {
+        progress_bar()
+    } else {
+        Bar(indicatif::ProgressBar::hidden())
+    };
+    let (mut engine, report) = Engine::open(&config, &bar)?;
+    let mut out = std::io::stdout().lock();
+    let notes_dir = config.notes_dir.display().to_string();
+    if !matches!(cli.command, Command::Index { .. })
+        && report.files_read > 0
+        && !report.diagnostics.is_empty()
+    {
+        tracing::warn!(
+            "{} note file(s) had problems; `confnotes index` lists them",
+            report.diagnostics.len()
+        );
+    }
+    let limit = |l: Option<usize>| l.unwrap_or(config.answer.limit).clamp(1, 100);
+    match cli.command {
+        Command::Index { json } => {
+            if json {
+                writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
+            } else {
+                write!(out, "{}", render::report_text(&report, &notes_dir, &style))?;
+            }
+        }
+        Command::Ask {
+            question,
+            limit: l,
+            json,
+        } => {
+            let a = engine.ask(&question.join(" "), &Filters::default(), limit(l), 0)?;
+            print_answer(&mut out, &a, json, render::answer_text(&a, &style))?;
+        }
+        Command::Search {
+            query,
+            conference,
+            year,
+            speaker,
+            kind,
+            limit: l,
+            json,
+        } => {
+            let filters = Filters {
+                conference,
+                year,
+                speaker,
+                kind,
+            };
+            let a = engine.ask(&query.join(" "), &filters, limit(l), 0)?;
+            print_answer(&mut out, &a, json, render::answer_text(&a, &style))?;
+        }
+        Command::Links { query, json } => {
+            let a = engine.ask(&query.join(" "), &Filters::default(), limit(None), 0)?;
+            print_answer(&mut out, &a, json, render::links_text(&a, &style))?;
+        }
+        Command::Session { id, json } => {
+            let wanted = id.join(" ");
+            match engine.session(&wanted)? {
+                Some(hit) => {
+                    let body = engine
+                        .index
+                        .get(&hit.id)?
+                        .map(|c| c.body)
+                        .unwrap_or_default();
+                    if json {
+                        writeln!(
+                            out,
+                            "{}",
+                            serde_json::to_string_pretty(&SessionFull {
+                                hit: &hit,
+                                body: &body
+                            })?
+                        )?;
+                    } else {
+                        write!(out, "{}", render::session_text(&hit, &body, &style))?;
+                    }
+                }
+                None => {
+                    eprintln!("No session matches {wanted:?}. Try `confnotes search {wanted}` or `confnotes sessions`.");
+                    return Ok(1);
+                }
+            }
+        }
+        Command::Sessions { json } => {
+            let chunks = engine.chunks()?;
+            if json {
+                let list: Vec<SessionJson> = chunks.iter().map(SessionJson::from).collect();
+                writeln!(out, "{}", serde_json::to_string_pretty(&list)?)?;
+            } else {
+                write!(out, "{}", render::sessions_text(&chunks, &style))?;
+            }
+        }
+    }
+    Ok(0)
+}
+
+fn print_answer(out: &mut impl Write, a: &Answer, json: bool, text: String) -> Result<()> {
+    if json {
+        writeln!(out, "{}", serde_json::to_string_pretty(a)?)?;
+    } else {
+        write!(out, "{text}")?;
+    }
+    Ok(())
+}

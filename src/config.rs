@@ -1,0 +1,245 @@
+//! Typed configuration: defaults in code, then a TOML file, then
+//! `CONFNOTES_*` environment variables (`__` separates nested keys, e.g.
+//! `CONFNOTES_RANKING__TITLE_BOOST=4`). Unknown keys are errors that name
+//! the file and the key. This is the only module that reads the environment.
+
+use anyhow::{bail, Context, Result};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// The file used when `--config` is not given, if it exists.
+pub const DEFAULT_FILE: &str = "config/default.toml";
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Directory holding the notes.
+    pub notes_dir: PathBuf,
+    /// Index directory; empty means `<notes_dir>/.confnotes/index`.
+    pub index_dir: PathBuf,
+    /// Synonyms and abbreviations file; empty means none.
+    pub synonyms_file: PathBuf,
+    /// Link to a note's source, with `{file}` and `{line}`; empty means none.
+    pub source_url_template: String,
+    pub ranking: Ranking,
+    pub answer: AnswerConfig,
+    pub index: IndexConfig,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Ranking {
+    pub title_boost: f32,
+    pub speakers_boost: f32,
+    pub organizations_boost: f32,
+    pub conference_boost: f32,
+    pub section_boost: f32,
+    pub body_boost: f32,
+    pub links_boost: f32,
+    /// Extra weight when adjacent query words appear as a phrase.
+    pub phrase_boost: f32,
+    /// Weight of a synonym relative to the word typed.
+    pub synonym_weight: f32,
+    /// Typo tolerance: words this long or longer also match at edit distance 1.
+    pub fuzzy_min_len: usize,
+    /// Weight of a fuzzy (misspelled) match; 0 turns typo tolerance off.
+    pub fuzzy_boost: f32,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct AnswerConfig {
+    /// Results when `--limit` is not given.
+    pub limit: usize,
+    /// Sentences or bullets in an extractive summary, at most.
+    pub summary_sentences: usize,
+    /// Characters in a summary, at most.
+    pub summary_chars: usize,
+    /// Characters in one snippet fragment, at most.
+    pub snippet_chars: usize,
+    /// Snippet fragments per hit, at most.
+    pub snippet_fragments: usize,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct IndexConfig {
+    /// Memory the index writer may use, in MB (at least 15 per thread).
+    pub writer_memory_mb: usize,
+    /// Indexing threads; 0 means one per core, at most 4.
+    pub threads: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            notes_dir: PathBuf::from("notes"),
+            index_dir: PathBuf::new(),
+            synonyms_file: PathBuf::from("config/synonyms.toml"),
+            source_url_template: String::new(),
+            ranking: Ranking::default(),
+            answer: AnswerConfig::default(),
+            index: IndexConfig::default(),
+        }
+    }
+}
+
+impl Default for Ranking {
+    fn default() -> Self {
+        Ranking {
+            title_boost: 3.0,
+            speakers_boost: 3.0,
+            organizations_boost: 2.0,
+            conference_boost: 1.0,
+            section_boost: 0.5,
+            body_boost: 1.0,
+            links_boost: 0.5,
+            phrase_boost: 2.0,
+            synonym_weight: 0.8,
+            fuzzy_min_len: 5,
+            fuzzy_boost: 0.4,
+        }
+    }
+}
+
+impl Default for AnswerConfig {
+    fn default() -> Self {
+        AnswerConfig {
+            limit: 5,
+            summary_sentences: 3,
+            summary_chars: 500,
+            snippet_chars: 160,
+            snippet_fragments: 2,
+        }
+    }
+}
+
+impl Default for IndexConfig {
+    fn default() -> Self {
+        IndexConfig {
+            writer_memory_mb: 64,
+            threads: 0,
+        }
+    }
+}
+
+impl Config {
+    /// Load from `file` (or [`DEFAULT_FILE`] when it exists), then apply
+    /// `CONFNOTES_*` variables from the process environment.
+    pub fn load(file: Option<&Path>) -> Result<Config> {
+        Self::load_with_env(file, std::env::vars())
+    }
+
+    pub fn load_with_env(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Config> {
+        let (mut table, source) = match file {
+            Some(f) => (read_table(f)?, f.display().to_string()),
+            None if Path::new(DEFAULT_FILE).exists() => (
+                read_table(Path::new(DEFAULT_FILE))?,
+                DEFAULT_FILE.to_string(),
+            ),
+            None => (toml::Table::new(), "built-in defaults".to_string()),
+        };
+        let mut from_env = Vec::new();
+        for (key, value) in env {
+            let Some(rest) = key.strip_prefix("CONFNOTES_") else {
+                continue;
+            };
+            // Variables the program itself reads, not settings.
+            if matches!(rest, "CAPTURE_DIR" | "LOG") {
+                continue;
+            }
+            let path: Vec<String> = rest.split("__").map(str::to_lowercase).collect();
+            set_path(&mut table, &path, parse_env_value(&value));
+            from_env.push(key);
+        }
+        let config: Config =
+            toml::Value::Table(table)
+                .try_into()
+                .map_err(|e: toml::de::Error| {
+                    let hint = if from_env.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (environment overrides: {})", from_env.join(", "))
+                    };
+                    anyhow::anyhow!(
+                        "invalid configuration in {source}{hint}: {}",
+                        e.message().trim_end()
+                    )
+                })?;
+        config
+            .validate()
+            .with_context(|| format!("invalid configuration in {source}"))?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<()> {
+        if self.answer.limit == 0 {
+            bail!("answer.limit must be at least 1");
+        }
+        if self.index.writer_memory_mb < 15 {
+            bail!("index.writer_memory_mb must be at least 15 (tantivy's minimum per thread)");
+        }
+        Ok(())
+    }
+
+    /// Where the index lives.
+    pub fn index_path(&self) -> PathBuf {
+        if self.index_dir.as_os_str().is_empty() {
+            self.notes_dir.join(".confnotes").join("index")
+        } else {
+            self.index_dir.clone()
+        }
+    }
+
+    /// The source link for a line of a note, if a template is configured.
+    pub fn source_url(&self, file: &str, line: usize) -> Option<String> {
+        (!self.source_url_template.is_empty()).then(|| {
+            self.source_url_template
+                .replace("{file}", file)
+                .replace("{line}", &line.to_string())
+        })
+    }
+}
+
+fn read_table(path: &Path) -> Result<toml::Table> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read config file {}", path.display()))?;
+    toml::from_str(&text).map_err(|e| {
+        anyhow::anyhow!(
+            "invalid configuration in {}: {}",
+            path.display(),
+            e.message().trim_end()
+        )
+    })
+}
+
+/// Environment values are TOML when they parse as a TOML value, else strings.
+fn parse_env_value(value: &str) -> toml::Value {
+    toml::from_str::<toml::Table>(&format!("v = {value}"))
+        .ok()
+        .and_then(|mut t| t.remove("v"))
+        .unwrap_or_else(|| toml::Value::String(value.to_string()))
+}
+
+fn set_path(table: &mut toml::Table, path: &[String], value: toml::Value) {
+    match path {
+        [] => {}
+        [last] => {
+            table.insert(last.clone(), value);
+        }
+        [first, rest @ ..] => {
+            let entry = table
+                .entry(first.clone())
+                .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+            if !entry.is_table() {
+                *entry = toml::Value::Table(toml::Table::new());
+            }
+            if let toml::Value::Table(t) = entry {
+                set_path(t, rest, value);
+            }
+        }
+    }
+}

@@ -1,0 +1,416 @@
+//! The tantivy index over chunks: building it, refreshing it file by file,
+//! and running queries against it.
+//!
+//! The index lives in one directory with a manifest recording, for each
+//! note file, its size, mtime, content hash and chunk ids. A refresh skips
+//! files whose size and mtime are unchanged, re-reads the rest, and replaces
+//! a changed file's chunks in one commit. An index that cannot be opened, or
+//! was built with another schema, is rebuilt from scratch with a warning.
+
+pub mod manifest;
+pub mod query;
+pub mod schema;
+
+use crate::notes::{self, Chunk, Diagnostic, NoteFile};
+use anyhow::{Context, Result};
+use manifest::{FileEntry, Manifest};
+use schema::Fields;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+use tantivy::collector::{DocSetCollector, TopDocs};
+use tantivy::query::{AllQuery, Query};
+use tantivy::schema::Value;
+use tantivy::{doc, DocAddress, Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term};
+
+pub use query::{Filters, QueryBuilder, Synonyms};
+
+/// Progress of a long refresh, for a progress bar.
+pub trait Progress {
+    fn start(&self, _files: u64, _bytes: u64) {}
+    fn advance(&self, _bytes: u64) {}
+    fn finish(&self) {}
+}
+
+/// No progress display.
+pub struct Silent;
+impl Progress for Silent {}
+
+/// How the index writer may use the machine.
+#[derive(Debug, Clone, Copy)]
+pub struct WriterOptions {
+    pub memory_bytes: usize,
+    pub threads: usize,
+}
+
+impl WriterOptions {
+    pub fn from_config(c: &crate::config::IndexConfig) -> WriterOptions {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let threads = if c.threads == 0 {
+            cores.min(4)
+        } else {
+            c.threads
+        };
+        // tantivy needs at least 15 MB per thread: fewer threads, not more memory.
+        let threads = threads.clamp(1, (c.writer_memory_mb / 15).max(1));
+        WriterOptions {
+            memory_bytes: c.writer_memory_mb * 1_000_000,
+            threads,
+        }
+    }
+}
+
+/// What a refresh did.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Report {
+    pub files: usize,
+    pub files_read: usize,
+    pub files_unchanged: usize,
+    pub files_removed: usize,
+    pub chunks: usize,
+    pub sessions: usize,
+    pub added: Vec<String>,
+    pub changed: Vec<String>,
+    pub removed: Vec<String>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Set when the index was rebuilt from scratch, with the reason.
+    pub rebuilt: Option<String>,
+    #[serde(skip)]
+    pub elapsed: Duration,
+}
+
+pub struct NotesIndex {
+    index: Index,
+    reader: IndexReader,
+    pub fields: Fields,
+    dir: PathBuf,
+    manifest: Manifest,
+}
+
+impl NotesIndex {
+    /// Open the index in `dir`, or create it. A broken or outdated index is
+    /// moved aside and rebuilt; the second value says why.
+    pub fn open(dir: &Path) -> Result<(NotesIndex, Option<String>)> {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create index directory {}", dir.display()))?;
+        let manifest = Manifest::load(dir);
+        let has_index = dir.join("meta.json").exists();
+        let reason = match (&manifest, has_index) {
+            (_, false) => None,
+            (Some(m), true) if m.schema_version == schema::SCHEMA_VERSION => {
+                match Self::try_open(dir, m.clone()) {
+                    Ok(ix) => return Ok((ix, None)),
+                    Err(e) => Some(format!(
+                        "index in {} is unreadable ({e:#}); rebuilding it",
+                        dir.display()
+                    )),
+                }
+            }
+            (Some(_), true) => Some(format!(
+                "index in {} was built by another version; rebuilding it",
+                dir.display()
+            )),
+            (None, true) => Some(format!(
+                "index in {} has no manifest; rebuilding it",
+                dir.display()
+            )),
+        };
+        if reason.is_some() {
+            clear_dir(dir)?;
+        }
+        let (schema, fields) = schema::build();
+        let index = Index::create_in_dir(dir, schema)
+            .with_context(|| format!("cannot create index in {}", dir.display()))?;
+        schema::register(&index);
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        let manifest = Manifest {
+            schema_version: schema::SCHEMA_VERSION,
+            files: BTreeMap::new(),
+        };
+        manifest.save(dir)?;
+        Ok((
+            NotesIndex {
+                index,
+                reader,
+                fields,
+                dir: dir.to_path_buf(),
+                manifest,
+            },
+            reason,
+        ))
+    }
+
+    fn try_open(dir: &Path, manifest: Manifest) -> Result<NotesIndex> {
+        let index = Index::open_in_dir(dir)?;
+        let fields = schema::fields_of(&index.schema())?;
+        schema::register(&index);
+        let reader: IndexReader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        // Touch every segment once so corruption shows now, not mid-query.
+        reader
+            .searcher()
+            .search(&AllQuery, &tantivy::collector::Count)?;
+        Ok(NotesIndex {
+            index,
+            reader,
+            fields,
+            dir: dir.to_path_buf(),
+            manifest,
+        })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn searcher(&self) -> Searcher {
+        self.reader.searcher()
+    }
+
+    pub fn tantivy(&self) -> &Index {
+        &self.index
+    }
+
+    /// Bring the index in line with the notes directory.
+    pub fn refresh(
+        &mut self,
+        notes_dir: &Path,
+        opts: WriterOptions,
+        progress: &dyn Progress,
+    ) -> Result<Report> {
+        let started = Instant::now();
+        if !notes_dir.is_dir() {
+            anyhow::bail!(
+                "notes directory {} does not exist or is not a directory",
+                notes_dir.display()
+            );
+        }
+        let (files, walk_diags) = notes::list_notes(notes_dir);
+        let mut report = Report {
+            files: files.len(),
+            ..Report::default()
+        };
+        let present: BTreeSet<&str> = files.iter().map(|f| f.rel.as_str()).collect();
+        let removed: Vec<String> = self
+            .manifest
+            .files
+            .keys()
+            .filter(|k| !present.contains(&k[..]))
+            .cloned()
+            .collect();
+        let stale: Vec<&NoteFile> = files
+            .iter()
+            .filter(|f| {
+                self.manifest
+                    .files
+                    .get(&f.rel)
+                    .is_none_or(|e| e.size != f.size || u128::from(e.mtime) != f.mtime)
+            })
+            .collect();
+        report.files_unchanged = files.len() - stale.len();
+        if stale.is_empty() && removed.is_empty() {
+            report.chunks = self.manifest.files.values().map(|e| e.chunks.len()).sum();
+            report.sessions = self.count_sessions()?;
+            report.diagnostics = walk_diags;
+            report.diagnostics.extend(
+                self.manifest
+                    .files
+                    .values()
+                    .flat_map(|e| e.diagnostics.iter().cloned()),
+            );
+            report.elapsed = started.elapsed();
+            return Ok(report);
+        }
+        progress.start(stale.len() as u64, stale.iter().map(|f| f.size).sum());
+        let mut writer: tantivy::IndexWriter<TantivyDocument> = self
+            .index
+            .writer_with_num_threads(opts.threads, opts.memory_bytes)?;
+        for rel in &removed {
+            writer.delete_term(Term::from_field_text(self.fields.file, rel));
+            if let Some(e) = self.manifest.files.remove(rel) {
+                report
+                    .removed
+                    .extend(e.chunks.into_iter().map(|(id, _)| id));
+            }
+            report.files_removed += 1;
+        }
+        for file in stale {
+            let read = notes::read_note(file);
+            progress.advance(file.size);
+            let old = self.manifest.files.get(&file.rel);
+            if let (Some(old), false) = (old, read.hash.is_empty()) {
+                if old.hash == read.hash {
+                    // Touched, not changed: remember the new mtime only.
+                    let mut e = old.clone();
+                    e.mtime = u64::try_from(file.mtime).unwrap_or(u64::MAX);
+                    self.manifest.files.insert(file.rel.clone(), e);
+                    report.files_unchanged += 1;
+                    continue;
+                }
+            }
+            report.files_read += 1;
+            let old_chunks: BTreeMap<String, String> = old
+                .map(|e| e.chunks.iter().cloned().collect())
+                .unwrap_or_default();
+            writer.delete_term(Term::from_field_text(self.fields.file, &file.rel));
+            let mut entry = FileEntry {
+                size: file.size,
+                mtime: u64::try_from(file.mtime).unwrap_or(u64::MAX),
+                hash: read.hash.clone(),
+                chunks: Vec::new(),
+                diagnostics: read.diagnostics.clone(),
+            };
+            for chunk in read.note.iter().flat_map(|n| n.chunks.iter()) {
+                let json = serde_json::to_string(chunk)?;
+                let fp = notes::walk::content_hash(json.as_bytes());
+                match old_chunks.get(&chunk.id) {
+                    None => report.added.push(chunk.id.clone()),
+                    Some(f) if *f != fp => report.changed.push(chunk.id.clone()),
+                    Some(_) => {}
+                }
+                writer.add_document(self.document(chunk, json))?;
+                entry.chunks.push((chunk.id.clone(), fp));
+            }
+            let new_ids: BTreeSet<&str> = entry.chunks.iter().map(|(id, _)| id.as_str()).collect();
+            report.removed.extend(
+                old_chunks
+                    .keys()
+                    .filter(|id| !new_ids.contains(&id[..]))
+                    .cloned(),
+            );
+            self.manifest.files.insert(file.rel.clone(), entry);
+        }
+        writer.commit()?;
+        writer.wait_merging_threads()?;
+        self.manifest.save(&self.dir)?;
+        self.reader.reload()?;
+        progress.finish();
+        report.chunks = self.manifest.files.values().map(|e| e.chunks.len()).sum();
+        report.sessions = self.count_sessions()?;
+        report.diagnostics = walk_diags;
+        report.diagnostics.extend(
+            self.manifest
+                .files
+                .values()
+                .flat_map(|e| e.diagnostics.iter().cloned()),
+        );
+        report.elapsed = started.elapsed();
+        Ok(report)
+    }
+
+    fn document(&self, c: &Chunk, json: String) -> TantivyDocument {
+        let f = &self.fields;
+        let mut d = doc!(
+            f.id => c.id.as_str(),
+            f.file => c.file.as_str(),
+            f.kind => c.kind.as_str(),
+            f.title => c.title.as_str(),
+            f.body => c.body.as_str(),
+            f.json => json,
+        );
+        for s in &c.speakers {
+            d.add_text(f.speakers, s);
+            d.add_text(f.names, s);
+        }
+        for o in &c.organizations {
+            d.add_text(f.organizations, o);
+            d.add_text(f.names, o);
+        }
+        if let Some(conf) = &c.conference {
+            d.add_text(f.conference, conf);
+            d.add_text(f.conf_plain, conf);
+        }
+        if let Some(y) = c.year.and_then(|y| u64::try_from(y).ok()) {
+            d.add_u64(f.year, y);
+        }
+        if let Some(s) = &c.section {
+            d.add_text(f.section, s);
+        }
+        for l in &c.links {
+            d.add_text(f.links, format!("{} {}", l.label, l.url));
+        }
+        d
+    }
+
+    fn count_sessions(&self) -> Result<usize> {
+        let q = tantivy::query::TermQuery::new(
+            Term::from_field_text(self.fields.kind, "section"),
+            tantivy::schema::IndexRecordOption::Basic,
+        );
+        let searcher = self.searcher();
+        let sections = searcher.search(&q, &tantivy::collector::Count)?;
+        Ok(usize::try_from(searcher.num_docs()).unwrap_or(0) - sections)
+    }
+
+    /// The chunk stored in a document.
+    pub fn chunk_at(&self, searcher: &Searcher, addr: DocAddress) -> Result<Chunk> {
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        let json = doc
+            .get_first(self.fields.json)
+            .and_then(|v| v.as_str())
+            .context("index document without its chunk")?;
+        Ok(serde_json::from_str(json)?)
+    }
+
+    /// Every chunk, in file order.
+    pub fn all_chunks(&self) -> Result<Vec<Chunk>> {
+        let searcher = self.searcher();
+        let addrs = searcher.search(&AllQuery, &DocSetCollector)?;
+        let mut chunks = addrs
+            .into_iter()
+            .map(|a| self.chunk_at(&searcher, a))
+            .collect::<Result<Vec<_>>>()?;
+        chunks.sort_by(|a, b| a.file.cmp(&b.file).then(a.line.cmp(&b.line)));
+        Ok(chunks)
+    }
+
+    /// The chunk with this id.
+    pub fn get(&self, id: &str) -> Result<Option<Chunk>> {
+        let searcher = self.searcher();
+        let q = tantivy::query::TermQuery::new(
+            Term::from_field_text(self.fields.id, id),
+            tantivy::schema::IndexRecordOption::Basic,
+        );
+        let top = searcher.search(&q, &TopDocs::with_limit(1).order_by_score())?;
+        top.first()
+            .map(|(_, a)| self.chunk_at(&searcher, *a))
+            .transpose()
+    }
+
+    /// Run a query: (score, chunk, address), best first.
+    pub fn run(
+        &self,
+        query: &dyn Query,
+        limit: usize,
+        offset: usize,
+    ) -> Result<Vec<(f32, Chunk, DocAddress)>> {
+        let searcher = self.searcher();
+        let top = searcher.search(
+            query,
+            &TopDocs::with_limit(limit.max(1))
+                .and_offset(offset)
+                .order_by_score(),
+        )?;
+        top.into_iter()
+            .map(|(score, addr)| Ok((score, self.chunk_at(&searcher, addr)?, addr)))
+            .collect()
+    }
+}
+
+/// Empty an index directory that cannot be used, keeping the directory.
+fn clear_dir(dir: &Path) -> Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            std::fs::remove_dir_all(&path)?;
+        } else {
+            std::fs::remove_file(&path)?;
+        }
+    }
+    Ok(())
+}

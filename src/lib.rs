@@ -1,0 +1,19 @@
+//! confnotes: answers a team's questions about its conference notes.
+//!
+//! The pipeline, each stage a module that only depends on the ones before it:
+//!
+//! - [`notes`]: note files -> chunks (talks, sections, listed talks) + diagnostics
+//! - [`index`]: chunks -> a tantivy index on disk, refreshed incrementally; search -> hits
+//! - [`answer`]: a question -> ranked hits with snippets, summaries and links
+//! - [`render`]: answers -> text for a terminal, and JSON
+//! - [`cli`]: the command line
+//!
+//! [`config`] holds every setting. Only `config` reads the environment; no
+//! module here does network I/O.
+
+pub mod answer;
+pub mod cli;
+pub mod config;
+pub mod index;
+pub mod notes;
+pub mod render;

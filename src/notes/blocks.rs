@@ -1,0 +1,80 @@
+//! The format-independent shape of a note: a flat list of blocks.
+//!
+//! Every parser (markdown, plain text, reStructuredText) produces these, so
+//! segmentation into talks and sections is written once.
+
+use super::Link;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlockKind {
+    /// A heading. Level 1 is the highest; plain text headings arrive with
+    /// level 0 ("unknown") and get a level during segmentation.
+    Heading(u8),
+    Paragraph,
+    /// One list item; `depth` 0 is a top-level item.
+    ListItem {
+        depth: u16,
+    },
+    Code,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Block {
+    pub kind: BlockKind,
+    pub text: String,
+    /// 1-based line in the file.
+    pub line: usize,
+    pub links: Vec<Link>,
+}
+
+impl Block {
+    pub fn new(kind: BlockKind, text: String, line: usize, links: Vec<Link>) -> Block {
+        Block {
+            kind,
+            text,
+            line,
+            links,
+        }
+    }
+
+    pub fn heading_level(&self) -> Option<u8> {
+        match self.kind {
+            BlockKind::Heading(l) => Some(l),
+            _ => None,
+        }
+    }
+}
+
+/// Maps byte offsets to 1-based line numbers.
+pub struct LineIndex {
+    starts: Vec<usize>,
+    first_line: usize,
+}
+
+impl LineIndex {
+    pub fn new(text: &str, first_line: usize) -> LineIndex {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { starts, first_line }
+    }
+
+    pub fn line(&self, offset: usize) -> usize {
+        let idx = match self.starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        idx + self.first_line
+    }
+}
+
+/// Collapse runs of whitespace into single spaces and trim.
+pub fn squash(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}

@@ -1,0 +1,126 @@
+//! Deciding a note's format from its content, never its file name.
+//!
+//! Each format leaves marks: markdown has `#` headings, fences, `[x](y)`
+//! links and `**bold**`; reStructuredText has `.. ` directives, `` `x <y>`_ ``
+//! links and titles underlined with `~`, `^` or overlined. A note with too few
+//! marks of either is plain text, whose headings are found by shape.
+
+use super::Format;
+use regex::Regex;
+use std::sync::LazyLock;
+
+static MD_LINK: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"!?\[[^\]\n]*\]\([^)\s]*\)|!?\[[^\]\n]+\]\[[^\]\n]*\]").unwrap());
+static MD_EMPH: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\*\*[^*\n]+\*\*|__[^_\n]+__").unwrap());
+static RST_LINK: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"`[^`]+`__?").unwrap());
+
+pub fn detect(text: &str) -> Format {
+    let mut md = 0u32;
+    let mut rst = 0u32;
+    let mut in_fence = false;
+    let lines: Vec<&str> = text.lines().collect();
+    for (i, line) in lines.iter().enumerate() {
+        let t = line.trim_end();
+        let s = t.trim_start();
+        if s.starts_with("```") || s.starts_with("~~~") && !s.chars().all(|c| c == '~') {
+            md += 3;
+            in_fence = !in_fence;
+            continue;
+        }
+        if in_fence {
+            continue;
+        }
+        if is_atx(t) {
+            md += 3;
+        }
+        if let Some(prev) = i.checked_sub(1).map(|p| lines[p].trim()) {
+            if !prev.is_empty()
+                && t.len() >= 3
+                && t.chars().all(|c| c == t.chars().next().unwrap_or(' '))
+            {
+                match t.chars().next() {
+                    // `===`/`---` underlines are setext in markdown and titles in rst.
+                    Some('=' | '-') => {
+                        md += 1;
+                        rst += 1;
+                    }
+                    Some('~' | '^' | '"' | '\'' | '`' | '#' | '*' | '+' | ':' | '.' | '_') => {
+                        rst += 3
+                    }
+                    _ => {}
+                }
+            }
+        }
+        if s.starts_with(".. ") {
+            rst += 3;
+        }
+        if s.ends_with("::") && !s.starts_with("..") {
+            rst += 1;
+        }
+        if s.starts_with("> ") {
+            md += 1;
+        }
+        md += 2 * u32::try_from(MD_LINK.find_iter(t).count()).unwrap_or(0);
+        md += 2 * u32::try_from(MD_EMPH.find_iter(t).count()).unwrap_or(0);
+        rst += 2 * u32::try_from(
+            RST_LINK
+                .find_iter(t)
+                .filter(|m| m.as_str().ends_with('_'))
+                .count(),
+        )
+        .unwrap_or(0);
+    }
+    if rst >= 3 && rst > md {
+        Format::Rst
+    } else if md >= 3 {
+        Format::Markdown
+    } else {
+        Format::Plain
+    }
+}
+
+fn is_atx(line: &str) -> bool {
+    let hashes = line.bytes().take_while(|&b| b == b'#').count();
+    (1..=6).contains(&hashes)
+        && line[hashes..].starts_with(' ')
+        && line[hashes..].trim().chars().any(char::is_alphanumeric)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats() {
+        assert_eq!(
+            detect("# Title\n\nSome [link](https://x.io).\n"),
+            Format::Markdown
+        );
+        assert_eq!(
+            detect("Title\n=====\n\nA `link <https://x.io>`_.\n\n.. code-block:: sh\n"),
+            Format::Rst
+        );
+        assert_eq!(detect("Title\n~~~~~\n\nText.\n"), Format::Rst);
+        assert_eq!(
+            detect("Day 1 Keynotes\n\nSome text.\n\n  • bullet\n"),
+            Format::Plain
+        );
+        assert_eq!(
+            detect("Intro.\n\n__On gitops__\n\nSee [a](https://b.c) and [c](https://d.e)\n"),
+            Format::Markdown
+        );
+        assert_eq!(
+            detect("Setext Title\n============\n\nText with **bold** words.\n"),
+            Format::Markdown
+        );
+    }
+
+    #[test]
+    fn hashtag_is_not_a_heading() {
+        assert_eq!(
+            detect("Notes\n\n#TeamCloudNative was trending\n\nMore text.\n"),
+            Format::Plain
+        );
+    }
+}

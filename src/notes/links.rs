@@ -1,0 +1,144 @@
+//! Finding URLs in text and labelling them.
+
+use super::Link;
+use regex::Regex;
+use std::sync::LazyLock;
+
+static BARE_URL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?xi)
+        \b(?:https?://|www\.)[^\s<>()\[\]{}«»“”]+[^\s<>()\[\]{}«»“”.,;:!?'\x22]
+        | \b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:com|io|org|dev|net|sh|app|co|cloud|tech)/[^\s<>()\[\]{}«»“”]*[^\s<>()\[\]{}«»“”.,;:!?'\x22]
+        | (?-i:\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:io|dev|sh)\b)",
+    )
+    .unwrap()
+});
+
+/// Bare URLs written in plain text, including scheme-less ones such as
+/// `github.com/kcp-dev/kcp` or `networkservicemesh.io`.
+pub fn bare_urls(text: &str) -> Vec<Link> {
+    BARE_URL
+        .find_iter(text)
+        .filter(|m| {
+            // `spin.toml` or `index.ts` are file names, not hosts; the regex only
+            // takes a few TLDs, but also skip e-mail addresses.
+            let before = text[..m.start()].chars().next_back();
+            before != Some('@') && before != Some('/')
+        })
+        .map(|m| Link {
+            url: normalize(m.as_str()),
+            label: String::new(),
+        })
+        .collect()
+}
+
+/// Add a scheme to scheme-less URLs.
+pub fn normalize(url: &str) -> String {
+    let url = url.trim();
+    if url.starts_with("http://") || url.starts_with("https://") {
+        url.to_string()
+    } else {
+        format!("https://{url}")
+    }
+}
+
+pub fn is_web_url(s: &str) -> bool {
+    let s = s.trim();
+    (s.starts_with("http://") || s.starts_with("https://"))
+        && s.len() > 10
+        && !s.contains(char::is_whitespace)
+}
+
+/// A short human label for a URL: its host and the start of its path.
+pub fn label_for(url: &str) -> String {
+    let rest = url
+        .trim_start_matches("https://")
+        .trim_start_matches("http://")
+        .trim_start_matches("www.");
+    let rest = rest
+        .split(['?', '#'])
+        .next()
+        .unwrap_or(rest)
+        .trim_end_matches('/');
+    if rest.chars().count() <= 60 {
+        rest.to_string()
+    } else {
+        let cut: String = rest.chars().take(57).collect();
+        format!("{cut}…")
+    }
+}
+
+/// Deduplicate links by URL (ignoring a trailing slash), keeping the first
+/// and the most descriptive label.
+pub fn dedup(links: Vec<Link>) -> Vec<Link> {
+    let mut out: Vec<Link> = Vec::with_capacity(links.len());
+    for mut link in links {
+        let key = link.url.trim_end_matches('/').to_string();
+        if let Some(seen) = out.iter_mut().find(|l| l.url.trim_end_matches('/') == key) {
+            if seen.label.is_empty() || seen.label == seen.url {
+                seen.label = link.label;
+            }
+            continue;
+        }
+        if link.label.trim().is_empty() || link.label == link.url {
+            link.label = String::new();
+        }
+        out.push(link);
+    }
+    for link in &mut out {
+        if link.label.is_empty() {
+            link.label = label_for(&link.url);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn urls(t: &str) -> Vec<String> {
+        bare_urls(t).into_iter().map(|l| l.url).collect()
+    }
+
+    #[test]
+    fn finds_bare_urls() {
+        assert_eq!(
+            urls("see https://ngrok.com/ now."),
+            vec!["https://ngrok.com/"]
+        );
+        assert_eq!(
+            urls("- github.com/kcp-dev/kcp"),
+            vec!["https://github.com/kcp-dev/kcp"]
+        );
+        assert_eq!(
+            urls("Layer 3: networkservicemesh.io)"),
+            vec!["https://networkservicemesh.io"]
+        );
+        assert_eq!(
+            urls("(see https://x.io/a?gi=6)."),
+            vec!["https://x.io/a?gi=6"]
+        );
+        assert!(urls("edit spin.toml and index.ts, mail me@acme.io, work at Solo.io").is_empty());
+    }
+
+    #[test]
+    fn dedups_and_labels() {
+        let l = dedup(vec![
+            Link {
+                url: "https://a.dev/x".into(),
+                label: String::new(),
+            },
+            Link {
+                url: "https://a.dev/x/".into(),
+                label: "Docs".into(),
+            },
+        ]);
+        assert_eq!(l.len(), 1);
+        assert_eq!(l[0].label, "Docs");
+        assert_eq!(
+            label_for("https://www.example.com/a/b?q=1"),
+            "example.com/a/b"
+        );
+    }
+}

@@ -1,0 +1,274 @@
+//! Markdown (CommonMark) to blocks, with pulldown-cmark.
+//!
+//! Headings (ATX and setext), paragraphs, list items and code blocks become
+//! blocks; links, autolinks and bare URLs are collected on the block they
+//! appear in; image alt text stays searchable. A paragraph made only of bold
+//! text (`__On networking__`) is a heading in notes that have no real ones.
+
+use super::blocks::{squash, Block, BlockKind, LineIndex};
+use super::links::{bare_urls, is_web_url};
+use super::Link;
+use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+struct Pending {
+    kind: BlockKind,
+    text: String,
+    line: usize,
+    links: Vec<Link>,
+    /// Characters of text outside bold/italic (to spot bold-only paragraphs).
+    plain_chars: usize,
+}
+
+impl Pending {
+    fn new(kind: BlockKind, line: usize) -> Pending {
+        Pending {
+            kind,
+            text: String::new(),
+            line,
+            links: Vec::new(),
+            plain_chars: 0,
+        }
+    }
+}
+
+pub fn parse(text: &str, first_line: usize) -> Vec<Block> {
+    let lines = LineIndex::new(text, first_line);
+    let opts = Options::ENABLE_TABLES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_TASKLISTS;
+    let mut out: Vec<Block> = Vec::new();
+    // Open containers that collect text: list items nest, the rest do not.
+    let mut stack: Vec<Pending> = Vec::new();
+    let mut list_depth: u16 = 0;
+    let mut emphasis: u32 = 0;
+    let mut link_starts: Vec<(String, usize)> = Vec::new();
+    let mut bold_paragraphs: Vec<usize> = Vec::new();
+    let mut has_headings = false;
+
+    for (event, range) in Parser::new_ext(text, opts).into_offset_iter() {
+        let line = lines.line(range.start);
+        match event {
+            Event::Start(tag) => match tag {
+                Tag::Heading { level, .. } => {
+                    has_headings = true;
+                    stack.push(Pending::new(BlockKind::Heading(heading_level(level)), line));
+                }
+                Tag::Paragraph => {
+                    if !in_item(&stack) {
+                        stack.push(Pending::new(BlockKind::Paragraph, line));
+                    } else if let Some(p) = stack.last_mut() {
+                        if !p.text.is_empty() {
+                            p.text.push(' ');
+                        }
+                    }
+                }
+                Tag::Item => {
+                    // A nested list flushes the text of its parent item first.
+                    if let Some(parent) = stack.last_mut() {
+                        if matches!(parent.kind, BlockKind::ListItem { .. })
+                            && !parent.text.trim().is_empty()
+                        {
+                            let flushed =
+                                std::mem::replace(parent, Pending::new(parent.kind, line));
+                            push_block(&mut out, flushed);
+                        }
+                    }
+                    stack.push(Pending::new(
+                        BlockKind::ListItem {
+                            depth: list_depth.saturating_sub(1),
+                        },
+                        line,
+                    ));
+                }
+                Tag::List(_) => list_depth = list_depth.saturating_add(1),
+                Tag::CodeBlock(_) => stack.push(Pending::new(BlockKind::Code, line + 1)),
+                Tag::Strong | Tag::Emphasis => emphasis += 1,
+                Tag::Link { dest_url, .. } => {
+                    let at = stack.last().map_or(0, |p| p.text.len());
+                    link_starts.push((dest_url.to_string(), at));
+                }
+                Tag::Image { .. } | Tag::TableCell => {
+                    if let Some(p) = stack.last_mut() {
+                        p.text.push(' ');
+                    }
+                }
+                Tag::Table(_) => stack.push(Pending::new(BlockKind::Paragraph, line)),
+                Tag::TableRow | Tag::TableHead => {
+                    if let Some(p) = stack.last_mut() {
+                        p.text.push('\n');
+                    }
+                }
+                _ => {}
+            },
+            Event::End(end) => match end {
+                TagEnd::Heading(_) | TagEnd::CodeBlock | TagEnd::Table => {
+                    if let Some(p) = stack.pop() {
+                        push_block(&mut out, p);
+                    }
+                }
+                TagEnd::Paragraph if !in_item(&stack) => {
+                    if let Some(p) = stack.pop() {
+                        let bold_only = p.plain_chars == 0 && !p.text.trim().is_empty();
+                        if bold_only && p.text.chars().count() <= 100 && !p.text.contains('\n') {
+                            bold_paragraphs.push(out.len());
+                        }
+                        push_block(&mut out, p);
+                    }
+                }
+                TagEnd::Item => {
+                    if let Some(p) = stack.pop() {
+                        push_block(&mut out, p);
+                    }
+                }
+                TagEnd::List(_) => list_depth = list_depth.saturating_sub(1),
+                TagEnd::Strong | TagEnd::Emphasis => emphasis = emphasis.saturating_sub(1),
+                TagEnd::Link => {
+                    if let (Some((url, at)), Some(p)) = (link_starts.pop(), stack.last_mut()) {
+                        let label = squash(p.text.get(at..).unwrap_or(""));
+                        // `[https://spiffe.io/](spiffe)`: the text is the real URL.
+                        let url = if !is_web_url(&url) && is_web_url(&label) {
+                            label.clone()
+                        } else {
+                            url
+                        };
+                        if is_web_url(&url) {
+                            p.links.push(Link { url, label });
+                        }
+                    }
+                }
+                _ => {}
+            },
+            Event::Text(t) | Event::Code(t) => {
+                if let Some(p) = stack.last_mut() {
+                    if emphasis == 0 && !matches!(p.kind, BlockKind::Code) {
+                        p.plain_chars += t.trim().chars().count();
+                    }
+                    p.text.push_str(&t);
+                }
+            }
+            Event::SoftBreak => {
+                if let Some(p) = stack.last_mut() {
+                    p.text.push(' ');
+                }
+            }
+            Event::HardBreak => {
+                if let Some(p) = stack.last_mut() {
+                    p.text.push('\n');
+                }
+            }
+            // Raw HTML (`<!--more-->`), rules and footnote markers carry no words.
+            _ => {}
+        }
+    }
+    while let Some(p) = stack.pop() {
+        push_block(&mut out, p);
+    }
+    if !has_headings {
+        for i in bold_paragraphs {
+            out[i].kind = BlockKind::Heading(2);
+        }
+    }
+    out
+}
+
+fn in_item(stack: &[Pending]) -> bool {
+    stack
+        .last()
+        .is_some_and(|p| matches!(p.kind, BlockKind::ListItem { .. }))
+}
+
+fn heading_level(level: HeadingLevel) -> u8 {
+    match level {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}
+
+fn push_block(out: &mut Vec<Block>, p: Pending) {
+    let text = if matches!(p.kind, BlockKind::Code) {
+        p.text.trim_end().to_string()
+    } else {
+        squash(&p.text)
+    };
+    if text.is_empty() {
+        return;
+    }
+    let mut links = p.links;
+    // Bare URLs not already written as links.
+    for l in bare_urls(&text) {
+        if !links
+            .iter()
+            .any(|k| k.url.trim_end_matches('/') == l.url.trim_end_matches('/'))
+        {
+            links.push(l);
+        }
+    }
+    if matches!(p.kind, BlockKind::Code) {
+        // Commands in code blocks are rarely links a reader wants.
+        links.clear();
+    }
+    out.push(Block::new(p.kind, text, p.line, links));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(blocks: &[Block]) -> Vec<(BlockKind, &str)> {
+        blocks.iter().map(|b| (b.kind, b.text.as_str())).collect()
+    }
+
+    #[test]
+    fn headings_code_and_lists() {
+        let md = "# Title\n\nIntro text.\n\nSetext\n------\n\n```shell\n# install spin\n$ spin up\n```\n\n* one\n  * nested [link](https://a.dev/x)\n";
+        let b = parse(md, 1);
+        assert_eq!(
+            kinds(&b),
+            vec![
+                (BlockKind::Heading(1), "Title"),
+                (BlockKind::Paragraph, "Intro text."),
+                (BlockKind::Heading(2), "Setext"),
+                (BlockKind::Code, "# install spin\n$ spin up"),
+                (BlockKind::ListItem { depth: 0 }, "one"),
+                (BlockKind::ListItem { depth: 1 }, "nested link"),
+            ]
+        );
+        assert_eq!(b[3].line, 9);
+        assert_eq!(b[5].links[0].url, "https://a.dev/x");
+        assert_eq!(b[5].links[0].label, "link");
+    }
+
+    #[test]
+    fn bold_paragraph_is_heading_without_real_headings() {
+        let b = parse(
+            "Intro.\n\n__On networking__\n\nText with **bold** in it.\n",
+            5,
+        );
+        assert_eq!(b[1].kind, BlockKind::Heading(2));
+        assert_eq!(b[1].line, 7);
+        assert_eq!(b[2].kind, BlockKind::Paragraph);
+    }
+
+    #[test]
+    fn links_of_every_kind() {
+        let b = parse(
+            "See <https://a.io/x>, [ref][r], https://b.dev/y and [https://spiffe.io/](spiffe) ![img](pic.png)\n\n[r]: https://c.org/z\n",
+            1,
+        );
+        let urls: Vec<_> = b[0].links.iter().map(|l| l.url.as_str()).collect();
+        assert_eq!(
+            urls,
+            vec![
+                "https://a.io/x",
+                "https://c.org/z",
+                "https://spiffe.io/",
+                "https://b.dev/y"
+            ]
+        );
+    }
+}

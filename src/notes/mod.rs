@@ -1,0 +1,196 @@
+//! Reading note files into chunks.
+//!
+//! A note is one file under the notes directory. Its format is decided from
+//! its content ([`detect`]), never from its extension; each format's parser
+//! turns the text into a flat list of [`blocks::Block`]s, and [`segment`] cuts
+//! those blocks into [`Chunk`]s: one per talk, one per non-talk section, and
+//! one per talk that is only named in a list with its link.
+//!
+//! Reading never fails as a whole: whatever cannot be read becomes a
+//! [`Diagnostic`] naming the file, and the rest is returned.
+
+pub mod blocks;
+pub mod detect;
+pub mod frontmatter;
+pub mod links;
+pub mod markdown;
+pub mod meta;
+pub mod plain;
+pub mod rst;
+pub mod segment;
+pub mod walk;
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+pub use walk::{list_notes, read_bytes, read_note, NoteFile, ReadNote};
+
+/// What a chunk of a note is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Talk,
+    Keynote,
+    Workshop,
+    Lightning,
+    Panel,
+    /// A non-talk part: intro, topic write-up, takeaways, logistics.
+    Section,
+    /// A talk only named in a list, with its link.
+    Listed,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 7] = [
+        Kind::Talk,
+        Kind::Keynote,
+        Kind::Workshop,
+        Kind::Lightning,
+        Kind::Panel,
+        Kind::Section,
+        Kind::Listed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Talk => "talk",
+            Kind::Keynote => "keynote",
+            Kind::Workshop => "workshop",
+            Kind::Lightning => "lightning",
+            Kind::Panel => "panel",
+            Kind::Section => "section",
+            Kind::Listed => "listed",
+        }
+    }
+
+    /// True for every kind that stands for one talk (everything but `section`).
+    pub fn is_session(self) -> bool {
+        self != Kind::Section
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Kind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim().to_ascii_lowercase();
+        Kind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s || (s == "lightning-talk" && *k == Kind::Lightning))
+            .ok_or_else(|| {
+                let all: Vec<_> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+                format!("unknown kind {s:?}; expected one of {}", all.join(", "))
+            })
+    }
+}
+
+/// A URL found in a note, with the text it was written under.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Link {
+    pub url: String,
+    pub label: String,
+}
+
+/// The format a note was detected to be written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Markdown,
+    Plain,
+    Rst,
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Format::Markdown => "markdown",
+            Format::Plain => "plain",
+            Format::Rst => "rst",
+        })
+    }
+}
+
+/// One searchable unit of a note: a talk, a section, or a listed talk.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Chunk {
+    /// Stable id: file stem and title slug; unchanged when other notes change.
+    pub id: String,
+    pub kind: Kind,
+    pub title: String,
+    pub speakers: Vec<String>,
+    pub organizations: Vec<String>,
+    pub conference: Option<String>,
+    pub year: Option<i32>,
+    /// The day or track the talk was under ("5 May", "Day 1 Keynotes").
+    pub section: Option<String>,
+    pub body: String,
+    pub links: Vec<Link>,
+    /// Path relative to the notes directory, with `/` separators.
+    pub file: String,
+    /// 1-based line of the chunk's heading (or first line) in the file.
+    pub line: usize,
+}
+
+/// A parsed note: its chunks and what was learned about the whole file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Note {
+    pub file: String,
+    pub format: Format,
+    pub title: Option<String>,
+    pub conference: Option<String>,
+    pub year: Option<i32>,
+    pub chunks: Vec<Chunk>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The file was read, perhaps partly.
+    Warning,
+    /// The file was skipped.
+    Error,
+}
+
+/// Something worth telling the user about one file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Diagnostic {
+    pub file: String,
+    pub severity: Severity,
+    pub message: String,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let level = match self.severity {
+            Severity::Warning => "warning",
+            Severity::Error => "skipped",
+        };
+        write!(f, "{level}: {}: {}", self.file, self.message)
+    }
+}
+
+/// Parse one note's text. `file` is the path relative to the notes directory.
+/// Also returns why the front matter was ignored, when it was broken.
+pub fn parse_note(file: &str, text: &str) -> (Note, Option<String>) {
+    let split = frontmatter::split(text);
+    let format = detect::detect(split.body);
+    let blocks = match format {
+        Format::Markdown => markdown::parse(split.body, split.body_line),
+        Format::Plain => plain::parse(split.body, split.body_line),
+        Format::Rst => rst::parse(split.body, split.body_line),
+    };
+    let (front, error) = match split.front {
+        Some(Ok(f)) => (Some(f), None),
+        Some(Err(e)) => (None, Some(e)),
+        None => (None, None),
+    };
+    (
+        segment::segment(file, format, front.as_ref(), blocks),
+        error,
+    )
+}

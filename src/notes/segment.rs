@@ -1,0 +1,502 @@
+//! Cutting a note's blocks into chunks.
+//!
+//! Walk the headings with a stack of what is open. A talk heading opens a
+//! talk that swallows everything below it down to the next heading of the
+//! same or a higher level; a day/track container gives its name as `section`
+//! to the talks below it; any other heading opens a `section` chunk. List
+//! items that are only a link to a talk become `listed` chunks.
+//!
+//! Plain text has no heading levels: [`plain_levels`] infers them first.
+
+use super::blocks::{Block, BlockKind};
+use super::frontmatter::{year_in, FrontMatter};
+use super::links::{dedup, is_web_url};
+use super::meta::{self, Container, HeadingMeta};
+use super::{Format, Kind, Link, Note};
+
+/// A chunk being filled.
+struct Open {
+    kind: Kind,
+    title: String,
+    speakers: Vec<String>,
+    organizations: Vec<String>,
+    section: Option<String>,
+    level: u8,
+    line: usize,
+    body: Vec<String>,
+    links: Vec<Link>,
+    /// Talks always become chunks; sections only when they have text.
+    keep_empty: bool,
+    /// The own text of a day/track container: its sub-headings are talks.
+    container: bool,
+}
+
+/// What a heading on the stack stands for.
+#[derive(Clone)]
+struct Frame {
+    level: u8,
+    label: String,
+    container: Option<Container>,
+}
+
+pub fn segment(
+    file: &str,
+    format: Format,
+    front: Option<&FrontMatter>,
+    mut blocks: Vec<Block>,
+) -> Note {
+    if format == Format::Plain {
+        plain_levels(&mut blocks);
+    }
+    let title_idx = doc_title_index(&blocks, front.is_some_and(|f| f.title.is_some()));
+    let doc_title = front
+        .and_then(|f| f.title.clone())
+        .or_else(|| title_idx.map(|i| blocks[i].text.clone()));
+    let stem = file_stem(file);
+    let conference = front
+        .and_then(|f| f.conference.clone())
+        .or_else(|| doc_title.as_deref().and_then(meta::conference_in))
+        .map(|c| refine_region(c, &stem))
+        .or_else(|| meta::conference_in(&stem));
+    let year = doc_title
+        .as_deref()
+        .and_then(year_in)
+        .or(front.and_then(|f| f.year))
+        .or_else(|| year_in(&stem))
+        .or_else(|| blocks.iter().take(20).find_map(|b| year_in(&b.text)));
+
+    let has_children = child_flags(&blocks);
+    let mut chunks: Vec<Open> = Vec::new();
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut current = Some(Open::section(
+        doc_title.clone().unwrap_or_else(|| stem.clone()),
+        None,
+        0,
+        blocks.first().map_or(1, |b| b.line),
+    ));
+    let mut list_label: Option<String> = None;
+
+    for (i, block) in blocks.iter().enumerate() {
+        if Some(i) == title_idx {
+            continue;
+        }
+        let level = match block.kind {
+            BlockKind::Heading(l) => l.max(1),
+            _ => {
+                if let BlockKind::ListItem { .. } = block.kind {
+                    if let Some(listed) = listed_item(block) {
+                        let section =
+                            list_label
+                                .clone()
+                                .or_else(|| section_of(&stack))
+                                .or_else(|| {
+                                    current
+                                        .as_ref()
+                                        .filter(|c| c.kind == Kind::Section)
+                                        .map(|c| c.title.clone())
+                                });
+                        let mut chunk =
+                            Open::talk(listed, Kind::Listed, section, u8::MAX, block.line);
+                        chunk.body.push(block.text.clone());
+                        chunk.links.extend(block.links.iter().cloned());
+                        chunks.push(chunk);
+                        continue;
+                    }
+                } else {
+                    list_label = None;
+                }
+                if block.kind == BlockKind::Paragraph && block.text.ends_with(':') {
+                    list_label = Some(meta::list_label(&block.text));
+                }
+                let open = current.get_or_insert_with(|| {
+                    let parent = stack.last().map(|f| f.label.clone());
+                    Open::section(parent.unwrap_or_else(|| stem.clone()), None, 0, block.line)
+                });
+                open.push_block(block);
+                continue;
+            }
+        };
+        list_label = None;
+        // A deeper heading inside a talk is one of its sub-headings.
+        if let Some(open) = current.as_mut() {
+            if open.kind.is_session() && !open.container && level > open.level {
+                open.body.push(block.text.clone());
+                open.links.extend(block.links.iter().cloned());
+                continue;
+            }
+        }
+        if let Some(done) = current.take() {
+            chunks.push(done);
+        }
+        while stack.last().is_some_and(|f| f.level >= level) {
+            stack.pop();
+        }
+        let meta = meta::parse_heading(&block.text);
+        let container = meta::container(&block.text);
+        let in_talk_container = stack.iter().rev().find_map(|f| f.container).is_some();
+        let section = section_of(&stack);
+        let open = if let (Some(c), true) = (container, has_children[i]) {
+            // A container's own text: keynote remarks or an intro to the day.
+            let kind = if c.kind == Some(Kind::Keynote) {
+                Kind::Keynote
+            } else {
+                Kind::Section
+            };
+            let own_section = section
+                .clone()
+                .or_else(|| c.is_day.then(|| block.text.clone()));
+            stack.push(Frame {
+                level,
+                label: block.text.clone(),
+                container: Some(c),
+            });
+            let mut o = Open::section(block.text.clone(), own_section, level, block.line);
+            o.kind = kind;
+            o.container = true;
+            o
+        } else if meta::is_section_word(&block.text) && !meta.evidence {
+            stack.push(Frame {
+                level,
+                label: block.text.clone(),
+                container: None,
+            });
+            Open::section(block.text.clone(), section, level, block.line)
+        } else if meta.evidence || in_talk_container || container.is_some_and(|c| c.kind.is_some())
+        {
+            let ctx_kind = stack
+                .iter()
+                .rev()
+                .find_map(|f| f.container.and_then(|c| c.kind));
+            let own = container.and_then(|c| c.kind);
+            let kind = match meta.kind {
+                Some(k) if k != Kind::Talk => k,
+                _ => own.or(ctx_kind).unwrap_or(Kind::Talk),
+            };
+            let section =
+                section.or_else(|| container.filter(|c| c.is_day).map(|_| block.text.clone()));
+            let mut o = Open::talk(meta, kind, section, level, block.line);
+            o.links.extend(block.links.iter().cloned());
+            o
+        } else {
+            stack.push(Frame {
+                level,
+                label: block.text.clone(),
+                container: None,
+            });
+            Open::section(block.text.clone(), section, level, block.line)
+        };
+        current = Some(open);
+    }
+    chunks.extend(current);
+    finish(file, format, doc_title, conference, year, chunks)
+}
+
+impl Open {
+    fn section(title: String, section: Option<String>, level: u8, line: usize) -> Open {
+        Open {
+            kind: Kind::Section,
+            title,
+            speakers: Vec::new(),
+            organizations: Vec::new(),
+            section,
+            level,
+            line,
+            body: Vec::new(),
+            links: Vec::new(),
+            keep_empty: false,
+            container: false,
+        }
+    }
+
+    fn talk(
+        meta: HeadingMeta,
+        kind: Kind,
+        section: Option<String>,
+        level: u8,
+        line: usize,
+    ) -> Open {
+        Open {
+            kind,
+            title: meta.title,
+            speakers: meta.speakers,
+            organizations: meta.organizations,
+            section,
+            level,
+            line,
+            body: Vec::new(),
+            links: Vec::new(),
+            keep_empty: true,
+            container: false,
+        }
+    }
+
+    fn push_block(&mut self, block: &Block) {
+        let text = match block.kind {
+            BlockKind::ListItem { depth } => {
+                format!("{}- {}", "  ".repeat(usize::from(depth.min(8))), block.text)
+            }
+            // Fenced, so summaries skip code and Discord shows it as code.
+            BlockKind::Code => format!(
+                "```\n{}\n```",
+                block.text.replace("```", "\u{2035}\u{2035}\u{2035}")
+            ),
+            _ => block.text.clone(),
+        };
+        self.body.push(text);
+        self.links.extend(block.links.iter().cloned());
+    }
+}
+
+/// The day/track a talk belongs to: the outermost day or date container,
+/// else the nearest container of any kind.
+fn section_of(stack: &[Frame]) -> Option<String> {
+    stack
+        .iter()
+        .find(|f| f.container.is_some_and(|c| c.is_day))
+        .or_else(|| stack.iter().rev().find(|f| f.container.is_some()))
+        .or_else(|| stack.last())
+        .map(|f| f.label.clone())
+}
+
+/// For each block: is it a heading followed by a deeper heading before the
+/// next heading of its own level or higher?
+fn child_flags(blocks: &[Block]) -> Vec<bool> {
+    let mut flags = vec![false; blocks.len()];
+    for (i, b) in blocks.iter().enumerate() {
+        let Some(level) = b.heading_level() else {
+            continue;
+        };
+        let level = level.max(1);
+        flags[i] = blocks[i + 1..]
+            .iter()
+            .filter_map(|b| b.heading_level().map(|l| l.max(1)))
+            .take_while(|&l| l > level)
+            .next()
+            .is_some();
+    }
+    flags
+}
+
+/// The heading that titles the whole document, when it opens the file.
+fn doc_title_index(blocks: &[Block], has_front_title: bool) -> Option<usize> {
+    let first = blocks.iter().position(|b| b.heading_level().is_some())?;
+    let before_is_short = blocks[..first].iter().all(|b| b.text.chars().count() < 80);
+    let level = blocks[first].heading_level()?;
+    let text = &blocks[first].text;
+    let lone_top = blocks
+        .iter()
+        .filter(|b| b.heading_level() == Some(level))
+        .count()
+        == 1
+        || blocks
+            .iter()
+            .all(|b| b.heading_level().is_none_or(|l| l >= level));
+    let plausible = before_is_short
+        && level <= 1
+        && !meta::parse_heading(text).evidence
+        && meta::container(text).is_none()
+        && !meta::is_section_word(text);
+    if plausible && (lone_top || !has_front_title) && (first == 0 || level == 1) {
+        Some(first)
+    } else {
+        None
+    }
+}
+
+/// Give plain-text headings levels: title 1, containers and sections 2,
+/// talks 3 (2 outside any container), sub-headings one below their talk.
+pub fn plain_levels(blocks: &mut [Block]) {
+    // The title: among the headings before any text, the one naming a year
+    // or conference; other leading lines (blog breadcrumbs) are text.
+    let leading: Vec<usize> = blocks
+        .iter()
+        .take_while(|b| b.heading_level().is_some())
+        .enumerate()
+        .map(|(i, _)| i)
+        .filter(|&i| {
+            meta::container(&blocks[i].text).is_none() && !meta::is_section_word(&blocks[i].text)
+        })
+        .collect();
+    let title = leading
+        .iter()
+        .copied()
+        .find(|&i| year_in(&blocks[i].text).is_some())
+        .or_else(|| {
+            leading
+                .iter()
+                .copied()
+                .find(|&i| meta::conference_in(&blocks[i].text).is_some())
+        })
+        .or_else(|| leading.first().copied());
+    for &i in &leading {
+        if Some(i) != title {
+            blocks[i].kind = BlockKind::Paragraph;
+        }
+    }
+    let mut in_container = false;
+    let mut talk_container = false;
+    let mut talk_level: Option<u8> = None;
+    for i in 0..blocks.len() {
+        if blocks[i].kind != BlockKind::Heading(0) {
+            continue;
+        }
+        if Some(i) == title {
+            blocks[i].kind = BlockKind::Heading(1);
+            continue;
+        }
+        let text = blocks[i].text.clone();
+        let next_is_link_line = blocks.get(i + 1).is_some_and(|b| {
+            b.text.to_lowercase().starts_with("link to")
+                || b.text.to_lowercase().starts_with("slides")
+        });
+        let m = meta::parse_heading(&text);
+        let level = if meta::container(&text).is_some() && !m.evidence {
+            in_container = true;
+            talk_container = true;
+            talk_level = None;
+            2
+        } else if meta::is_section_word(&text) && !m.evidence {
+            in_container = true;
+            talk_container = false;
+            talk_level = None;
+            2
+        } else if let Some(tl) = talk_level
+            .filter(|_| !m.evidence && !next_is_link_line && meta::looks_like_subheading(&text))
+        {
+            tl + 1
+        } else if m.evidence || talk_container {
+            let l = if in_container { 3 } else { 2 };
+            talk_level = Some(l);
+            l
+        } else {
+            talk_level = None;
+            if in_container {
+                3
+            } else {
+                2
+            }
+        };
+        blocks[i].kind = BlockKind::Heading(level);
+    }
+}
+
+/// A list item that is just a link to a talk: `[Title - Speakers](url)`.
+fn listed_item(block: &Block) -> Option<HeadingMeta> {
+    let link = block
+        .links
+        .iter()
+        .find(|l| !l.label.is_empty() && !is_web_url(&l.label))?;
+    let item_chars = block.text.chars().count().max(1);
+    if link.label.chars().count() * 2 < item_chars {
+        return None;
+    }
+    let meta = meta::parse_heading(&link.label);
+    let talk_host = [
+        "sched.co",
+        "sched.com",
+        "youtube.com",
+        "youtu.be",
+        "speakerdeck.com",
+        "slideshare.net",
+        "vimeo.com",
+        "pretalx",
+    ]
+    .iter()
+    .any(|h| link.url.contains(h));
+    (meta.evidence || talk_host).then_some(meta)
+}
+
+fn file_stem(file: &str) -> String {
+    let name = file.rsplit('/').next().unwrap_or(file);
+    name.rsplit_once('.').map_or(name, |(s, _)| s).to_string()
+}
+
+/// "KubeCon" from a title, "kubecon-eu-2023" as file name: "KubeCon EU".
+fn refine_region(conf: String, stem: &str) -> String {
+    if conf == "KubeCon" {
+        if let Some(c) = meta::conference_in(stem).filter(|c| c.starts_with("KubeCon ")) {
+            return c;
+        }
+    }
+    conf
+}
+
+fn slug(s: &str, max: usize) -> String {
+    let mut out = String::new();
+    for c in s.chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+        if out.chars().count() >= max {
+            break;
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
+fn finish(
+    file: &str,
+    format: Format,
+    title: Option<String>,
+    conference: Option<String>,
+    year: Option<i32>,
+    opens: Vec<Open>,
+) -> Note {
+    let file_slug = slug(
+        &file
+            .rsplit_once('.')
+            .map_or(file, |(s, _)| s)
+            .replace('/', "-"),
+        40,
+    );
+    let mut ids: Vec<String> = Vec::new();
+    let mut chunks = Vec::new();
+    let mut opens = opens;
+    opens.sort_by_key(|o| o.line);
+    for mut o in opens {
+        if o.body.is_empty() && !o.keep_empty {
+            continue;
+        }
+        let body = o.body.join("\n\n");
+        if o.kind.is_session() && o.kind != Kind::Listed && o.speakers.is_empty() {
+            if let Some((s, org)) = meta::speakers_in_body(&body) {
+                o.speakers = s;
+                o.organizations = org;
+            }
+        }
+        let mut id = format!("{file_slug}/{}", slug(&o.title, 50));
+        if ids.contains(&id) {
+            let base = id.clone();
+            let mut n = 2;
+            while ids.contains(&id) {
+                id = format!("{base}-{n}");
+                n += 1;
+            }
+        }
+        ids.push(id.clone());
+        chunks.push(super::Chunk {
+            id,
+            kind: o.kind,
+            title: o.title,
+            speakers: o.speakers,
+            organizations: o.organizations,
+            conference: conference.clone(),
+            year,
+            section: o.section,
+            body,
+            links: dedup(o.links),
+            file: file.to_string(),
+            line: o.line,
+        });
+    }
+    Note {
+        file: file.to_string(),
+        format,
+        title,
+        conference,
+        year,
+        chunks,
+    }
+}

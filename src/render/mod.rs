@@ -1,0 +1,316 @@
+//! Answers and reports as text for a terminal, and as the stable JSON the
+//! README documents. Plain data in, strings out: no I/O here.
+
+use crate::answer::{Answer, ConferenceInfo, Hit};
+use crate::index::Report;
+use crate::notes::{Chunk, Link};
+use serde::Serialize;
+use std::fmt::Write;
+
+/// How to style terminal text.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    pub color: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, s: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+    fn bold(&self, s: &str) -> String {
+        self.paint("1", s)
+    }
+    fn dim(&self, s: &str) -> String {
+        self.paint("2", s)
+    }
+    fn cyan(&self, s: &str) -> String {
+        self.paint("36", s)
+    }
+    fn yellow(&self, s: &str) -> String {
+        self.paint("33", s)
+    }
+    /// `**word**` markers as bold on a terminal, kept as-is when piped.
+    fn highlights(&self, s: &str) -> String {
+        if !self.color {
+            return s.to_string();
+        }
+        let mut out = String::new();
+        for (i, part) in s.split("**").enumerate() {
+            if i % 2 == 1 {
+                out.push_str(&self.paint("1;33", part));
+            } else {
+                out.push_str(part);
+            }
+        }
+        out
+    }
+}
+
+/// `sessions --json` entries.
+#[derive(Debug, Serialize)]
+pub struct SessionJson<'a> {
+    pub id: &'a str,
+    pub kind: crate::notes::Kind,
+    pub title: &'a str,
+    pub speakers: &'a [String],
+    pub organizations: &'a [String],
+    pub conference: Option<&'a str>,
+    pub year: Option<i32>,
+    pub section: Option<&'a str>,
+    pub file: &'a str,
+    pub line: usize,
+    pub links: &'a [Link],
+}
+
+impl<'a> From<&'a Chunk> for SessionJson<'a> {
+    fn from(c: &'a Chunk) -> Self {
+        SessionJson {
+            id: &c.id,
+            kind: c.kind,
+            title: &c.title,
+            speakers: &c.speakers,
+            organizations: &c.organizations,
+            conference: c.conference.as_deref(),
+            year: c.year,
+            section: c.section.as_deref(),
+            file: &c.file,
+            line: c.line,
+            links: &c.links,
+        }
+    }
+}
+
+/// `session --json`: a hit with its whole body.
+#[derive(Debug, Serialize)]
+pub struct SessionFull<'a> {
+    #[serde(flatten)]
+    pub hit: &'a Hit,
+    pub body: &'a str,
+}
+
+/// "Speakers · Organisations · Conference Year · section".
+pub fn byline(
+    hit_speakers: &[String],
+    orgs: &[String],
+    conference: Option<&str>,
+    year: Option<i32>,
+    section: Option<&str>,
+) -> String {
+    let mut parts = Vec::new();
+    if !hit_speakers.is_empty() {
+        parts.push(hit_speakers.join(", "));
+    }
+    if !orgs.is_empty() {
+        parts.push(orgs.join(", "));
+    }
+    match (conference, year) {
+        (Some(c), Some(y)) => parts.push(format!("{c} {y}")),
+        (Some(c), None) => parts.push(c.to_string()),
+        (None, Some(y)) => parts.push(y.to_string()),
+        _ => {}
+    }
+    if let Some(s) = section {
+        parts.push(s.to_string());
+    }
+    parts.join(" · ")
+}
+
+fn hit_byline(h: &Hit) -> String {
+    byline(
+        &h.speakers,
+        &h.organizations,
+        h.conference.as_deref(),
+        h.year,
+        h.section.as_deref(),
+    )
+}
+
+fn links_block(out: &mut String, style: &Style, links: &[Link], indent: &str) {
+    for l in links {
+        let _ = writeln!(out, "{indent}- {}: {}", l.label, style.cyan(&l.url));
+    }
+}
+
+pub fn answer_text(a: &Answer, style: &Style) -> String {
+    let mut out = String::new();
+    if a.hits.is_empty() {
+        no_results(&mut out, a, style);
+        return out;
+    }
+    for (i, h) in a.hits.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "{}. {}  {}",
+            i + 1,
+            style.bold(&h.title),
+            style.dim(&format!("[{}]", h.kind))
+        );
+        let by = hit_byline(h);
+        if !by.is_empty() {
+            let _ = writeln!(out, "   {by}");
+        }
+        if !h.snippet.is_empty() {
+            let _ = writeln!(out, "   {}", style.highlights(&h.snippet));
+        }
+        let _ = writeln!(
+            out,
+            "   {}",
+            style.dim(&format!("{}:{} · {}", h.file, h.line, h.id))
+        );
+        if i == 0 {
+            if !h.summary.is_empty() {
+                let _ = writeln!(out, "   {} {}", style.bold("Summary:"), h.summary);
+            }
+            if !h.links.is_empty() {
+                let _ = writeln!(out, "   {}", style.bold("Links:"));
+                links_block(&mut out, style, &h.links, "     ");
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn no_results(out: &mut String, a: &Answer, style: &Style) {
+    let _ = writeln!(out, "No session matches {:?}.", a.query);
+    if let Some(s) = &a.did_you_mean {
+        let _ = writeln!(out, "Did you mean: {}", style.bold(s));
+    }
+    if !a.conferences.is_empty() {
+        let _ = writeln!(out, "The notes cover:");
+        conferences_lines(out, &a.conferences);
+    }
+}
+
+fn conferences_lines(out: &mut String, confs: &[ConferenceInfo]) {
+    for c in confs {
+        let year = c.year.map(|y| format!(" {y}")).unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  - {}{year}: {} sessions ({})",
+            c.name,
+            c.sessions,
+            c.files.join(", ")
+        );
+    }
+}
+
+pub fn links_text(a: &Answer, style: &Style) -> String {
+    let mut out = String::new();
+    if a.hits.is_empty() {
+        no_results(&mut out, a, style);
+        return out;
+    }
+    let with_links: Vec<&Hit> = a.hits.iter().filter(|h| !h.links.is_empty()).collect();
+    if with_links.is_empty() {
+        let _ = writeln!(out, "The matching sessions have no links:");
+        for h in &a.hits {
+            let _ = writeln!(out, "  - {} ({}:{})", h.title, h.file, h.line);
+        }
+        return out;
+    }
+    for h in with_links {
+        let _ = writeln!(
+            out,
+            "{}  {}",
+            style.bold(&h.title),
+            style.dim(&format!("{}:{}", h.file, h.line))
+        );
+        links_block(&mut out, style, &h.links, "  ");
+    }
+    out
+}
+
+pub fn session_text(h: &Hit, body: &str, style: &Style) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}  {}",
+        style.bold(&h.title),
+        style.dim(&format!("[{}]", h.kind))
+    );
+    let by = hit_byline(h);
+    if !by.is_empty() {
+        let _ = writeln!(out, "{by}");
+    }
+    let _ = writeln!(
+        out,
+        "{}",
+        style.dim(&format!("{}:{} · {}", h.file, h.line, h.id))
+    );
+    if !h.summary.is_empty() {
+        let _ = writeln!(out, "\n{} {}", style.bold("Summary:"), h.summary);
+    }
+    let _ = writeln!(out, "\n{body}");
+    if !h.links.is_empty() {
+        let _ = writeln!(out, "\n{}", style.bold("Links:"));
+        links_block(&mut out, style, &h.links, "  ");
+    }
+    out
+}
+
+pub fn sessions_text(chunks: &[Chunk], style: &Style) -> String {
+    let mut out = String::new();
+    let mut file = "";
+    for c in chunks {
+        if c.file != file {
+            file = &c.file;
+            let _ = writeln!(out, "{}", style.bold(file));
+        }
+        let by = byline(
+            &c.speakers,
+            &c.organizations,
+            None,
+            None,
+            c.section.as_deref(),
+        );
+        let by = if by.is_empty() {
+            String::new()
+        } else {
+            format!(" — {by}")
+        };
+        let _ = writeln!(
+            out,
+            "  {:>4}  {:<9} {}{}",
+            c.line,
+            c.kind.as_str(),
+            c.title,
+            style.dim(&by)
+        );
+    }
+    out
+}
+
+pub fn report_text(r: &Report, notes_dir: &str, style: &Style) -> String {
+    let mut out = String::new();
+    if let Some(why) = &r.rebuilt {
+        let _ = writeln!(out, "{} {why}", style.yellow("warning:"));
+    }
+    let _ = writeln!(
+        out,
+        "Indexed {} chunks ({} sessions) from {} files in {} ({} read, {} unchanged, {} removed) in {:.0?}.",
+        r.chunks, r.sessions, r.files, notes_dir, r.files_read, r.files_unchanged, r.files_removed, r.elapsed
+    );
+    if !r.added.is_empty() || !r.changed.is_empty() || !r.removed.is_empty() {
+        let _ = writeln!(
+            out,
+            "Changes: {} added, {} changed, {} removed.",
+            r.added.len(),
+            r.changed.len(),
+            r.removed.len()
+        );
+    }
+    if r.diagnostics.is_empty() {
+        let _ = writeln!(out, "No problems found.");
+    } else {
+        let _ = writeln!(out, "{} problem(s):", r.diagnostics.len());
+        for d in &r.diagnostics {
+            let _ = writeln!(out, "  {}", style.yellow(&d.to_string()));
+        }
+    }
+    out
+}

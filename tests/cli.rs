@@ -1,0 +1,312 @@
+//! The command line end to end: the real binary on a copy of the notes.
+
+mod common;
+
+use serde_json::Value;
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn confnotes(notes: &Path, index: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_confnotes"))
+        .current_dir(common::root())
+        .env_remove("NO_COLOR")
+        .args([
+            "--notes",
+            notes.to_str().unwrap(),
+            "--index",
+            index.to_str().unwrap(),
+        ])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn json(out: &Output) -> Value {
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn copy_notes(to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(common::root().join("notes")).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_file() {
+            std::fs::copy(&p, to.join(p.file_name().unwrap())).unwrap();
+        }
+    }
+}
+
+#[test]
+fn broken_notes_are_reported_by_name_and_the_rest_indexed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let notes = tmp.path().join("notes");
+    copy_notes(&notes);
+    std::fs::write(notes.join("binary.dat"), [0u8, 159, 146, 150, 0, 1]).unwrap();
+    std::fs::write(
+        notes.join("latin1.md"),
+        b"# Caf\xe9 talk - Jane Doe, Acme\n\nGood text about caching.\n",
+    )
+    .unwrap();
+    std::fs::write(notes.join("empty.md"), "").unwrap();
+    std::fs::write(
+        notes.join("broken-fm.md"),
+        "+++\ntitle = \"oops\n+++\n# Zebra Logging - Ann Lee, Zoo\n\nStriped logs.\n",
+    )
+    .unwrap();
+    let index = tmp.path().join("index");
+    let out = confnotes(&notes, &index, &["index"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    for name in ["binary.dat", "latin1.md", "empty.md", "broken-fm.md"] {
+        assert!(text.contains(name), "{name} not named in:\n{text}");
+    }
+    // The good notes and the readable parts of the bad ones are all searchable.
+    let a = json(&confnotes(
+        &notes,
+        &index,
+        &["ask", "striped zebra logging", "--json"],
+    ));
+    assert_eq!(a["hits"][0]["title"], "Zebra Logging");
+    let a = json(&confnotes(&notes, &index, &["ask", "caching", "--json"]));
+    assert_eq!(a["hits"][0]["file"], "latin1.md");
+    let all = json(&confnotes(&notes, &index, &["sessions", "--json"]));
+    assert!(all.as_array().unwrap().len() > 80);
+}
+
+#[test]
+fn ask_json_has_the_documented_shape() {
+    let tmp = tempfile::tempdir().unwrap();
+    let notes = common::root().join("notes");
+    let a = json(&confnotes(
+        &notes,
+        tmp.path(),
+        &[
+            "ask", "how", "do", "I", "run", "wasm", "on", "k8s?", "--json", "--limit", "3",
+        ],
+    ));
+    assert_eq!(a["query"], "how do I run wasm on k8s?");
+    let hits = a["hits"].as_array().unwrap();
+    assert_eq!(hits.len(), 3);
+    let keys: Vec<&str> = hits[0]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    for k in [
+        "id",
+        "kind",
+        "title",
+        "speakers",
+        "organizations",
+        "conference",
+        "year",
+        "section",
+        "file",
+        "line",
+        "score",
+        "snippet",
+        "summary",
+        "links",
+    ] {
+        assert!(keys.contains(&k), "missing {k} in {keys:?}");
+    }
+    assert_eq!(
+        hits[0]["title"],
+        "Hands on with WebAssembly Microservices and Kubernetes"
+    );
+    assert!(
+        hits[0]["snippet"].as_str().unwrap().contains("**"),
+        "matching words are marked"
+    );
+    assert!(hits[0]["links"][0]["url"]
+        .as_str()
+        .unwrap()
+        .starts_with("https://"));
+    assert!(!hits[0]["summary"].as_str().unwrap().is_empty());
+}
+
+#[test]
+fn queries_that_break_naive_parsers_still_answer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let notes = common::root().join("notes");
+    for q in [
+        "((( AND -: \"unbalanced",
+        "title:",
+        "*",
+        "NOT OR AND",
+        "\"\"",
+        "zzzzqqq",
+    ] {
+        let out = confnotes(&notes, tmp.path(), &["ask", q]);
+        assert!(
+            out.status.success(),
+            "{q}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!out.stdout.is_empty(), "{q}: empty answer");
+    }
+    let out = confnotes(&notes, tmp.path(), &["ask", "promethues scalling"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Prometheus"));
+    let out = confnotes(&notes, tmp.path(), &["ask", "xqzvbn"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("No session matches") && text.contains("KubeCon EU"),
+        "{text}"
+    );
+}
+
+#[test]
+fn search_filters_session_and_links() {
+    let tmp = tempfile::tempdir().unwrap();
+    let notes = common::root().join("notes");
+    let a = json(&confnotes(
+        &notes,
+        tmp.path(),
+        &["search", "gitops", "--conference", "kcd", "--json"],
+    ));
+    let hits = a["hits"].as_array().unwrap();
+    assert!(!hits.is_empty());
+    assert!(hits.iter().all(|h| h["conference"] == "KCD Amsterdam"));
+    let a = json(&confnotes(
+        &notes,
+        tmp.path(),
+        &[
+            "search", "--kind", "keynote", "--year", "2020", "--limit", "50", "--json",
+        ],
+    ));
+    let hits = a["hits"].as_array().unwrap();
+    assert_eq!(hits.len(), 7, "the 2020 keynote chunks");
+    assert!(hits
+        .iter()
+        .all(|h| h["kind"] == "keynote" && h["year"] == 2020));
+    let a = json(&confnotes(
+        &notes,
+        tmp.path(),
+        &["search", "--speaker", "Liav Yona", "--json"],
+    ));
+    assert_eq!(a["hits"].as_array().unwrap().len(), 2);
+    let s = json(&confnotes(
+        &notes,
+        tmp.path(),
+        &["session", "kubeadm deep dive", "--json"],
+    ));
+    assert_eq!(s["kind"], "listed");
+    assert_eq!(s["links"][0]["url"], "https://sched.co/1Iki0");
+    let out = confnotes(
+        &notes,
+        tmp.path(),
+        &["links", "link for the kubeadm deep dive"],
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("https://sched.co/1Iki0"));
+    let out = confnotes(&notes, tmp.path(), &["session", "no such talk at all xqzv"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("No session matches"));
+    let out = confnotes(&notes, tmp.path(), &["search", "x", "--kind", "movie"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown kind"));
+}
+
+#[test]
+fn the_index_is_reused_and_updated_per_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let notes = tmp.path().join("notes");
+    copy_notes(&notes);
+    let index = tmp.path().join("index");
+    let first = json(&confnotes(&notes, &index, &["index", "--json"]));
+    assert_eq!(first["files_read"], 5);
+    let again = json(&confnotes(&notes, &index, &["index", "--json"]));
+    assert_eq!(
+        (
+            again["files_read"].clone(),
+            again["files_unchanged"].clone()
+        ),
+        (0.into(), 5.into())
+    );
+    // Same content, new mtime: hashed, not re-parsed.
+    let p = notes.join("kubecon-eu-2023.md");
+    let bytes = std::fs::read(&p).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(&p, &bytes).unwrap();
+    let touched = json(&confnotes(&notes, &index, &["index", "--json"]));
+    assert_eq!(touched["files_read"], 0);
+    // One note changed: only it is re-read; other chunk ids are unchanged.
+    let before = json(&confnotes(&notes, &index, &["sessions", "--json"]));
+    let mut text = String::from_utf8(bytes).unwrap();
+    text.push_str(
+        "\n# Brand New Talk - Ada Lovelace, Engines\n\nDifference engines on Kubernetes.\n",
+    );
+    std::fs::write(&p, text).unwrap();
+    let changed = json(&confnotes(&notes, &index, &["index", "--json"]));
+    assert_eq!(changed["files_read"], 1);
+    assert_eq!(
+        changed["added"],
+        serde_json::json!(["kubecon-eu-2023/brand-new-talk"])
+    );
+    let after = json(&confnotes(&notes, &index, &["sessions", "--json"]));
+    let ids = |v: &Value| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    let (b, a) = (ids(&before), ids(&after));
+    assert!(b.iter().all(|id| a.contains(id)), "existing ids are stable");
+    assert_eq!(a.len(), b.len() + 1);
+    // A removed note's chunks leave the index.
+    std::fs::remove_file(notes.join("kcd-amsterdam-2023.txt")).unwrap();
+    let removed = json(&confnotes(&notes, &index, &["index", "--json"]));
+    assert_eq!(removed["files_removed"], 1);
+    let a = json(&confnotes(
+        &notes,
+        &index,
+        &["search", "--conference", "kcd", "--json"],
+    ));
+    assert!(a["hits"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn a_corrupt_index_is_rebuilt_with_a_warning() {
+    let tmp = tempfile::tempdir().unwrap();
+    let notes = common::root().join("notes");
+    let index = tmp.path().join("index");
+    json(&confnotes(&notes, &index, &["index", "--json"]));
+    std::fs::write(index.join("meta.json"), "{ not json").unwrap();
+    let out = confnotes(&notes, &index, &["index", "--json"]);
+    let r = json(&out);
+    assert!(r["rebuilt"].as_str().unwrap().contains("rebuilding"));
+    assert_eq!(r["files_read"], 5);
+}
+
+#[test]
+fn bad_configuration_names_the_file_and_key() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = tmp.path().join("bad.toml");
+    std::fs::write(&cfg, "notes_dir = \"notes\"\n[ranking]\ntitle_bost = 2.0\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_confnotes"))
+        .current_dir(common::root())
+        .args(["--config", cfg.to_str().unwrap(), "sessions"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("bad.toml") && err.contains("title_bost"),
+        "{err}"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_confnotes"))
+        .current_dir(common::root())
+        .env("CONFNOTES_ANSWER__LIMIT", "0")
+        .args([
+            "--index",
+            tmp.path().join("i").to_str().unwrap(),
+            "sessions",
+        ])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("answer.limit"));
+}
