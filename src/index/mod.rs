@@ -402,14 +402,16 @@ impl NotesIndex {
     }
 }
 
-/// Empty an index directory that cannot be used, keeping the directory.
+/// Remove the files of an index that cannot be used. Only files tantivy or
+/// confnotes write are removed, so a mistaken `index_dir` loses nothing else.
 fn clear_dir(dir: &Path) -> Result<()> {
+    const OURS: &[&str] = &["idx", "pos", "term", "store", "fast", "fieldnorm", "del", "json", "tmp", "lock"];
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
-        if path.is_dir() {
-            std::fs::remove_dir_all(&path)?;
-        } else {
-            std::fs::remove_file(&path)?;
+        let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        let ext = path.extension().map(|e| e.to_string_lossy().to_string()).unwrap_or_default();
+        if path.is_file() && (OURS.contains(&ext.as_str()) || name.starts_with(".tantivy") || name == ".managed.json") {
+            std::fs::remove_file(&path).with_context(|| format!("cannot remove {}", path.display()))?;
         }
     }
     Ok(())
