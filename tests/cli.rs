@@ -57,10 +57,20 @@ fn broken_notes_are_reported_by_name_and_the_rest_indexed() {
         "+++\ntitle = \"oops\n+++\n# Zebra Logging - Ann Lee, Zoo\n\nStriped logs.\n",
     )
     .unwrap();
+    std::fs::create_dir(notes.join("sub")).unwrap();
+    std::os::unix::fs::symlink(&notes, notes.join("sub/loop")).unwrap();
+    std::fs::create_dir(notes.join(".hidden")).unwrap();
+    std::fs::write(
+        notes.join(".hidden/secret.md"),
+        "# Hidden Talk - Not Indexed, Nobody\n\nhidden\n",
+    )
+    .unwrap();
     let index = tmp.path().join("index");
     let out = confnotes(&notes, &index, &["index"]);
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("sub/loop: symlink loop"), "{text}");
+    assert!(!text.contains("Hidden"), "hidden directories are skipped");
     for name in ["binary.dat", "latin1.md", "empty.md", "broken-fm.md"] {
         assert!(text.contains(name), "{name} not named in:\n{text}");
     }

@@ -326,7 +326,8 @@ impl Snippets {
     /// Up to `fragments` fragments with the matching words in `**bold**`; the
     /// opening words of the body when no word of it matched.
     fn make(&mut self, body: &str, fragments: usize) -> String {
-        let mut text = body.to_string();
+        // URLs are listed under links; in a snippet they crowd out the prose.
+        let mut text = blank_urls(body);
         let mut parts = Vec::new();
         for _ in 0..fragments.max(1) {
             let snippet = self.generator.snippet(&text);
@@ -352,6 +353,27 @@ impl Snippets {
         }
         parts.join(" … ")
     }
+}
+
+/// Replace URLs and code fences with spaces, keeping byte offsets.
+fn blank_urls(body: &str) -> String {
+    let mut out = String::with_capacity(body.len());
+    let mut rest = body;
+    while !rest.is_empty() {
+        let ws = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        let (word, tail) = rest.split_at(ws);
+        if word.contains("://") || word.starts_with("www.") || word.starts_with("```") {
+            out.extend(std::iter::repeat_n(' ', word.len()));
+        } else {
+            out.push_str(word);
+        }
+        let sp = tail
+            .find(|c: char| !c.is_whitespace())
+            .unwrap_or(tail.len());
+        out.push_str(&tail[..sp]);
+        rest = &tail[sp..];
+    }
+    out
 }
 
 fn squash(s: &str) -> String {

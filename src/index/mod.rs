@@ -405,13 +405,35 @@ impl NotesIndex {
 /// Remove the files of an index that cannot be used. Only files tantivy or
 /// confnotes write are removed, so a mistaken `index_dir` loses nothing else.
 fn clear_dir(dir: &Path) -> Result<()> {
-    const OURS: &[&str] = &["idx", "pos", "term", "store", "fast", "fieldnorm", "del", "json", "tmp", "lock"];
+    const OURS: &[&str] = &[
+        "idx",
+        "pos",
+        "term",
+        "store",
+        "fast",
+        "fieldnorm",
+        "del",
+        "json",
+        "tmp",
+        "lock",
+    ];
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
-        let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-        let ext = path.extension().map(|e| e.to_string_lossy().to_string()).unwrap_or_default();
-        if path.is_file() && (OURS.contains(&ext.as_str()) || name.starts_with(".tantivy") || name == ".managed.json") {
-            std::fs::remove_file(&path).with_context(|| format!("cannot remove {}", path.display()))?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_string())
+            .unwrap_or_default();
+        if path.is_file()
+            && (OURS.contains(&ext.as_str())
+                || name.starts_with(".tantivy")
+                || name == ".managed.json")
+        {
+            std::fs::remove_file(&path)
+                .with_context(|| format!("cannot remove {}", path.display()))?;
         }
     }
     Ok(())

@@ -61,11 +61,18 @@ pub fn label_for(url: &str) -> String {
         .unwrap_or(rest)
         .trim_end_matches('/');
     if rest.chars().count() <= 60 {
-        rest.to_string()
-    } else {
-        let cut: String = rest.chars().take(57).collect();
-        format!("{cut}…")
+        return rest.to_string();
     }
+    // Long paths: the host and the last segment say the most.
+    let host = rest.split('/').next().unwrap_or(rest);
+    let last: String = rest
+        .rsplit('/')
+        .next()
+        .unwrap_or("")
+        .chars()
+        .take(45)
+        .collect();
+    format!("{host}/…/{last}")
 }
 
 /// Deduplicate links by URL (ignoring a trailing slash), keeping the first
@@ -139,6 +146,10 @@ mod tests {
         assert_eq!(
             label_for("https://www.example.com/a/b?q=1"),
             "example.com/a/b"
+        );
+        assert_eq!(
+            label_for("https://github.com/deislabs/kc-eu-2023-k8s-wasm-microservices/blob/main/workshop/00-setup.md"),
+            "github.com/…/00-setup.md"
         );
     }
 }
