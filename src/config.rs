@@ -24,6 +24,37 @@ pub struct Config {
     pub ranking: Ranking,
     pub answer: AnswerConfig,
     pub index: IndexConfig,
+    pub discord: DiscordConfig,
+}
+
+/// The Discord bot. The token is never here: it comes from `DISCORD_TOKEN`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct DiscordConfig {
+    /// Register commands in these guilds (instant updates); empty: globally.
+    pub guild_ids: Vec<u64>,
+    /// Seconds a user waits between two searches; 0 turns the cooldown off.
+    pub cooldown_seconds: u64,
+    /// Results per answer or page.
+    pub results_per_page: usize,
+}
+
+impl Default for DiscordConfig {
+    fn default() -> Self {
+        DiscordConfig {
+            guild_ids: Vec::new(),
+            cooldown_seconds: 3,
+            results_per_page: 3,
+        }
+    }
+}
+
+/// The bot token, from the `DISCORD_TOKEN` environment variable.
+pub fn discord_token() -> Result<String> {
+    match std::env::var("DISCORD_TOKEN") {
+        Ok(t) if !t.trim().is_empty() => Ok(t.trim().to_string()),
+        _ => bail!("DISCORD_TOKEN is not set: export the bot token from the Discord developer portal (Bot > Reset Token)"),
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -80,6 +111,7 @@ impl Default for Config {
             ranking: Ranking::default(),
             answer: AnswerConfig::default(),
             index: IndexConfig::default(),
+            discord: DiscordConfig::default(),
         }
     }
 }
@@ -178,6 +210,9 @@ impl Config {
     fn validate(&self) -> Result<()> {
         if self.answer.limit == 0 {
             bail!("answer.limit must be at least 1");
+        }
+        if !(1..=10).contains(&self.discord.results_per_page) {
+            bail!("discord.results_per_page must be between 1 and 10 (Discord shows at most 10 embeds)");
         }
         if self.index.writer_memory_mb < 15 {
             bail!("index.writer_memory_mb must be at least 15 (tantivy's minimum per thread)");

@@ -12,6 +12,7 @@
 //! module here does network I/O.
 
 pub mod answer;
+pub mod bot;
 pub mod cli;
 pub mod config;
 pub mod index;

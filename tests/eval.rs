@@ -29,7 +29,7 @@ fn retrieval_quality_meets_the_bar() {
         set.q.len() >= 40,
         "the evaluation set needs at least 40 questions"
     );
-    let (mut engine, _tmp) = common::shipped();
+    let (engine, _tmp) = common::shipped();
     let mut hits3 = 0usize;
     let mut rr_sum = 0.0f64;
     let mut per_cat: std::collections::BTreeMap<&str, (usize, usize)> = Default::default();

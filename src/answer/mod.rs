@@ -99,7 +99,7 @@ impl Engine {
 
     /// The best chunks for a question, `offset` results in.
     pub fn ask(
-        &mut self,
+        &self,
         question: &str,
         filters: &Filters,
         limit: usize,
@@ -149,7 +149,7 @@ impl Engine {
     }
 
     /// One session by id, or by (part of) its title.
-    pub fn session(&mut self, id_or_title: &str) -> Result<Option<Hit>> {
+    pub fn session(&self, id_or_title: &str) -> Result<Option<Hit>> {
         let chunk = match self.index.get(id_or_title.trim())? {
             Some(c) => Some(c),
             None => {
@@ -418,4 +418,148 @@ pub fn levenshtein(a: &str, b: &str) -> usize {
         std::mem::swap(&mut prev, &mut cur);
     }
     prev[b.len()]
+}
+
+/// What autocomplete offers: titles, people and conferences, gathered once
+/// per index refresh.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    /// (id, title, kind) of every chunk.
+    pub titles: Vec<(String, String, Kind)>,
+    /// Speakers and organisations, deduplicated, sorted.
+    pub people: Vec<String>,
+    pub conferences: Vec<ConferenceInfo>,
+}
+
+impl Catalog {
+    /// Up to `n` titles matching what was typed: prefix first, then words in any order.
+    pub fn match_titles(&self, typed: &str, n: usize) -> Vec<(String, String)> {
+        let typed = typed.trim().to_lowercase();
+        let words: Vec<&str> = typed.split_whitespace().collect();
+        let mut scored: Vec<(usize, &(String, String, Kind))> = self
+            .titles
+            .iter()
+            .filter_map(|t| {
+                let title = t.1.to_lowercase();
+                let rank = if typed.is_empty() || title.starts_with(&typed) {
+                    0
+                } else if title.contains(&typed) {
+                    1
+                } else if words.iter().all(|w| title.contains(w)) {
+                    2
+                } else if words.iter().any(|w| w.len() >= 3 && title.contains(w)) {
+                    3
+                } else {
+                    return None;
+                };
+                Some((rank + usize::from(t.2 == Kind::Section) * 4, t))
+            })
+            .collect();
+        scored.sort_by_key(|(r, _)| *r);
+        scored
+            .into_iter()
+            .take(n)
+            .map(|(_, t)| (t.0.clone(), t.1.clone()))
+            .collect()
+    }
+
+    /// Up to `n` people or organisations containing what was typed.
+    pub fn match_people(&self, typed: &str, n: usize) -> Vec<String> {
+        let typed = typed.trim().to_lowercase();
+        self.people
+            .iter()
+            .filter(|p| p.to_lowercase().contains(&typed))
+            .take(n)
+            .cloned()
+            .collect()
+    }
+}
+
+/// A conference at a glance: its talks by day or track, and its topics.
+#[derive(Debug, Clone, Serialize)]
+pub struct Overview {
+    pub name: String,
+    pub year: Option<i32>,
+    pub sessions: usize,
+    /// (day or track, titles) in note order.
+    pub by_section: Vec<(String, Vec<String>)>,
+    /// The words most sessions of this conference share, with how many.
+    pub topics: Vec<(String, usize)>,
+}
+
+impl Engine {
+    pub fn catalog(&self) -> Result<Catalog> {
+        let chunks = self.index.all_chunks()?;
+        let mut people: Vec<String> = chunks
+            .iter()
+            .flat_map(|c| c.speakers.iter().chain(c.organizations.iter()).cloned())
+            .collect();
+        people.sort_by_key(|p| p.to_lowercase());
+        people.dedup();
+        Ok(Catalog {
+            titles: chunks
+                .iter()
+                .map(|c| (c.id.clone(), c.title.clone(), c.kind))
+                .collect(),
+            people,
+            conferences: self.conferences()?,
+        })
+    }
+
+    /// The overview of the conference whose "name year" contains `wanted`.
+    pub fn overview(&self, wanted: &str) -> Result<Option<Overview>> {
+        let wanted = wanted.trim().to_lowercase();
+        let chunks = self.index.all_chunks()?;
+        let label = |c: &Chunk| match (&c.conference, c.year) {
+            (Some(n), Some(y)) => format!("{n} {y}"),
+            (Some(n), None) => n.clone(),
+            (None, Some(y)) => y.to_string(),
+            (None, None) => String::new(),
+        };
+        let Some(first) = chunks
+            .iter()
+            .find(|c| label(c).to_lowercase().contains(&wanted))
+        else {
+            return Ok(None);
+        };
+        let key = label(first);
+        let mine: Vec<&Chunk> = chunks
+            .iter()
+            .filter(|c| label(c) == key && c.kind.is_session())
+            .collect();
+        let mut by_section: Vec<(String, Vec<String>)> = Vec::new();
+        for c in &mine {
+            let s = c.section.clone().unwrap_or_else(|| "Other".to_string());
+            match by_section.iter_mut().find(|(name, _)| *name == s) {
+                Some((_, titles)) => titles.push(c.title.clone()),
+                None => by_section.push((s, vec![c.title.clone()])),
+            }
+        }
+        // Topics: words that several sessions' titles and bodies share.
+        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+        for c in &mine {
+            let mut seen: Vec<String> = format!("{} {}", c.title, c.body)
+                .split(|ch: char| !ch.is_alphanumeric() && ch != '-')
+                .filter(|w| w.chars().count() >= 4 && w.chars().any(char::is_alphabetic))
+                .map(str::to_lowercase)
+                .filter(|w| !index::query::is_stop_word(w) && !w.contains("://"))
+                .collect();
+            seen.sort();
+            seen.dedup();
+            for w in seen {
+                *counts.entry(w).or_default() += 1;
+            }
+        }
+        let mut topics: Vec<(String, usize)> =
+            counts.into_iter().filter(|(_, n)| *n >= 2).collect();
+        topics.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        topics.truncate(10);
+        Ok(Some(Overview {
+            name: first.conference.clone().unwrap_or_default(),
+            year: first.year,
+            sessions: mine.len(),
+            by_section,
+            topics,
+        }))
+    }
 }

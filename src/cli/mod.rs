@@ -85,6 +85,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Run the Discord bot (token from DISCORD_TOKEN) until Ctrl-C or SIGTERM.
+    Serve,
 }
 
 fn parse_kind(s: &str) -> Result<Kind, String> {
@@ -137,7 +139,11 @@ pub fn run(cli: Cli, mut config: Config, color: bool) -> Result<i32> {
     } else {
         Bar(indicatif::ProgressBar::hidden())
     };
-    let (mut engine, report) = Engine::open(&config, &bar)?;
+    if matches!(cli.command, Command::Serve) {
+        // Check the token before indexing, so a missing one fails fast.
+        crate::config::discord_token()?;
+    }
+    let (engine, report) = Engine::open(&config, &bar)?;
     let mut out = std::io::stdout().lock();
     let notes_dir = config.notes_dir.display().to_string();
     if !matches!(cli.command, Command::Index { .. })
@@ -215,6 +221,19 @@ pub fn run(cli: Cli, mut config: Config, color: bool) -> Result<i32> {
                     return Ok(1);
                 }
             }
+        }
+        Command::Serve => {
+            if !report.diagnostics.is_empty() {
+                tracing::warn!(
+                    "{} note file(s) had problems; `confnotes index` lists them",
+                    report.diagnostics.len()
+                );
+            }
+            tracing::info!(chunks = report.chunks, "index ready, connecting to Discord");
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?;
+            runtime.block_on(crate::bot::serve(config, engine))?;
         }
         Command::Sessions { json } => {
             let chunks = engine.chunks()?;

@@ -291,8 +291,11 @@ impl QueryBuilder {
         }
     }
 
-    pub fn build(&mut self, question: &str, filters: &Filters) -> Built {
-        let all = schema::tokens(&mut self.plain, question);
+    pub fn build(&self, question: &str, filters: &Filters) -> Built {
+        // Analyzers are cloned per question so one builder serves many threads.
+        let mut plain = self.plain.clone();
+        let mut stem_an = self.stem.clone();
+        let all = schema::tokens(&mut plain, question);
         let wants_links = all.iter().any(|w| LINK_WORDS.contains(&w.as_str()));
         let mut words: Vec<String> = Vec::new();
         for w in &all {
@@ -318,7 +321,7 @@ impl QueryBuilder {
         let mut per_word: Vec<Box<dyn Query>> = Vec::new();
         let mut terms: Vec<String> = Vec::new();
         for w in &words {
-            let stem = self.stem_one(w);
+            let stem = stem_one(&mut stem_an, w);
             let q = self.word_query(w, &stem, 1.0);
             per_word.push(q.box_clone());
             should.push((Occur::Should, q));
@@ -344,13 +347,12 @@ impl QueryBuilder {
             terms.push(stem);
         }
         // Synonyms of words and phrases in the question.
-        let groups = self.synonyms.clone();
-        for group in &groups {
+        for group in &self.synonyms {
             if !group.iter().any(|entry| contains_seq(&all, entry)) {
                 continue;
             }
             for entry in group.iter().filter(|e| !contains_seq(&all, e)) {
-                let stems: Vec<String> = entry.iter().map(|t| self.stem_one(t)).collect();
+                let stems: Vec<String> = entry.iter().map(|t| stem_one(&mut stem_an, t)).collect();
                 if let [one] = stems.as_slice() {
                     should.push((
                         Occur::Should,
@@ -375,7 +377,7 @@ impl QueryBuilder {
             }
         }
         // Neighbouring words as phrases.
-        let stems: Vec<String> = words.iter().map(|w| self.stem_one(w)).collect();
+        let stems: Vec<String> = words.iter().map(|w| stem_one(&mut stem_an, w)).collect();
         for pair in stems.windows(2) {
             for (field, boost) in [(f.title, r.phrase_boost * 1.5), (f.body, r.phrase_boost)] {
                 let mut pq = PhraseQuery::new(
@@ -413,7 +415,7 @@ impl QueryBuilder {
         } else {
             Some(Box::new(BooleanQuery::new(should)))
         };
-        let filter_clauses = self.filter_clauses(filters);
+        let filter_clauses = self.filter_clauses(&mut plain, filters);
         let query: Option<Box<dyn Query>> = match (text, filter_clauses.is_empty()) {
             (None, true) => None,
             (Some(t), true) => Some(t),
@@ -457,11 +459,15 @@ impl QueryBuilder {
         ]))
     }
 
-    fn filter_clauses(&mut self, filters: &Filters) -> Vec<(Occur, Box<dyn Query>)> {
+    fn filter_clauses(
+        &self,
+        plain: &mut TextAnalyzer,
+        filters: &Filters,
+    ) -> Vec<(Occur, Box<dyn Query>)> {
         let f = self.fields;
         let mut out: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let mut all_tokens = |field: Field, text: &str, out: &mut Vec<(Occur, Box<dyn Query>)>| {
-            let toks = schema::tokens(&mut self.plain, text);
+            let toks = schema::tokens(plain, text);
             if toks.is_empty() {
                 // A filter with no letters matches nothing rather than everything.
                 out.push((
@@ -509,15 +515,111 @@ impl QueryBuilder {
         }
         out
     }
+}
 
-    fn stem_one(&mut self, word: &str) -> String {
-        schema::tokens(&mut self.stem, word)
-            .into_iter()
-            .next()
-            .unwrap_or_else(|| word.to_string())
-    }
+fn stem_one(analyzer: &mut TextAnalyzer, word: &str) -> String {
+    schema::tokens(analyzer, word)
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| word.to_string())
 }
 
 fn contains_seq(haystack: &[String], needle: &[String]) -> bool {
     !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Generic words of notes and questions, left out of topic lists too.
+pub fn is_stop_word(word: &str) -> bool {
+    const GENERIC: &[&str] = &[
+        "also",
+        "more",
+        "much",
+        "many",
+        "very",
+        "really",
+        "just",
+        "like",
+        "well",
+        "good",
+        "great",
+        "interesting",
+        "talk",
+        "talks",
+        "session",
+        "sessions",
+        "about",
+        "their",
+        "there",
+        "these",
+        "those",
+        "them",
+        "they",
+        "this",
+        "that",
+        "with",
+        "from",
+        "into",
+        "have",
+        "has",
+        "were",
+        "will",
+        "would",
+        "could",
+        "should",
+        "which",
+        "what",
+        "when",
+        "where",
+        "your",
+        "than",
+        "then",
+        "some",
+        "other",
+        "only",
+        "each",
+        "over",
+        "between",
+        "being",
+        "because",
+        "after",
+        "before",
+        "while",
+        "does",
+        "done",
+        "make",
+        "makes",
+        "made",
+        "used",
+        "using",
+        "use",
+        "based",
+        "need",
+        "needs",
+        "want",
+        "know",
+        "still",
+        "even",
+        "first",
+        "second",
+        "third",
+        "lots",
+        "most",
+        "able",
+        "same",
+        "such",
+        "here",
+        "what's",
+        "it's",
+        "don't",
+        "doesn't",
+        "didn't",
+        "isn't",
+        "can't",
+        "i'm",
+        "you're",
+        "let's",
+        "through",
+        "without",
+    ];
+    STOP.contains(&word) || GENERIC.contains(&word)
 }

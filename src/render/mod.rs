@@ -1,6 +1,8 @@
 //! Answers and reports as text for a terminal, and as the stable JSON the
 //! README documents. Plain data in, strings out: no I/O here.
 
+pub mod card;
+
 use crate::answer::{Answer, ConferenceInfo, Hit};
 use crate::index::Report;
 use crate::notes::{Chunk, Link};

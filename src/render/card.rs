@@ -1,0 +1,87 @@
+//! Answers as cards: plain data a chat front end turns into its own message
+//! format (the bot into Discord embeds). Limits of any one chat service are
+//! applied by its adapter, not here.
+
+use crate::answer::{Answer, ConferenceInfo, Hit};
+use crate::notes::Link;
+
+/// One result, ready to show.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Card {
+    pub title: String,
+    /// Where the title links to: the note's source, else the first link.
+    pub url: Option<String>,
+    /// "Speakers · Organisations · Conference Year · section".
+    pub byline: String,
+    /// Snippet with `**bold**` matches, or the summary when there is none.
+    pub text: String,
+    pub summary: Option<String>,
+    pub links: Vec<Link>,
+    /// "kind · file:line".
+    pub footer: String,
+}
+
+impl Card {
+    /// A compact card: snippet only. `full` adds the summary and links.
+    pub fn from_hit(h: &Hit, full: bool) -> Card {
+        let url = h
+            .links
+            .iter()
+            .find(|l| l.label.starts_with("source:"))
+            .or_else(|| h.links.first())
+            .map(|l| l.url.clone());
+        let text = if h.snippet.is_empty() {
+            h.summary.clone()
+        } else {
+            h.snippet.clone()
+        };
+        Card {
+            title: h.title.clone(),
+            url,
+            byline: super::byline(
+                &h.speakers,
+                &h.organizations,
+                h.conference.as_deref(),
+                h.year,
+                h.section.as_deref(),
+            ),
+            text,
+            summary: (full && !h.summary.is_empty()).then(|| h.summary.clone()),
+            links: if full { h.links.clone() } else { Vec::new() },
+            footer: format!("{} · {}:{}", h.kind, h.file, h.line),
+        }
+    }
+}
+
+/// Cards for an answer: the first hit in full, the others compact.
+pub fn answer_cards(a: &Answer) -> Vec<Card> {
+    a.hits
+        .iter()
+        .enumerate()
+        .map(|(i, h)| Card::from_hit(h, i == 0))
+        .collect()
+}
+
+/// The helpful reply when nothing matched.
+pub fn no_results_text(a: &Answer) -> String {
+    let mut s = format!("No session matches “{}”.", a.query.trim());
+    if let Some(d) = &a.did_you_mean {
+        s.push_str(&format!("\nDid you mean **{d}**?"));
+    }
+    if !a.conferences.is_empty() {
+        s.push_str("\nThe notes cover: ");
+        s.push_str(&conference_list(&a.conferences).join(", "));
+        s.push('.');
+    }
+    s
+}
+
+pub fn conference_list(confs: &[ConferenceInfo]) -> Vec<String> {
+    confs
+        .iter()
+        .map(|c| match c.year {
+            Some(y) => format!("{} {y} ({} sessions)", c.name, c.sessions),
+            None => format!("{} ({} sessions)", c.name, c.sessions),
+        })
+        .collect()
+}
