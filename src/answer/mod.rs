@@ -449,10 +449,18 @@ impl Catalog {
                     2
                 } else if words.iter().any(|w| w.len() >= 3 && title.contains(w)) {
                     3
+                } else if words.iter().any(|w| {
+                    // A typo: "promethues" still finds "Prometheus".
+                    w.chars().count() >= 4
+                        && title.split(|c: char| !c.is_alphanumeric()).any(|t| {
+                            levenshtein(w, t) <= if w.chars().count() >= 7 { 2 } else { 1 }
+                        })
+                }) {
+                    4
                 } else {
                     return None;
                 };
-                Some((rank + usize::from(t.2 == Kind::Section) * 4, t))
+                Some((rank + usize::from(t.2 == Kind::Section) * 5, t))
             })
             .collect();
         scored.sort_by_key(|(r, _)| *r);
@@ -561,5 +569,31 @@ impl Engine {
             by_section,
             topics,
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn title_matching_prefers_prefixes_and_tolerates_typos() {
+        let c = Catalog {
+            titles: vec![
+                (
+                    "a".into(),
+                    "When Prometheus Can't Take the Load Anymore".into(),
+                    Kind::Talk,
+                ),
+                ("b".into(), "Kubeadm Deep Dive".into(), Kind::Listed),
+                ("c".into(), "On networking".into(), Kind::Section),
+            ],
+            ..Catalog::default()
+        };
+        assert_eq!(c.match_titles("kubeadm", 5)[0].0, "b");
+        assert_eq!(c.match_titles("promethues", 5)[0].0, "a");
+        assert_eq!(c.match_titles("", 5).len(), 3);
+        assert!(c.match_titles("zzzz", 5).is_empty());
+        assert_eq!(levenshtein("kubernets", "kubernetes"), 1);
     }
 }

@@ -241,11 +241,12 @@ async fn serve_http(
             status,
         };
         if let Some(dir) = &state.capture_dir {
-            let n = state.requests.lock().unwrap().len();
+            // One counter for every mock in the process: tests run in parallel.
+            static CAPTURED: AtomicU64 = AtomicU64::new(0);
+            let n = CAPTURED.fetch_add(1, Ordering::SeqCst);
             let file = dir.join(format!(
-                "{:05}-{}-{}.json",
+                "{}-{n:06}-{}.json",
                 std::process::id(),
-                n,
                 method.to_lowercase()
             ));
             let doc = json!({"method": method, "path": path, "body": recorded.body});
