@@ -2,7 +2,7 @@
 //! options, calls one core function, and replies.
 
 use super::components::{ask_page, search_page, AskState, Page, SearchState};
-use super::reply::{self, card_embed, choice, fit_embeds, Embed};
+use super::reply::{self, card_embed, choice, Embed};
 use super::{Context, Data, Error};
 use crate::notes::Kind;
 use crate::render::card::{conference_list, Card};
@@ -182,11 +182,7 @@ pub async fn session(
     let wanted = title.clone();
     let hit = ctx.data().with_engine(move |e| e.session(&wanted)).await?;
     let page = match hit {
-        Some(h) => Page {
-            content: None,
-            embeds: fit_embeds(vec![card_embed(&Card::from_hit(&h, true), None)]),
-            components: Vec::new(),
-        },
+        Some(h) => Page::embed(card_embed(&Card::from_hit(&h, true), None)),
         None => Page::text(&format!("No session matches “{title}”. Try /search.")),
     };
     ctx.send(page.into_reply(false)).await?;
@@ -247,11 +243,7 @@ pub async fn summary(
             .collect();
         e = e.field(section, &list.join("\n"));
     }
-    let page = Page {
-        content: None,
-        embeds: fit_embeds(vec![e]),
-        components: Vec::new(),
-    };
+    let page = Page::embed(e);
     ctx.send(page.into_reply(false)).await?;
     Ok(())
 }
@@ -263,11 +255,7 @@ async fn session_inner(ctx: Context<'_>, wanted: String) -> Result<(), Error> {
         Some(h) => {
             let mut card = Card::from_hit(&h, true);
             card.text = String::new();
-            Page {
-                content: None,
-                embeds: fit_embeds(vec![card_embed(&card, None)]),
-                components: Vec::new(),
-            }
+            Page::embed(card_embed(&card, None))
         }
         None => Page::text(&format!("No session matches “{wanted}”.")),
     };
@@ -311,11 +299,7 @@ pub async fn links(
         any = true;
     }
     let page = if any {
-        Page {
-            content: None,
-            embeds: fit_embeds(vec![e]),
-            components: Vec::new(),
-        }
+        Page::embed(e)
     } else if answer.hits.is_empty() {
         Page::text(&crate::render::card::no_results_text(&answer))
     } else {
@@ -374,11 +358,7 @@ pub async fn conferences(ctx: Context<'_>) -> Result<(), Error> {
             ),
         );
     }
-    let page = Page {
-        content: None,
-        embeds: fit_embeds(vec![e]),
-        components: Vec::new(),
-    };
+    let page = Page::embed(e);
     ctx.send(page.into_reply(false)).await?;
     Ok(())
 }
@@ -432,11 +412,7 @@ pub async fn reindex(ctx: Context<'_>) -> Result<(), Error> {
             &reply::escape(&lines.join("\n")),
         );
     }
-    let page = Page {
-        content: None,
-        embeds: fit_embeds(vec![e]),
-        components: Vec::new(),
-    };
+    let page = Page::embed(e);
     ctx.send(page.into_reply(true)).await?;
     Ok(())
 }
@@ -456,15 +432,7 @@ pub async fn help(ctx: Context<'_>) -> Result<(), Error> {
              /reindex — re-read the notes (Manage Server)\n\
              Right-click a message › Apps › Find related sessions",
         );
-    ctx.send(
-        Page {
-            content: None,
-            embeds: fit_embeds(vec![e]),
-            components: Vec::new(),
-        }
-        .into_reply(true),
-    )
-    .await?;
+    ctx.send(Page::embed(e).into_reply(true)).await?;
     Ok(())
 }
 

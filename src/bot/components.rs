@@ -31,6 +31,15 @@ impl Page {
         }
     }
 
+    /// A message of one embed.
+    pub fn embed(e: Embed) -> Page {
+        Page {
+            content: None,
+            embeds: fit_embeds(vec![e]),
+            components: Vec::new(),
+        }
+    }
+
     pub fn into_reply(self, ephemeral: bool) -> poise::CreateReply {
         let mut r = poise::CreateReply::default()
             .ephemeral(ephemeral)
