@@ -320,3 +320,35 @@ fn bad_configuration_names_the_file_and_key() {
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("answer.limit"));
 }
+
+#[test]
+fn answers_link_to_the_source_when_a_template_is_configured() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_confnotes"))
+        .current_dir(common::root())
+        .env(
+            "CONFNOTES_SOURCE_URL_TEMPLATE",
+            "https://git.example/notes/{file}#L{line}",
+        )
+        .args([
+            "--index",
+            tmp.path().to_str().unwrap(),
+            "ask",
+            "kubeadm deep dive",
+            "--json",
+            "--limit",
+            "1",
+        ])
+        .output()
+        .unwrap();
+    let a = json(&out);
+    let links = a["hits"][0]["links"].as_array().unwrap();
+    let source = links
+        .iter()
+        .find(|l| l["label"].as_str().unwrap().starts_with("source:"))
+        .expect("a source link");
+    assert_eq!(
+        source["url"],
+        "https://git.example/notes/kubecon-eu-2023-summary.txt#L190"
+    );
+}
