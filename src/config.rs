@@ -15,8 +15,11 @@ pub const DEFAULT_FILE: &str = "config/default.toml";
 pub struct Config {
     /// Directory holding the notes.
     pub notes_dir: PathBuf,
-    /// Index directory; empty means `<notes_dir>/.confnotes/index`.
+    /// Index directory; empty means `<data_dir>/index`.
     pub index_dir: PathBuf,
+    /// The bot's state (`state.sqlite3`) and, by default, the index; empty
+    /// means `<notes_dir>/.confnotes`.
+    pub data_dir: PathBuf,
     /// Synonyms and abbreviations file; empty means none.
     pub synonyms_file: PathBuf,
     /// Link to a note's source, with `{file}` and `{line}`; empty means none.
@@ -25,6 +28,62 @@ pub struct Config {
     pub answer: AnswerConfig,
     pub index: IndexConfig,
     pub discord: DiscordConfig,
+    pub qa: QaConfig,
+    pub digest: DigestConfig,
+}
+
+/// Q&A channels: the bot answers questions asked there in a thread.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct QaConfig {
+    /// Channels that are always Q&A channels, besides those set with `/qa enable`.
+    pub channels: Vec<u64>,
+    /// Answer any message that reads as a question, not only mentions. Needs
+    /// the privileged Message Content intent turned on in the developer portal.
+    pub message_content: bool,
+    /// Questions answered per channel per minute; 0: no limit.
+    pub per_channel_per_minute: u32,
+}
+
+impl Default for QaConfig {
+    fn default() -> Self {
+        QaConfig {
+            channels: Vec::new(),
+            message_content: false,
+            per_channel_per_minute: 6,
+        }
+    }
+}
+
+/// Daily digests.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct DigestConfig {
+    /// Default local time of day, "HH:MM".
+    pub time: String,
+    /// Default IANA time zone.
+    pub timezone: String,
+    /// Sessions of the day per digest.
+    pub sessions: usize,
+    /// At most this many entries under "New in the notes".
+    pub new_max: usize,
+    /// How often the bot checks for due digests, in seconds.
+    pub check_seconds: u64,
+    /// Attempts to send one digest before giving up on it.
+    pub max_attempts: u32,
+}
+
+impl Default for DigestConfig {
+    fn default() -> Self {
+        DigestConfig {
+            time: "09:00".into(),
+            timezone: "UTC".into(),
+            sessions: 3,
+            new_max: 10,
+            check_seconds: 30,
+            max_attempts: 5,
+        }
+    }
 }
 
 /// The Discord bot. The token is never here: it comes from `DISCORD_TOKEN`.
@@ -106,12 +165,15 @@ impl Default for Config {
         Config {
             notes_dir: PathBuf::from("notes"),
             index_dir: PathBuf::new(),
+            data_dir: PathBuf::new(),
             synonyms_file: PathBuf::from("config/synonyms.toml"),
             source_url_template: String::new(),
             ranking: Ranking::default(),
             answer: AnswerConfig::default(),
             index: IndexConfig::default(),
             discord: DiscordConfig::default(),
+            qa: QaConfig::default(),
+            digest: DigestConfig::default(),
         }
     }
 }
@@ -217,13 +279,39 @@ impl Config {
         if self.index.writer_memory_mb < 15 {
             bail!("index.writer_memory_mb must be at least 15 (tantivy's minimum per thread)");
         }
+        if let Err(e) = crate::digest::schedule::parse_time(&self.digest.time) {
+            bail!("digest.time: {e}");
+        }
+        if let Err(e) = crate::digest::schedule::parse_zone(&self.digest.timezone) {
+            bail!("digest.timezone: {e}");
+        }
+        if !(1..=8).contains(&self.digest.sessions) {
+            bail!("digest.sessions must be between 1 and 8 (one Discord message holds 10 embeds)");
+        }
+        if self.digest.check_seconds == 0 {
+            bail!("digest.check_seconds must be at least 1");
+        }
         Ok(())
+    }
+
+    /// Where state and (by default) the index live.
+    pub fn data_path(&self) -> PathBuf {
+        if self.data_dir.as_os_str().is_empty() {
+            self.notes_dir.join(".confnotes")
+        } else {
+            self.data_dir.clone()
+        }
+    }
+
+    /// The state file.
+    pub fn state_path(&self) -> PathBuf {
+        self.data_path().join("state.sqlite3")
     }
 
     /// Where the index lives.
     pub fn index_path(&self) -> PathBuf {
         if self.index_dir.as_os_str().is_empty() {
-            self.notes_dir.join(".confnotes").join("index")
+            self.data_path().join("index")
         } else {
             self.index_dir.clone()
         }

@@ -5,16 +5,21 @@
 //! - [`notes`]: note files -> chunks (talks, sections, listed talks) + diagnostics
 //! - [`index`]: chunks -> a tantivy index on disk, refreshed incrementally; search -> hits
 //! - [`answer`]: a question -> ranked hits with snippets, summaries and links
-//! - [`render`]: answers -> text for a terminal, and JSON
+//! - [`digest`]: what a daily digest holds for a date, when it is due, and
+//!   posting it through a `Poster` with every post recorded in [`store`]
+//! - [`store`]: the bot's state in SQLite (Q&A channels, subscriptions, posts, feedback)
+//! - [`render`]: answers and digests -> text for a terminal, and JSON
 //! - [`cli`]: the command line
 //!
 //! [`config`] holds every setting. Only `config` reads the environment; no
-//! module here does network I/O.
+//! module here does network I/O (the bot's `Poster` does it for [`digest`]).
 
 pub mod answer;
 pub mod bot;
 pub mod cli;
 pub mod config;
+pub mod digest;
 pub mod index;
 pub mod notes;
 pub mod render;
+pub mod store;

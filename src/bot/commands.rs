@@ -20,6 +20,8 @@ pub fn all() -> Vec<poise::Command<Data, Error>> {
         reindex(),
         help(),
         related(),
+        super::qa::qa(),
+        super::digests::digest(),
     ]
 }
 

@@ -31,6 +31,16 @@ impl Page {
         }
     }
 
+    /// Text of our own making (channel mentions, timestamps) with any user
+    /// parts already escaped: cut to the limit, not escaped again.
+    pub fn plain(text: &str) -> Page {
+        Page {
+            content: Some(crate::answer::summary::cut(text, reply::CONTENT_MAX)),
+            embeds: Vec::new(),
+            components: Vec::new(),
+        }
+    }
+
     /// A message of one embed.
     pub fn embed(e: Embed) -> Page {
         Page {
@@ -52,6 +62,18 @@ impl Page {
             r = r.embed(e);
         }
         r
+    }
+
+    /// A channel message; it never pings anyone.
+    pub fn into_create_message(self) -> serenity::CreateMessage {
+        let mut m = serenity::CreateMessage::new()
+            .allowed_mentions(serenity::CreateAllowedMentions::new())
+            .embeds(self.embeds)
+            .components(self.components);
+        if let Some(c) = self.content {
+            m = m.content(c);
+        }
+        m
     }
 
     pub fn into_message(self, ephemeral: bool) -> serenity::CreateInteractionResponseMessage {
@@ -135,6 +157,23 @@ pub enum Action {
     More(AskState),
     Show(AskState),
     Search(SearchState),
+    /// More results for a Q&A question, by the id of the question's message.
+    QaMore {
+        message: u64,
+        offset: usize,
+    },
+    /// "Not helpful" on the answer to a Q&A question.
+    NotHelpful {
+        message: u64,
+    },
+}
+
+fn qa_more_id(message: u64, offset: usize) -> String {
+    format!("cn1|qa|{offset}|{message}")
+}
+
+fn not_helpful_id(message: u64) -> String {
+    format!("cn1|nh|{message}")
 }
 
 pub fn parse_id(id: &str) -> Option<Action> {
@@ -176,22 +215,86 @@ pub fn parse_id(id: &str) -> Option<Action> {
                 query: query.to_string(),
             }))
         }
+        "qa" => {
+            let (offset, message) = rest.split_once('|')?;
+            Some(Action::QaMore {
+                message: message.parse().ok()?,
+                offset: offset.parse().ok()?,
+            })
+        }
+        "nh" => Some(Action::NotHelpful {
+            message: rest.parse().ok()?,
+        }),
         _ => None,
     }
 }
 
 /// Results of `/ask` from `offset`, with More (and Show to channel when hidden).
 pub async fn ask_page(data: &Data, state: &AskState) -> Result<Page, Error> {
+    let conf = non_empty(&state.conference);
+    let page = results_page(data, &state.query, conf, state.offset, |has_more, next| {
+        let mut buttons = vec![button(
+            &state.id("ask", next),
+            "More",
+            serenity::ButtonStyle::Primary,
+            !has_more,
+        )];
+        if state.hidden {
+            buttons.push(button(
+                &state.id("show", state.offset),
+                "Show to channel",
+                serenity::ButtonStyle::Secondary,
+                false,
+            ));
+        }
+        buttons
+    });
+    page.await
+}
+
+/// The answer to a question asked in a Q&A channel (`message` is the
+/// question's message): More and Not helpful.
+pub async fn answer_page(
+    data: &Data,
+    question: &str,
+    conference: Option<String>,
+    offset: usize,
+    message: Option<u64>,
+) -> Result<Page, Error> {
+    results_page(data, question, conference, offset, |has_more, next| {
+        let Some(m) = message else { return Vec::new() };
+        vec![
+            button(
+                &qa_more_id(m, next),
+                "More",
+                serenity::ButtonStyle::Primary,
+                !has_more,
+            ),
+            button(
+                &not_helpful_id(m),
+                "Not helpful",
+                serenity::ButtonStyle::Secondary,
+                false,
+            ),
+        ]
+    })
+    .await
+}
+
+/// One page of answers from `offset`; `buttons(has_more, next_offset)`.
+async fn results_page(
+    data: &Data,
+    question: &str,
+    conference: Option<String>,
+    offset: usize,
+    buttons: impl FnOnce(bool, usize) -> Vec<serenity::CreateButton>,
+) -> Result<Page, Error> {
     let per = data.config.discord.results_per_page;
-    let (q, conf, offset) = (
-        state.query.clone(),
-        non_empty(&state.conference),
-        state.offset,
-    );
+    let q = question.to_string();
     let answer: Answer = data
         .with_engine(move |e| {
             let filters = Filters {
-                conference: conf,
+                conference,
                 ..Filters::default()
             };
             e.ask(&q, &filters, per + 1, offset)
@@ -213,28 +316,18 @@ pub async fn ask_page(data: &Data, state: &AskState) -> Result<Page, Error> {
         .enumerate()
         .map(|(i, c)| card_embed(c, Some(offset + i + 1)))
         .collect();
-    let mut buttons = vec![button(
-        &state.id("ask", offset + per),
-        "More",
-        serenity::ButtonStyle::Primary,
-        !has_more,
-    )];
-    if state.hidden {
-        buttons.push(button(
-            &state.id("show", offset),
-            "Show to channel",
-            serenity::ButtonStyle::Secondary,
-            false,
-        ));
-    }
+    let buttons = buttons(has_more, offset + per);
     Ok(Page {
         content: None,
         embeds: fit_embeds(embeds),
-        components: vec![serenity::CreateActionRow::Buttons(buttons)],
+        components: if buttons.is_empty() {
+            Vec::new()
+        } else {
+            vec![serenity::CreateActionRow::Buttons(buttons)]
+        },
     })
 }
 
-/// One page of `/search` results as a list, with Prev/Next.
 pub async fn search_page(data: &Data, state: &SearchState) -> Result<Page, Error> {
     let per = data.config.discord.results_per_page * 2;
     let (q, filters, offset) = (state.query.clone(), state.filters(), state.page * per);
@@ -300,11 +393,14 @@ pub async fn on_event(
     event: &serenity::FullEvent,
     data: &Data,
 ) -> Result<(), Error> {
-    let serenity::FullEvent::InteractionCreate {
-        interaction: serenity::Interaction::Component(click),
-    } = event
-    else {
-        return Ok(());
+    let click = match event {
+        serenity::FullEvent::InteractionCreate {
+            interaction: serenity::Interaction::Component(click),
+        } => click,
+        serenity::FullEvent::Message { new_message } => {
+            return super::qa::on_message(ctx, new_message, data).await;
+        }
+        _ => return Ok(()),
     };
     let Some(action) = parse_id(&click.data.custom_id) else {
         tracing::debug!(id = %click.data.custom_id, "button that is not ours");
@@ -329,6 +425,16 @@ pub async fn on_event(
         Action::Search(state) => serenity::CreateInteractionResponse::UpdateMessage(
             search_page(data, &state).await?.into_message(false),
         ),
+        Action::QaMore { message, offset } => {
+            let page = match data.store.answered_query(message)? {
+                Some(q) => answer_page(data, &q, None, offset, Some(message)).await?,
+                None => Page::text("That question is no longer on record; ask again."),
+            };
+            serenity::CreateInteractionResponse::UpdateMessage(page.into_message(false))
+        }
+        Action::NotHelpful { message } => {
+            return super::qa::not_helpful(ctx, click, data, message).await;
+        }
     };
     if let Err(e) = click.create_response(&ctx.http, response).await {
         tracing::warn!(error = %e, "could not answer a button click");
@@ -361,5 +467,16 @@ mod tests {
         assert_eq!(id.chars().count(), 100);
         assert!(matches!(parse_id(&id), Some(Action::More(st)) if st.offset == 3 && st.hidden));
         assert_eq!(parse_id("other|thing"), None);
+        assert_eq!(
+            parse_id(&qa_more_id(123, 6)),
+            Some(Action::QaMore {
+                message: 123,
+                offset: 6
+            })
+        );
+        assert_eq!(
+            parse_id(&not_helpful_id(9)),
+            Some(Action::NotHelpful { message: 9 })
+        );
     }
 }

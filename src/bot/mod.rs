@@ -1,19 +1,25 @@
-//! The Discord adapter: slash commands, autocomplete, buttons and the
-//! context menu, through poise on serenity. The only module that knows
-//! Discord; everything it answers comes from [`crate::answer`].
+//! The Discord adapter: slash commands, autocomplete, buttons, the context
+//! menu, Q&A channels and digest posts, through poise on serenity. The only
+//! module that knows Discord; everything it answers comes from
+//! [`crate::answer`] and [`crate::digest`], and its state from [`crate::store`].
 //!
 //! [`build_client`] is what `confnotes serve` runs and what the end-to-end
-//! tests run against a mock Discord: only the API base differs.
+//! tests run against a mock Discord: only the [`Options`] differ (API base,
+//! clock, how often digests are checked).
 
 mod commands;
 mod components;
+mod digests;
+mod qa;
 mod reply;
 
 use crate::answer::{Catalog, Engine};
 use crate::config::Config;
+use crate::digest::runner::{Clock, SystemClock};
+use crate::store::Store;
 use anyhow::{Context as _, Result};
 use poise::serenity_prelude as serenity;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
@@ -25,17 +31,33 @@ pub struct Data {
     pub engine: Arc<RwLock<Engine>>,
     pub catalog: RwLock<Catalog>,
     pub config: Config,
+    pub store: Arc<Store>,
+    pub clock: Arc<dyn Clock>,
     cooldowns: Mutex<HashMap<u64, Instant>>,
+    /// Answers given per Q&A channel in the last minute.
+    qa_windows: Mutex<HashMap<u64, VecDeque<Instant>>>,
+    /// Dropping it (with the client) stops the digest scheduler.
+    _stop_digests: tokio::sync::watch::Sender<bool>,
 }
 
 impl Data {
-    pub fn new(engine: Engine, config: Config) -> Result<Data> {
+    fn new(
+        engine: Engine,
+        config: Config,
+        store: Arc<Store>,
+        clock: Arc<dyn Clock>,
+        stop: tokio::sync::watch::Sender<bool>,
+    ) -> Result<Data> {
         let catalog = engine.catalog()?;
         Ok(Data {
             engine: Arc::new(RwLock::new(engine)),
             catalog: RwLock::new(catalog),
             config,
+            store,
+            clock,
             cooldowns: Mutex::new(HashMap::new()),
+            qa_windows: Mutex::new(HashMap::new()),
+            _stop_digests: stop,
         })
     }
 
@@ -74,18 +96,40 @@ impl Data {
     }
 }
 
-/// Where the bot talks to Discord. Production uses Discord itself; tests
-/// point `api_base` at a mock on 127.0.0.1.
-#[derive(Debug, Clone, Default)]
-pub struct Endpoints {
+/// What differs between production and the end-to-end tests.
+#[derive(Clone)]
+pub struct Options {
+    /// Where the REST API is; `None` is Discord itself. Tests point it at a
+    /// mock on 127.0.0.1.
     pub api_base: Option<String>,
+    /// The time digests are scheduled by.
+    pub clock: Arc<dyn Clock>,
+    /// How often due digests are checked; `None`: `digest.check_seconds`.
+    pub digest_check: Option<Duration>,
 }
 
-/// The intents the bot asks for: none of them privileged.
-pub fn intents() -> serenity::GatewayIntents {
-    serenity::GatewayIntents::GUILDS
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            api_base: None,
+            clock: Arc::new(SystemClock),
+            digest_check: None,
+        }
+    }
+}
+
+/// The intents the bot asks for. Message Content is privileged and only
+/// asked for when `qa.message_content` is on; without it, Discord still
+/// sends the text of messages that mention the bot.
+pub fn intents(config: &Config) -> serenity::GatewayIntents {
+    let base = serenity::GatewayIntents::GUILDS
         | serenity::GatewayIntents::GUILD_MESSAGES
-        | serenity::GatewayIntents::DIRECT_MESSAGES
+        | serenity::GatewayIntents::DIRECT_MESSAGES;
+    if config.qa.message_content {
+        base | serenity::GatewayIntents::MESSAGE_CONTENT
+    } else {
+        base
+    }
 }
 
 /// Build the client `serve` runs.
@@ -93,9 +137,21 @@ pub async fn build_client(
     config: &Config,
     token: &str,
     engine: Engine,
-    endpoints: &Endpoints,
+    store: Arc<Store>,
+    options: &Options,
 ) -> Result<serenity::Client> {
-    let data = Data::new(engine, config.clone())?;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let data = Data::new(
+        engine,
+        config.clone(),
+        store,
+        Arc::clone(&options.clock),
+        stop,
+    )?;
+    digests::sync(&data);
+    let every = options
+        .digest_check
+        .unwrap_or(Duration::from_secs(config.digest.check_seconds));
     let guilds = config.discord.guild_ids.clone();
     let framework = poise::Framework::builder()
         .options(poise::FrameworkOptions {
@@ -116,12 +172,14 @@ pub async fn build_client(
                     }
                 }
                 tracing::info!(user = %ready.user.name, guilds = ready.guilds.len(), "connected to Discord, commands registered");
+                let scheduler = digests::scheduler(&data, Arc::clone(&ctx.http), ready.user.id);
+                tokio::spawn(async move { scheduler.run(every, stopped).await });
                 Ok(data)
             })
         })
         .build();
     let mut http = serenity::HttpBuilder::new(token);
-    if let Some(base) = &endpoints.api_base {
+    if let Some(base) = &options.api_base {
         // serenity only uses the proxy with its own rate limiter off; the
         // mock does not rate limit, Discord itself is never reached this way.
         let client = reqwest::Client::builder()
@@ -133,7 +191,7 @@ pub async fn build_client(
             .ratelimiter_disabled(true)
             .client(client);
     }
-    serenity::ClientBuilder::new_with_http(http.build(), intents())
+    serenity::ClientBuilder::new_with_http(http.build(), intents(config))
         .framework(framework)
         .await
         .context("cannot build the Discord client")
@@ -142,7 +200,8 @@ pub async fn build_client(
 /// `confnotes serve`: run the bot until Ctrl-C or SIGTERM.
 pub async fn serve(config: Config, engine: Engine) -> Result<()> {
     let token = crate::config::discord_token()?;
-    let mut client = build_client(&config, &token, engine, &Endpoints::default()).await?;
+    let store = Arc::new(Store::open(&config.state_path())?);
+    let mut client = build_client(&config, &token, engine, store, &Options::default()).await?;
     let shards = client.shard_manager.clone();
     tokio::spawn(async move {
         shutdown_signal().await;

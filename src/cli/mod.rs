@@ -85,6 +85,22 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// What the daily digest would post on a date (no Discord needed).
+    Digest {
+        /// The date (default: today in the config's digest.timezone).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        date: Option<chrono::NaiveDate>,
+        /// Only sessions about this topic.
+        #[arg(long, value_name = "T")]
+        topic: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// What the bot has stored: Q&A channels, subscriptions, last posts, feedback.
+    State {
+        #[arg(long)]
+        json: bool,
+    },
     /// Run the Discord bot (token from DISCORD_TOKEN) until Ctrl-C or SIGTERM.
     Serve,
 }
@@ -139,6 +155,9 @@ pub fn run(cli: Cli, mut config: Config, color: bool) -> Result<i32> {
     } else {
         Bar(indicatif::ProgressBar::hidden())
     };
+    if let Command::State { json } = cli.command {
+        return state(&config, json, &style);
+    }
     if matches!(cli.command, Command::Serve) {
         // Check the token before indexing, so a missing one fails fast.
         crate::config::discord_token()?;
@@ -235,6 +254,15 @@ pub fn run(cli: Cli, mut config: Config, color: bool) -> Result<i32> {
                 .build()?;
             runtime.block_on(crate::bot::serve(config, engine))?;
         }
+        Command::Digest { date, topic, json } => {
+            let d = digest(&config, &engine, date, topic.as_deref().unwrap_or(""))?;
+            if json {
+                writeln!(out, "{}", serde_json::to_string_pretty(&d)?)?;
+            } else {
+                write!(out, "{}", render::digest::digest_text(&d, &style))?;
+            }
+        }
+        Command::State { .. } => unreachable!("handled before indexing"),
         Command::Sessions { json } => {
             let chunks = engine.chunks()?;
             if json {
@@ -244,6 +272,58 @@ pub fn run(cli: Cli, mut config: Config, color: bool) -> Result<i32> {
                 write!(out, "{}", render::sessions_text(&chunks, &style))?;
             }
         }
+    }
+    Ok(0)
+}
+
+/// The digest for `date`, as a channel that gets one every day would see
+/// it: the rotation position follows from the date, and "new" lists the
+/// sessions added or changed on that day or the day before.
+fn digest(
+    config: &Config,
+    engine: &Engine,
+    date: Option<chrono::NaiveDate>,
+    topic: &str,
+) -> Result<crate::digest::Digest> {
+    use crate::digest::{build, runner, schedule, Plan};
+    let now = chrono::Utc::now();
+    let tz = schedule::parse_zone(&config.digest.timezone).map_err(anyhow::Error::msg)?;
+    let date = date.unwrap_or_else(|| schedule::local_date(now, tz));
+    let store = crate::store::Store::open(&config.state_path())?;
+    runner::sync_sessions(&store, engine, now)?;
+    let day = |d: chrono::NaiveDate| d.and_time(chrono::NaiveTime::MIN).and_utc();
+    let until = day(date + chrono::Duration::days(1));
+    let changed: Vec<_> = store
+        .changed_since(day(date - chrono::Duration::days(1)))?
+        .into_iter()
+        .filter(|c| c.at < until)
+        .collect();
+    let plan = Plan {
+        date,
+        topic,
+        per_day: config.digest.sessions,
+        cursor: None,
+        new_max: config.digest.new_max,
+    };
+    build(engine, &plan, &changed)
+}
+
+/// `confnotes state`: read the state file without touching the notes.
+fn state(config: &Config, json: bool, style: &Style) -> Result<i32> {
+    let path = config.state_path();
+    if !path.exists() {
+        eprintln!(
+            "No state yet: {} does not exist. The bot creates it when it runs (`confnotes serve`).",
+            path.display()
+        );
+        return Ok(1);
+    }
+    let snapshot = crate::store::Store::open(&path)?.snapshot()?;
+    let mut out = std::io::stdout().lock();
+    if json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&snapshot)?)?;
+    } else {
+        write!(out, "{}", render::digest::state_text(&snapshot, style))?;
     }
     Ok(0)
 }

@@ -2,6 +2,7 @@
 //! README documents. Plain data in, strings out: no I/O here.
 
 pub mod card;
+pub mod digest;
 
 use crate::answer::{Answer, ConferenceInfo, Hit};
 use crate::index::Report;

@@ -4,6 +4,8 @@
 //! gateway dispatches (interactions, messages) to the bot.
 #![allow(dead_code)]
 
+pub mod harness;
+
 use futures_util::{SinkExt, StreamExt};
 use poise::serenity_prelude as serenity;
 use serde_json::{json, Value};

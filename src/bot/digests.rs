@@ -1,0 +1,394 @@
+//! Daily digests on Discord: the `Poster` that sends them as embeds, the
+//! scheduler task, and `/digest`.
+
+use super::components::Page;
+use super::reply::{self, card_embed, fit_embeds, Embed};
+use super::{Context, Data, Error};
+use crate::digest::runner::{self, Outcome, Poster, Scheduler, Settings};
+use crate::digest::schedule::{next_due, parse_time, parse_zone, zones_matching};
+use crate::digest::{build, Digest, Plan};
+use crate::render::digest::{digest_cards, digest_heading, new_lines};
+use crate::store::{NewSubscription, Subscription};
+use anyhow::Context as _;
+use poise::serenity_prelude as serenity;
+use std::sync::Arc;
+
+/// Sends digests as channel messages, and finds them again by nonce.
+pub struct DiscordPoster {
+    pub http: Arc<serenity::Http>,
+    pub me: serenity::UserId,
+}
+
+/// A digest as a message: a heading, one embed per session, then what is new.
+/// The last footer carries the nonce so the post can be found after a crash.
+pub fn digest_page(d: &Digest, nonce: Option<&str>) -> Page {
+    let mut embeds = vec![
+        Embed::new(&reply::escape(&digest_heading(d))).description(&match d.sessions.len() {
+            0 => "No sessions to feature today.".to_string(),
+            n => format!(
+                "{n} session{} from the team's notes, rotating through all {}.",
+                if n == 1 { "" } else { "s" },
+                d.rotation_size
+            ),
+        }),
+    ];
+    embeds.extend(
+        digest_cards(d)
+            .iter()
+            .enumerate()
+            .map(|(i, c)| card_embed(c, Some(i + 1))),
+    );
+    let lines = new_lines(d);
+    let new = if lines.is_empty() {
+        "Nothing added or changed since the last digest.".to_string()
+    } else {
+        lines
+            .iter()
+            .map(|l| format!("• {}", reply::escape(l)))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let mut last = Embed::new("New in the notes").description(&new);
+    if let Some(n) = nonce {
+        last = last.footer(&format!("Daily digest · ref {n}"));
+    }
+    embeds.push(last);
+    // Space runs out from the last session: the heading and "new" stay.
+    while embeds.len() > 10
+        || (embeds.len() > 2
+            && embeds.iter().map(Embed::size).sum::<usize>() > reply::EMBEDS_TOTAL_MAX)
+    {
+        embeds.remove(embeds.len() - 2);
+    }
+    Page {
+        content: None,
+        embeds: fit_embeds(embeds),
+        components: Vec::new(),
+    }
+}
+
+impl Poster for DiscordPoster {
+    async fn post(&self, channel: u64, digest: &Digest, nonce: &str) -> anyhow::Result<u64> {
+        let msg = digest_page(digest, Some(nonce))
+            .into_create_message()
+            .nonce(serenity::Nonce::String(nonce.to_string()))
+            .enforce_nonce(true);
+        let sent = serenity::ChannelId::new(channel)
+            .send_message(&self.http, msg)
+            .await
+            .with_context(|| format!("cannot post the digest to channel {channel}"))?;
+        Ok(sent.id.get())
+    }
+
+    async fn find(&self, channel: u64, nonce: &str) -> anyhow::Result<Option<u64>> {
+        let recent = serenity::ChannelId::new(channel)
+            .messages(&self.http, serenity::GetMessages::new().limit(50))
+            .await
+            .with_context(|| format!("cannot read channel {channel}"))?;
+        let ours = recent.iter().find(|m| {
+            m.author.id == self.me
+                && (matches!(&m.nonce, Some(serenity::Nonce::String(n)) if n == nonce)
+                    || m.embeds
+                        .iter()
+                        .any(|e| e.footer.as_ref().is_some_and(|f| f.text.ends_with(nonce))))
+        });
+        Ok(ours.map(|m| m.id.get()))
+    }
+}
+
+/// The scheduler `serve` runs next to the gateway.
+pub fn scheduler(
+    data: &Data,
+    http: Arc<serenity::Http>,
+    me: serenity::UserId,
+) -> Scheduler<DiscordPoster> {
+    Scheduler {
+        store: Arc::clone(&data.store),
+        engine: Arc::clone(&data.engine),
+        poster: DiscordPoster { http, me },
+        clock: Arc::clone(&data.clock),
+        settings: settings(data),
+    }
+}
+
+fn settings(data: &Data) -> Settings {
+    Settings {
+        per_day: data.config.digest.sessions,
+        new_max: data.config.digest.new_max,
+        max_attempts: data.config.digest.max_attempts,
+    }
+}
+
+async fn ac_zone(_ctx: Context<'_>, partial: &str) -> serenity::CreateAutocompleteResponse {
+    let choices = zones_matching(partial, 25)
+        .into_iter()
+        .map(|z| reply::choice(z, z))
+        .collect();
+    serenity::CreateAutocompleteResponse::new().set_choices(choices)
+}
+
+/// Daily digests of the notes.
+#[poise::command(
+    slash_command,
+    guild_only,
+    subcommands("subscribe", "unsubscribe", "list", "preview", "now"),
+    subcommand_required
+)]
+pub async fn digest(_ctx: Context<'_>) -> Result<(), Error> {
+    Ok(())
+}
+
+/// Post a digest to a channel every day.
+#[poise::command(slash_command, guild_only, required_permissions = "MANAGE_CHANNELS")]
+async fn subscribe(
+    ctx: Context<'_>,
+    #[description = "Where to post (default: this channel)"]
+    #[channel_types("Text", "News")]
+    channel: Option<serenity::ChannelId>,
+    #[description = "Local time of day, HH:MM (24-hour)"] time: Option<String>,
+    #[description = "IANA time zone, e.g. Europe/Amsterdam"]
+    #[autocomplete = "ac_zone"]
+    timezone: Option<String>,
+    #[description = "Only sessions about this topic"] topic: Option<String>,
+) -> Result<(), Error> {
+    let data = ctx.data();
+    let time_s = time.unwrap_or_else(|| data.config.digest.time.clone());
+    let zone_s = timezone.unwrap_or_else(|| data.config.digest.timezone.clone());
+    let checked = parse_time(&time_s).and_then(|t| parse_zone(&zone_s).map(|z| (t, z)));
+    let (time, tz) = match checked {
+        Ok(v) => v,
+        Err(e) => {
+            ctx.send(Page::text(&e).into_reply(true)).await?;
+            return Ok(());
+        }
+    };
+    let channel = channel.unwrap_or(ctx.channel_id());
+    let topic = topic
+        .unwrap_or_default()
+        .trim()
+        .chars()
+        .take(100)
+        .collect::<String>();
+    let now = data.clock.now();
+    let (sub, fresh) = data.store.subscribe(
+        &NewSubscription {
+            guild_id: ctx.guild_id().map(|g| g.get()),
+            channel_id: channel.get(),
+            time,
+            timezone: tz.name().to_string(),
+            topic,
+            created_by: Some(ctx.author().id.get()),
+        },
+        now,
+    )?;
+    let next = next_due(sub.time, tz, sub.created_at, now);
+    let text = format!(
+        "{} <#{}>: a digest every day at {} {} ({}). The first one: <t:{}:F>.",
+        if fresh { "Subscribed" } else { "Updated" },
+        sub.channel_id,
+        sub.time.format("%H:%M"),
+        sub.timezone,
+        describe_topic(&sub),
+        next.timestamp()
+    );
+    ctx.send(Page::plain(&text).into_reply(true)).await?;
+    Ok(())
+}
+
+fn describe_topic(sub: &Subscription) -> String {
+    if sub.topic.is_empty() {
+        "all sessions".to_string()
+    } else {
+        format!("topic “{}”", reply::escape(&sub.topic))
+    }
+}
+
+/// Stop a channel's digests (one topic, or all of them).
+#[poise::command(slash_command, guild_only, required_permissions = "MANAGE_CHANNELS")]
+async fn unsubscribe(
+    ctx: Context<'_>,
+    #[description = "Which channel (default: this one)"]
+    #[channel_types("Text", "News")]
+    channel: Option<serenity::ChannelId>,
+    #[description = "Only this topic's digest (default: all of the channel's)"] topic: Option<
+        String,
+    >,
+) -> Result<(), Error> {
+    let channel = channel.unwrap_or(ctx.channel_id());
+    let n = ctx
+        .data()
+        .store
+        .unsubscribe(channel.get(), topic.as_deref().map(str::trim))?;
+    let text = match n {
+        0 => format!("<#{}> had no such digest subscription.", channel.get()),
+        1 => format!("Unsubscribed <#{}> from its digest.", channel.get()),
+        n => format!("Unsubscribed <#{}> from {n} digests.", channel.get()),
+    };
+    ctx.send(Page::plain(&text).into_reply(true)).await?;
+    Ok(())
+}
+
+/// This server's digest subscriptions.
+#[poise::command(slash_command, guild_only)]
+async fn list(ctx: Context<'_>) -> Result<(), Error> {
+    let data = ctx.data();
+    let subs = data
+        .store
+        .subscriptions_in(ctx.guild_id().map(|g| g.get()))?;
+    if subs.is_empty() {
+        ctx.send(Page::text("No digest subscriptions here yet. Someone with Manage Channels can run /digest subscribe.").into_reply(true)).await?;
+        return Ok(());
+    }
+    let now = data.clock.now();
+    let mut lines = Vec::new();
+    for s in &subs {
+        let next = parse_zone(&s.timezone)
+            .map(|tz| {
+                format!(
+                    ", next <t:{}:R>",
+                    next_due(s.time, tz, s.created_at, now).timestamp()
+                )
+            })
+            .unwrap_or_default();
+        let last = data
+            .store
+            .last_sent(s.id)?
+            .map(|p| format!(", last {}", p.local_date))
+            .unwrap_or_default();
+        lines.push(format!(
+            "• <#{}> at {} {}, {}{last}{next}",
+            s.channel_id,
+            s.time.format("%H:%M"),
+            s.timezone,
+            describe_topic(s)
+        ));
+    }
+    let e = Embed::new("Digest subscriptions").description(&lines.join("\n"));
+    ctx.send(Page::embed(e).into_reply(true)).await?;
+    Ok(())
+}
+
+/// Today's digest, only to you.
+#[poise::command(slash_command, guild_only)]
+async fn preview(
+    ctx: Context<'_>,
+    #[description = "Only sessions about this topic"] topic: Option<String>,
+) -> Result<(), Error> {
+    let data = ctx.data();
+    let now = data.clock.now();
+    let subs = data.store.subscriptions()?;
+    let wanted = topic.unwrap_or_default();
+    let sub = subs.into_iter().find(|s| {
+        s.channel_id == ctx.channel_id().get() && s.topic.eq_ignore_ascii_case(wanted.trim())
+    });
+    let d = match &sub {
+        Some(s) => {
+            let tz = parse_zone(&s.timezone).map_err(anyhow::Error::msg)?;
+            let date = crate::digest::schedule::local_date(now, tz);
+            scheduler_for_preview(data).digest_for(s, date).await?
+        }
+        None => {
+            let tz = parse_zone(&data.config.digest.timezone).map_err(anyhow::Error::msg)?;
+            let date = crate::digest::schedule::local_date(now, tz);
+            let per_day = data.config.digest.sessions;
+            let new_max = data.config.digest.new_max;
+            data.with_engine(move |e| {
+                build(
+                    e,
+                    &Plan {
+                        date,
+                        topic: &wanted,
+                        per_day,
+                        cursor: None,
+                        new_max,
+                    },
+                    &[],
+                )
+            })
+            .await?
+        }
+    };
+    ctx.send(digest_page(&d, None).into_reply(true)).await?;
+    Ok(())
+}
+
+/// Scheduling without a poster: previews only plan.
+fn scheduler_for_preview(data: &Data) -> Scheduler<NoPoster> {
+    Scheduler {
+        store: Arc::clone(&data.store),
+        engine: Arc::clone(&data.engine),
+        poster: NoPoster,
+        clock: Arc::clone(&data.clock),
+        settings: settings(data),
+    }
+}
+
+struct NoPoster;
+
+impl Poster for NoPoster {
+    async fn post(&self, _: u64, _: &Digest, _: &str) -> anyhow::Result<u64> {
+        anyhow::bail!("previews are not posted")
+    }
+    async fn find(&self, _: u64, _: &str) -> anyhow::Result<Option<u64>> {
+        Ok(None)
+    }
+}
+
+/// Post today's digest for this channel now instead of at its time.
+///
+/// It is recorded, so it is not posted again today.
+#[poise::command(slash_command, guild_only, required_permissions = "MANAGE_GUILD")]
+async fn now(ctx: Context<'_>) -> Result<(), Error> {
+    ctx.defer_ephemeral().await?;
+    let data = ctx.data();
+    let channel = ctx.channel_id().get();
+    let subs: Vec<Subscription> = data
+        .store
+        .subscriptions()?
+        .into_iter()
+        .filter(|s| s.channel_id == channel)
+        .collect();
+    if subs.is_empty() {
+        ctx.send(Page::text("This channel has no digest subscription; /digest subscribe first, or /digest preview to see one.").into_reply(true)).await?;
+        return Ok(());
+    }
+    let me = ctx.serenity_context().cache.current_user().id;
+    let sched = scheduler(data, Arc::clone(&ctx.serenity_context().http), me);
+    let now = data.clock.now();
+    let mut lines = Vec::new();
+    for s in &subs {
+        let tz = parse_zone(&s.timezone).map_err(anyhow::Error::msg)?;
+        let date = crate::digest::schedule::local_date(now, tz);
+        let line = match sched.post_recorded(s, date, now).await? {
+            Some(Outcome::Posted { .. }) => {
+                format!("Posted today's digest ({}).", describe_topic(s))
+            }
+            Some(Outcome::Failed { error, .. }) => {
+                format!("Could not post ({}): {error}", describe_topic(s))
+            }
+            Some(_) | None => format!("Today's digest ({}) was already posted.", describe_topic(s)),
+        };
+        lines.push(line);
+    }
+    ctx.send(Page::plain(&lines.join("\n")).into_reply(true))
+        .await?;
+    Ok(())
+}
+
+/// Keep the "new in the notes" record in step with the index.
+pub fn sync(data: &Data) {
+    let engine = match data.engine.read() {
+        Ok(e) => e,
+        Err(_) => return,
+    };
+    match runner::sync_sessions(&data.store, &engine, data.clock.now()) {
+        Ok(r) if !r.baseline => tracing::info!(
+            added = r.added.len(),
+            changed = r.changed.len(),
+            removed = r.removed.len(),
+            "sessions recorded for digests"
+        ),
+        Ok(_) => {}
+        Err(e) => tracing::error!(error = %format!("{e:#}"), "cannot record sessions for digests"),
+    }
+}

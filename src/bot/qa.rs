@@ -1,0 +1,240 @@
+//! Q&A channels: a question that mentions the bot (or, with the Message
+//! Content intent, any message that reads as a question) in a Q&A channel
+//! is answered in a thread on that message, with "More" and "Not helpful".
+//!
+//! Each message is claimed in the store before it is answered, so it is
+//! answered at most once, across restarts and duplicate gateway events.
+
+use super::components::{answer_page, Page};
+use super::{Context, Data, Error};
+use crate::answer::looks_like_question;
+use poise::serenity_prelude as serenity;
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+/// Thread names are at most 100 characters.
+const THREAD_NAME_MAX: usize = 100;
+
+/// The question in a message: its text without mentions of the bot.
+pub fn question_text(content: &str, me: serenity::UserId) -> String {
+    let id = me.get();
+    content
+        .replace(&format!("<@{id}>"), " ")
+        .replace(&format!("<@!{id}>"), " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+impl Data {
+    fn is_qa_channel(&self, channel: u64) -> bool {
+        self.config.qa.channels.contains(&channel)
+            || self.store.is_qa_channel(channel).unwrap_or_else(|e| {
+                tracing::error!(error = %format!("{e:#}"), "cannot read Q&A channels");
+                false
+            })
+    }
+
+    /// True if the channel may have one more answer this minute.
+    fn qa_allowed(&self, channel: u64) -> bool {
+        let limit = self.config.qa.per_channel_per_minute as usize;
+        if limit == 0 {
+            return true;
+        }
+        let mut map = self.qa_windows.lock().unwrap_or_else(|e| e.into_inner());
+        let window = map.entry(channel).or_insert_with(VecDeque::new);
+        let now = Instant::now();
+        while window
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(60))
+        {
+            window.pop_front();
+        }
+        if window.len() >= limit {
+            return false;
+        }
+        window.push_back(now);
+        true
+    }
+}
+
+/// Answer a message if it is a question for us in a Q&A channel.
+pub async fn on_message(
+    ctx: &serenity::Context,
+    msg: &serenity::Message,
+    data: &Data,
+) -> Result<(), Error> {
+    let me = ctx.cache.current_user().id;
+    if msg.author.bot || msg.author.id == me || msg.webhook_id.is_some() {
+        return Ok(());
+    }
+    let mentioned = msg.mentions.iter().any(|u| u.id == me);
+    let question = question_text(&msg.content, me);
+    let wanted = mentioned || (data.config.qa.message_content && looks_like_question(&question));
+    if !wanted || !data.is_qa_channel(msg.channel_id.get()) {
+        return Ok(());
+    }
+    if !data.qa_allowed(msg.channel_id.get()) {
+        tracing::info!(channel = %msg.channel_id, "Q&A rate limit reached; question skipped");
+        return Ok(());
+    }
+    let now = data.clock.now();
+    if !data
+        .store
+        .claim_message(msg.id.get(), msg.channel_id.get(), &question, now)?
+    {
+        tracing::debug!(message = %msg.id, "already answered");
+        return Ok(());
+    }
+    let page = if question.is_empty() {
+        Page::text("Ask me about the conference notes after the mention, for example: how do teams run WebAssembly on Kubernetes?")
+    } else {
+        answer_page(data, &question, None, 0, Some(msg.id.get())).await?
+    };
+    let name = thread_name(&question);
+    let thread = msg
+        .channel_id
+        .create_thread_from_message(
+            &ctx.http,
+            msg.id,
+            serenity::CreateThread::new(name)
+                .auto_archive_duration(serenity::AutoArchiveDuration::OneDay),
+        )
+        .await;
+    let reply = page.into_create_message();
+    match thread {
+        Ok(t) => {
+            data.store.set_answer_thread(msg.id.get(), t.id.get())?;
+            t.id.send_message(&ctx.http, reply).await?;
+        }
+        Err(e) => {
+            // Already in a thread, or no permission to start one: answer in place.
+            tracing::info!(error = %e, "no thread for the answer; replying in the channel");
+            msg.channel_id
+                .send_message(&ctx.http, reply.reference_message(msg))
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+fn thread_name(question: &str) -> String {
+    let q = if question.is_empty() {
+        "Question"
+    } else {
+        question
+    };
+    crate::answer::summary::cut(q, THREAD_NAME_MAX)
+}
+
+/// "Not helpful": store the vote, thank the user privately.
+pub async fn not_helpful(
+    ctx: &serenity::Context,
+    click: &serenity::ComponentInteraction,
+    data: &Data,
+    message: u64,
+) -> Result<(), Error> {
+    let fresh =
+        data.store
+            .record_feedback(message, click.user.id.get(), false, data.clock.now())?;
+    let text = if fresh {
+        "Thanks, noted. Try rephrasing, or /search with a conference or speaker filter."
+    } else {
+        "You already told us; thanks."
+    };
+    let response =
+        serenity::CreateInteractionResponse::Message(Page::text(text).into_message(true));
+    click.create_response(&ctx.http, response).await?;
+    Ok(())
+}
+
+/// Mark or unmark a Q&A channel.
+#[poise::command(
+    slash_command,
+    guild_only,
+    subcommands("qa_enable", "qa_disable", "qa_status"),
+    subcommand_required,
+    rename = "qa"
+)]
+pub async fn qa(_ctx: Context<'_>) -> Result<(), Error> {
+    Ok(())
+}
+
+/// Answer questions that mention the bot in this channel.
+#[poise::command(
+    slash_command,
+    guild_only,
+    rename = "enable",
+    required_permissions = "MANAGE_CHANNELS"
+)]
+async fn qa_enable(ctx: Context<'_>) -> Result<(), Error> {
+    let data = ctx.data();
+    let fresh = data.store.qa_enable(
+        ctx.channel_id().get(),
+        ctx.guild_id().map(|g| g.get()),
+        Some(ctx.author().id.get()),
+        data.clock.now(),
+    )?;
+    let mut text = if fresh {
+        "This is now a Q&A channel: mention me with a question and I answer in a thread."
+            .to_string()
+    } else {
+        "This already is a Q&A channel.".to_string()
+    };
+    if data.config.qa.message_content {
+        text.push_str(" I also answer messages that read as questions.");
+    }
+    ctx.send(Page::text(&text).into_reply(true)).await?;
+    Ok(())
+}
+
+/// Stop answering questions in this channel.
+#[poise::command(
+    slash_command,
+    guild_only,
+    rename = "disable",
+    required_permissions = "MANAGE_CHANNELS"
+)]
+async fn qa_disable(ctx: Context<'_>) -> Result<(), Error> {
+    let data = ctx.data();
+    let channel = ctx.channel_id().get();
+    let removed = data.store.qa_disable(channel)?;
+    let text = if data.config.qa.channels.contains(&channel) {
+        "This channel is a Q&A channel in the bot's configuration (qa.channels); remove it there."
+    } else if removed {
+        "This is no longer a Q&A channel."
+    } else {
+        "This was not a Q&A channel."
+    };
+    ctx.send(Page::text(text).into_reply(true)).await?;
+    Ok(())
+}
+
+/// Is this a Q&A channel?
+#[poise::command(slash_command, guild_only, rename = "status")]
+async fn qa_status(ctx: Context<'_>) -> Result<(), Error> {
+    let on = ctx.data().is_qa_channel(ctx.channel_id().get());
+    let text = if on {
+        "This is a Q&A channel: mention me with a question."
+    } else {
+        "This is not a Q&A channel. Someone with Manage Channels can run /qa enable."
+    };
+    ctx.send(Page::text(text).into_reply(true)).await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mentions_of_the_bot_are_removed() {
+        let me = serenity::UserId::new(42);
+        assert_eq!(
+            question_text("<@42> how do   I run wasm? <@!42>", me),
+            "how do I run wasm?"
+        );
+        assert_eq!(question_text("<@43> hi", me), "<@43> hi");
+        assert_eq!(thread_name(&"x".repeat(300)).chars().count(), 100);
+    }
+}

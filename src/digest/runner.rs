@@ -1,0 +1,303 @@
+//! Posting digests when they are due. Time comes from a [`Clock`] and
+//! messages go out through a [`Poster`], the two seams tests replace.
+//!
+//! Each post follows one protocol, so that a restart at any point neither
+//! loses nor doubles a digest:
+//! 1. record the post as *pending*, with its content, its nonce and the new
+//!    rotation cursor, in one transaction ([`Store::begin_post`]);
+//! 2. send it, with the nonce;
+//! 3. mark it *sent* with the message id.
+//!
+//! A pending post found at the next tick may have been sent before a crash:
+//! the poster is first asked to find it by its nonce in the channel; only if
+//! it is not there, and it is still the same local day, is it sent again.
+
+use super::schedule::{due_date, local_date, parse_zone};
+use super::{build, Digest, Plan};
+use crate::answer::Engine;
+use crate::store::{BeginPost, PostState, Store, Subscription, SyncReport};
+use anyhow::{Context as _, Result};
+use chrono::{DateTime, NaiveDate, Utc};
+use std::future::Future;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+/// The current time.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// The system clock.
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// Where digests go: the bot implements this with Discord messages.
+pub trait Poster: Send + Sync {
+    /// Send `digest` to `channel`; returns the message id.
+    fn post(
+        &self,
+        channel: u64,
+        digest: &Digest,
+        nonce: &str,
+    ) -> impl Future<Output = Result<u64>> + Send;
+    /// A message of ours carrying `nonce` among the channel's recent ones.
+    fn find(&self, channel: u64, nonce: &str) -> impl Future<Output = Result<Option<u64>>> + Send;
+}
+
+/// What a tick did for one subscription.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Posted {
+        sub: i64,
+        date: NaiveDate,
+        message: u64,
+    },
+    /// A pending post turned out to be in the channel already.
+    Confirmed {
+        sub: i64,
+        date: NaiveDate,
+        message: u64,
+    },
+    /// A pending post of an earlier day that never went out.
+    Missed { sub: i64, date: NaiveDate },
+    /// Sending failed; retried at the next tick until the attempts run out.
+    Failed {
+        sub: i64,
+        date: NaiveDate,
+        error: String,
+        gave_up: bool,
+    },
+}
+
+/// Digest settings.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub per_day: usize,
+    pub new_max: usize,
+    pub max_attempts: u32,
+}
+
+/// Posts due digests.
+pub struct Scheduler<P> {
+    pub store: Arc<Store>,
+    pub engine: Arc<RwLock<Engine>>,
+    pub poster: P,
+    pub clock: Arc<dyn Clock>,
+    pub settings: Settings,
+}
+
+/// The nonce of a subscription's digest for a date (Discord allows 25 characters).
+pub fn nonce(sub: i64, date: NaiveDate) -> String {
+    format!("cnd{sub}-{}", date.format("%Y%m%d"))
+}
+
+/// Record the sessions now in the index, so later digests can say what is new.
+pub fn sync_sessions(store: &Store, engine: &Engine, now: DateTime<Utc>) -> Result<SyncReport> {
+    let current: Vec<(String, String, String)> = engine
+        .chunks()?
+        .into_iter()
+        .filter(|c| c.kind.is_session())
+        .map(|c| {
+            let content =
+                serde_json::json!([c.title, c.speakers, c.organizations, c.body, c.links]);
+            let hash = crate::notes::walk::content_hash(content.to_string().as_bytes());
+            (c.id, hash, c.title)
+        })
+        .collect();
+    store.sync_sessions(&current, now)
+}
+
+impl<P: Poster> Scheduler<P> {
+    /// Post every digest due now; finish or retire pending ones first.
+    pub async fn tick(&self) -> Vec<Outcome> {
+        let now = self.clock.now();
+        let mut out = match self.recover(now).await {
+            Ok(o) => o,
+            Err(e) => {
+                tracing::error!(error = %format!("{e:#}"), "cannot read pending digests");
+                Vec::new()
+            }
+        };
+        let subs = match self.store.subscriptions() {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::error!(error = %format!("{e:#}"), "cannot read subscriptions");
+                return out;
+            }
+        };
+        for sub in subs {
+            let tz = match parse_zone(&sub.timezone) {
+                Ok(tz) => tz,
+                Err(e) => {
+                    tracing::warn!(sub = sub.id, "{e}");
+                    continue;
+                }
+            };
+            let Some(date) = due_date(sub.time, tz, sub.created_at, now) else {
+                continue;
+            };
+            match self.store.post(sub.id, date) {
+                Ok(None) => {}
+                Ok(Some(_)) => continue,
+                Err(e) => {
+                    tracing::error!(error = %format!("{e:#}"), "cannot read digest posts");
+                    continue;
+                }
+            }
+            match self.post_recorded(&sub, date, now).await {
+                Ok(Some(o)) => out.push(o),
+                Ok(None) => {}
+                Err(e) => {
+                    tracing::error!(sub = sub.id, error = %format!("{e:#}"), "digest not posted")
+                }
+            }
+        }
+        out
+    }
+
+    /// Today's digest for `sub`, recorded then sent; `None` if another
+    /// caller recorded it first or the subscription is gone.
+    pub async fn post_recorded(
+        &self,
+        sub: &Subscription,
+        date: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Outcome>> {
+        let digest = self.digest_for(sub, date).await?;
+        let n = nonce(sub.id, date);
+        let payload = serde_json::to_string(&digest)?;
+        match self
+            .store
+            .begin_post(sub, date, &n, &payload, digest.cursor, now)?
+        {
+            BeginPost::Recorded => Ok(Some(
+                self.send(sub.id, date, sub.channel_id, &digest, &n).await,
+            )),
+            BeginPost::Exists(_) | BeginPost::Unsubscribed => Ok(None),
+        }
+    }
+
+    /// The digest `sub` gets on `date`: the next sessions of its rotation and
+    /// what changed since its last digest (or since it subscribed).
+    pub async fn digest_for(&self, sub: &Subscription, date: NaiveDate) -> Result<Digest> {
+        let since = match self.store.last_sent(sub.id)? {
+            Some(p) => p.sent_at.unwrap_or(p.recorded_at),
+            None => sub.created_at,
+        };
+        let changed = self.store.changed_since(since)?;
+        let engine = Arc::clone(&self.engine);
+        let (topic, cursor) = (sub.topic.clone(), sub.cursor);
+        let (per_day, new_max) = (self.settings.per_day, self.settings.new_max);
+        tokio::task::spawn_blocking(move || {
+            let engine = engine
+                .read()
+                .map_err(|_| anyhow::anyhow!("search engine lock poisoned"))?;
+            let plan = Plan {
+                date,
+                topic: &topic,
+                per_day,
+                cursor,
+                new_max,
+            };
+            build(&engine, &plan, &changed)
+        })
+        .await
+        .context("digest planning stopped")?
+    }
+
+    async fn send(
+        &self,
+        sub: i64,
+        date: NaiveDate,
+        channel: u64,
+        digest: &Digest,
+        nonce: &str,
+    ) -> Outcome {
+        match self.poster.post(channel, digest, nonce).await {
+            Ok(message) => {
+                if let Err(e) = self.store.finish_post(sub, date, message, self.clock.now()) {
+                    // The pending row stays; the next tick finds the message by its nonce.
+                    tracing::error!(error = %format!("{e:#}"), "digest sent but not recorded as sent");
+                }
+                tracing::info!(sub, %date, channel, message, "digest posted");
+                Outcome::Posted { sub, date, message }
+            }
+            Err(e) => {
+                let state = self
+                    .store
+                    .post_failed(sub, date, self.settings.max_attempts)
+                    .unwrap_or(PostState::Pending);
+                let gave_up = state == PostState::Failed;
+                tracing::warn!(sub, %date, channel, gave_up, error = %format!("{e:#}"), "digest not sent");
+                Outcome::Failed {
+                    sub,
+                    date,
+                    error: format!("{e:#}"),
+                    gave_up,
+                }
+            }
+        }
+    }
+
+    /// Settle posts left pending by a crash or a failed send.
+    async fn recover(&self, now: DateTime<Utc>) -> Result<Vec<Outcome>> {
+        let mut out = Vec::new();
+        for p in self.store.pending_posts()? {
+            let (sub, date) = (p.subscription_id, p.local_date);
+            let today = self
+                .store
+                .subscription(sub)?
+                .and_then(|s| parse_zone(&s.timezone).ok())
+                .map(|tz| local_date(now, tz));
+            match self.poster.find(p.channel_id, &p.nonce).await {
+                Ok(Some(message)) => {
+                    self.store.finish_post(sub, date, message, now)?;
+                    tracing::info!(sub, %date, message, "pending digest was already posted");
+                    out.push(Outcome::Confirmed { sub, date, message });
+                }
+                Ok(None) if today == Some(date) => {
+                    let digest: Digest = serde_json::from_str(&p.payload)
+                        .context("a pending digest's stored content is unreadable")?;
+                    out.push(self.send(sub, date, p.channel_id, &digest, &p.nonce).await);
+                }
+                Ok(None) => {
+                    // Its day is over (or the subscription is gone): never post stale digests.
+                    self.store.mark_missed(sub, date)?;
+                    out.push(Outcome::Missed { sub, date });
+                }
+                Err(e) => {
+                    let state = self
+                        .store
+                        .post_failed(sub, date, self.settings.max_attempts)?;
+                    out.push(Outcome::Failed {
+                        sub,
+                        date,
+                        error: format!("{e:#}"),
+                        gave_up: state == PostState::Failed,
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Tick every `every` until `stop` turns true. A tick in progress is
+    /// finished first, so a shutdown never leaves a send half-recorded.
+    pub async fn run(&self, every: Duration, mut stop: tokio::sync::watch::Receiver<bool>) {
+        loop {
+            if *stop.borrow() {
+                return;
+            }
+            self.tick().await;
+            tokio::select! {
+                _ = tokio::time::sleep(every) => {}
+                r = stop.changed() => if r.is_err() { return },
+            }
+        }
+    }
+}

@@ -1,0 +1,579 @@
+//! The bot's persistent state: Q&A channels, answered messages, feedback,
+//! digest subscriptions, what each digest posted, and when each session was
+//! first seen or last changed (for "New in the notes").
+//!
+//! One SQLite file (`<data_dir>/state.sqlite3`) in WAL mode, so `confnotes
+//! state` can read it while the bot writes. The schema is versioned with
+//! `PRAGMA user_version`; [`MIGRATIONS`] only ever grows, and a file written
+//! by a newer confnotes is refused instead of being damaged.
+//!
+//! Every write that must not happen twice is one transaction: claiming a
+//! message to answer, and recording a digest post together with the rotation
+//! cursor it advances. Calls hold a mutex for the few microseconds a local
+//! SQLite statement takes, so async callers may use it directly.
+
+mod digest_posts;
+mod sessions;
+
+use anyhow::{bail, Context, Result};
+use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+pub use digest_posts::{BeginPost, PostRecord, PostState};
+pub use sessions::{Changed, SyncReport};
+
+/// The schema, one entry per version. Append; never edit a released entry.
+const MIGRATIONS: &[&str] = &[
+    // 1: the first schema.
+    "CREATE TABLE qa_channels (
+        channel_id INTEGER PRIMARY KEY,
+        guild_id   INTEGER,
+        enabled_by INTEGER,
+        enabled_at INTEGER NOT NULL
+     );
+     CREATE TABLE answered (
+        message_id INTEGER PRIMARY KEY,
+        channel_id INTEGER NOT NULL,
+        thread_id  INTEGER,
+        query      TEXT NOT NULL,
+        at         INTEGER NOT NULL
+     );
+     CREATE TABLE feedback (
+        message_id INTEGER NOT NULL,
+        user_id    INTEGER NOT NULL,
+        helpful    INTEGER NOT NULL,
+        at         INTEGER NOT NULL,
+        PRIMARY KEY (message_id, user_id)
+     );
+     CREATE TABLE subscriptions (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        guild_id   INTEGER,
+        channel_id INTEGER NOT NULL,
+        time       TEXT NOT NULL,
+        timezone   TEXT NOT NULL,
+        topic      TEXT NOT NULL DEFAULT '',
+        created_by INTEGER,
+        created_at INTEGER NOT NULL,
+        cursor     INTEGER,
+        UNIQUE (channel_id, topic)
+     );
+     CREATE TABLE digest_posts (
+        subscription_id INTEGER NOT NULL,
+        local_date TEXT NOT NULL,
+        channel_id INTEGER NOT NULL,
+        state      TEXT NOT NULL CHECK (state IN ('pending', 'sent', 'missed', 'failed')),
+        nonce      TEXT NOT NULL,
+        payload    TEXT NOT NULL,
+        attempts   INTEGER NOT NULL DEFAULT 0,
+        message_id INTEGER,
+        recorded_at INTEGER NOT NULL,
+        sent_at    INTEGER,
+        PRIMARY KEY (subscription_id, local_date)
+     );
+     CREATE TABLE known_sessions (
+        id         TEXT PRIMARY KEY,
+        hash       TEXT NOT NULL,
+        title      TEXT NOT NULL,
+        first_seen INTEGER,
+        changed_at INTEGER,
+        present    INTEGER NOT NULL DEFAULT 1
+     );",
+];
+
+/// The state file.
+pub struct Store {
+    conn: Mutex<Connection>,
+    path: PathBuf,
+}
+
+/// A channel where the bot answers questions.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QaChannel {
+    pub channel_id: u64,
+    pub guild_id: Option<u64>,
+    pub enabled_by: Option<u64>,
+    pub enabled_at: DateTime<Utc>,
+}
+
+/// A "Not helpful" (or helpful) vote on an answer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Feedback {
+    pub message_id: u64,
+    pub channel_id: Option<u64>,
+    pub query: Option<String>,
+    pub user_id: u64,
+    pub helpful: bool,
+    pub at: DateTime<Utc>,
+}
+
+/// A channel's daily digest.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Subscription {
+    pub id: i64,
+    pub guild_id: Option<u64>,
+    pub channel_id: u64,
+    /// Local time of day, "HH:MM".
+    pub time: NaiveTime,
+    /// IANA time zone name.
+    pub timezone: String,
+    /// Empty: all sessions.
+    pub topic: String,
+    pub created_by: Option<u64>,
+    pub created_at: DateTime<Utc>,
+    /// Where the session rotation stopped last time.
+    pub cursor: Option<u64>,
+}
+
+/// What `/digest subscribe` asks for.
+#[derive(Debug, Clone)]
+pub struct NewSubscription {
+    pub guild_id: Option<u64>,
+    pub channel_id: u64,
+    pub time: NaiveTime,
+    pub timezone: String,
+    pub topic: String,
+    pub created_by: Option<u64>,
+}
+
+/// Everything `confnotes state` shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct Snapshot {
+    pub path: String,
+    pub schema_version: usize,
+    pub qa_channels: Vec<QaChannel>,
+    pub answered: usize,
+    pub subscriptions: Vec<Subscription>,
+    pub last_posts: Vec<PostRecord>,
+    pub feedback: Vec<Feedback>,
+    pub known_sessions: usize,
+}
+
+pub(crate) fn id(v: u64) -> i64 {
+    // Discord snowflakes are below 2^63.
+    v as i64
+}
+
+pub(crate) fn uid(v: i64) -> u64 {
+    v as u64
+}
+
+pub(crate) fn ts(t: DateTime<Utc>) -> i64 {
+    t.timestamp()
+}
+
+pub(crate) fn from_ts(s: i64) -> DateTime<Utc> {
+    Utc.timestamp_opt(s, 0).single().unwrap_or_default()
+}
+
+pub(crate) fn date_str(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+impl Store {
+    /// Open (creating if needed) the state file and bring its schema up to date.
+    pub fn open(path: &Path) -> Result<Store> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create the data directory {}", dir.display()))?;
+        }
+        let conn = Connection::open(path)
+            .with_context(|| format!("cannot open the state file {}", path.display()))?;
+        let store = Store {
+            conn: Mutex::new(conn),
+            path: path.to_path_buf(),
+        };
+        store
+            .setup()
+            .with_context(|| format!("state file {}", path.display()))?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub(crate) fn conn(&self) -> MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn setup(&self) -> Result<()> {
+        let mut conn = self.conn();
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        // WAL: readers (confnotes state) never block the bot's writes.
+        let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        if mode != "wal" && mode != "memory" {
+            tracing::warn!(mode, "state file is not in WAL mode");
+        }
+        conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")?;
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let version = version.max(0) as usize;
+        if version > MIGRATIONS.len() {
+            bail!(
+                "it was written by a newer confnotes (schema {version}, this one knows {})",
+                MIGRATIONS.len()
+            );
+        }
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
+            let tx = conn.transaction()?;
+            tx.execute_batch(sql)
+                .with_context(|| format!("schema migration {}", i + 1))?;
+            tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+            tx.commit()?;
+            tracing::info!(version = i + 1, "state schema migrated");
+        }
+        Ok(())
+    }
+
+    pub fn schema_version(&self) -> Result<usize> {
+        let v: i64 = self
+            .conn()
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        Ok(v.max(0) as usize)
+    }
+
+    // ----- Q&A channels -----
+
+    /// Mark a channel as a Q&A channel; false if it already was one.
+    pub fn qa_enable(
+        &self,
+        channel: u64,
+        guild: Option<u64>,
+        by: Option<u64>,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let n = self.conn().execute(
+            "INSERT OR IGNORE INTO qa_channels (channel_id, guild_id, enabled_by, enabled_at)
+             VALUES (?1, ?2, ?3, ?4)",
+            params![id(channel), guild.map(id), by.map(id), ts(now)],
+        )?;
+        Ok(n == 1)
+    }
+
+    /// Unmark a channel; false if it was not one.
+    pub fn qa_disable(&self, channel: u64) -> Result<bool> {
+        let n = self.conn().execute(
+            "DELETE FROM qa_channels WHERE channel_id = ?1",
+            params![id(channel)],
+        )?;
+        Ok(n == 1)
+    }
+
+    pub fn is_qa_channel(&self, channel: u64) -> Result<bool> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT 1 FROM qa_channels WHERE channel_id = ?1",
+                params![id(channel)],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
+    pub fn qa_channels(&self) -> Result<Vec<QaChannel>> {
+        let conn = self.conn();
+        let mut st = conn.prepare(
+            "SELECT channel_id, guild_id, enabled_by, enabled_at FROM qa_channels ORDER BY enabled_at, channel_id",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok(QaChannel {
+                channel_id: uid(r.get(0)?),
+                guild_id: r.get::<_, Option<i64>>(1)?.map(uid),
+                enabled_by: r.get::<_, Option<i64>>(2)?.map(uid),
+                enabled_at: from_ts(r.get(3)?),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    // ----- answered messages and feedback -----
+
+    /// Claim a message for answering. True exactly once per message, across
+    /// restarts: the caller answers only when it gets true.
+    pub fn claim_message(
+        &self,
+        message: u64,
+        channel: u64,
+        query: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let n = self.conn().execute(
+            "INSERT OR IGNORE INTO answered (message_id, channel_id, query, at) VALUES (?1, ?2, ?3, ?4)",
+            params![id(message), id(channel), query, ts(now)],
+        )?;
+        Ok(n == 1)
+    }
+
+    /// Where the answer to a message went.
+    pub fn set_answer_thread(&self, message: u64, thread: u64) -> Result<()> {
+        self.conn().execute(
+            "UPDATE answered SET thread_id = ?2 WHERE message_id = ?1",
+            params![id(message), id(thread)],
+        )?;
+        Ok(())
+    }
+
+    /// The question asked in `message`, if the bot answered it.
+    pub fn answered_query(&self, message: u64) -> Result<Option<String>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT query FROM answered WHERE message_id = ?1",
+                params![id(message)],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    pub fn answered_count(&self) -> Result<usize> {
+        let n: i64 = self
+            .conn()
+            .query_row("SELECT count(*) FROM answered", [], |r| r.get(0))?;
+        Ok(n as usize)
+    }
+
+    /// Record a vote on the answer to `message`; a user's later vote replaces
+    /// the earlier one. False if it was already recorded as given.
+    pub fn record_feedback(
+        &self,
+        message: u64,
+        user: u64,
+        helpful: bool,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let n = self.conn().execute(
+            "INSERT INTO feedback (message_id, user_id, helpful, at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (message_id, user_id) DO UPDATE SET helpful = excluded.helpful, at = excluded.at
+             WHERE feedback.helpful != excluded.helpful",
+            params![id(message), id(user), helpful, ts(now)],
+        )?;
+        Ok(n == 1)
+    }
+
+    pub fn feedback(&self) -> Result<Vec<Feedback>> {
+        let conn = self.conn();
+        let mut st = conn.prepare(
+            "SELECT f.message_id, a.channel_id, a.query, f.user_id, f.helpful, f.at
+             FROM feedback f LEFT JOIN answered a ON a.message_id = f.message_id
+             ORDER BY f.at, f.message_id",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok(Feedback {
+                message_id: uid(r.get(0)?),
+                channel_id: r.get::<_, Option<i64>>(1)?.map(uid),
+                query: r.get(2)?,
+                user_id: uid(r.get(3)?),
+                helpful: r.get(4)?,
+                at: from_ts(r.get(5)?),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    // ----- subscriptions -----
+
+    /// Subscribe a channel (to a topic); subscribing again with the same
+    /// topic updates the time and zone. True when it is new.
+    pub fn subscribe(
+        &self,
+        s: &NewSubscription,
+        now: DateTime<Utc>,
+    ) -> Result<(Subscription, bool)> {
+        let conn = self.conn();
+        let existed: Option<i64> = conn
+            .query_row(
+                "SELECT id FROM subscriptions WHERE channel_id = ?1 AND topic = ?2",
+                params![id(s.channel_id), s.topic],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let time = s.time.format("%H:%M").to_string();
+        let sub_id = match existed {
+            Some(sid) => {
+                conn.execute(
+                    "UPDATE subscriptions SET time = ?2, timezone = ?3 WHERE id = ?1",
+                    params![sid, time, s.timezone],
+                )?;
+                sid
+            }
+            None => {
+                conn.execute(
+                    "INSERT INTO subscriptions (guild_id, channel_id, time, timezone, topic, created_by, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    params![s.guild_id.map(id), id(s.channel_id), time, s.timezone, s.topic, s.created_by.map(id), ts(now)],
+                )?;
+                conn.last_insert_rowid()
+            }
+        };
+        drop(conn);
+        let sub = self
+            .subscription(sub_id)?
+            .context("subscription vanished while it was written")?;
+        Ok((sub, existed.is_none()))
+    }
+
+    /// Remove a channel's subscriptions: the one of `topic`, or all of them.
+    /// Returns how many were removed.
+    pub fn unsubscribe(&self, channel: u64, topic: Option<&str>) -> Result<usize> {
+        let conn = self.conn();
+        let n = match topic {
+            Some(t) => conn.execute(
+                "DELETE FROM subscriptions WHERE channel_id = ?1 AND topic = ?2",
+                params![id(channel), t],
+            )?,
+            None => conn.execute(
+                "DELETE FROM subscriptions WHERE channel_id = ?1",
+                params![id(channel)],
+            )?,
+        };
+        Ok(n)
+    }
+
+    pub fn subscription(&self, sub_id: i64) -> Result<Option<Subscription>> {
+        Ok(self
+            .query_subscriptions("WHERE id = ?1", params![sub_id])?
+            .pop())
+    }
+
+    /// Every subscription, oldest first.
+    pub fn subscriptions(&self) -> Result<Vec<Subscription>> {
+        self.query_subscriptions("", [])
+    }
+
+    /// The subscriptions of one guild (or of DMs, for `None`).
+    pub fn subscriptions_in(&self, guild: Option<u64>) -> Result<Vec<Subscription>> {
+        match guild {
+            Some(g) => self.query_subscriptions("WHERE guild_id = ?1", params![id(g)]),
+            None => self.query_subscriptions("WHERE guild_id IS NULL", []),
+        }
+    }
+
+    fn query_subscriptions(
+        &self,
+        filter: &str,
+        args: impl rusqlite::Params,
+    ) -> Result<Vec<Subscription>> {
+        let conn = self.conn();
+        let mut st = conn.prepare(&format!(
+            "SELECT id, guild_id, channel_id, time, timezone, topic, created_by, created_at, cursor
+             FROM subscriptions {filter} ORDER BY id"
+        ))?;
+        let rows = st.query_map(args, |r| {
+            let time: String = r.get(3)?;
+            Ok(Subscription {
+                id: r.get(0)?,
+                guild_id: r.get::<_, Option<i64>>(1)?.map(uid),
+                channel_id: uid(r.get(2)?),
+                time: NaiveTime::parse_from_str(&time, "%H:%M").unwrap_or_default(),
+                timezone: r.get(4)?,
+                topic: r.get(5)?,
+                created_by: r.get::<_, Option<i64>>(6)?.map(uid),
+                created_at: from_ts(r.get(7)?),
+                cursor: r.get::<_, Option<i64>>(8)?.map(uid),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Everything, for `confnotes state`.
+    pub fn snapshot(&self) -> Result<Snapshot> {
+        Ok(Snapshot {
+            path: self.path.display().to_string(),
+            schema_version: self.schema_version()?,
+            qa_channels: self.qa_channels()?,
+            answered: self.answered_count()?,
+            subscriptions: self.subscriptions()?,
+            last_posts: self.last_posts()?,
+            feedback: self.feedback()?,
+            known_sessions: self.known_session_count()?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn migrates_once_and_refuses_newer_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.sqlite3");
+        let s = Store::open(&path).unwrap();
+        assert_eq!(s.schema_version().unwrap(), MIGRATIONS.len());
+        let mode: String = s
+            .conn()
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        s.qa_enable(5, Some(1), None, t("2026-01-01T00:00:00Z"))
+            .unwrap();
+        drop(s);
+        // Reopening keeps the data and does not migrate again.
+        let s = Store::open(&path).unwrap();
+        assert!(s.is_qa_channel(5).unwrap());
+        s.conn()
+            .pragma_update(None, "user_version", MIGRATIONS.len() as i64 + 1)
+            .unwrap();
+        drop(s);
+        let err = format!("{:#}", Store::open(&path).err().unwrap());
+        assert!(err.contains("newer confnotes"), "{err}");
+        assert!(err.contains("state.sqlite3"), "{err}");
+    }
+
+    #[test]
+    fn claims_each_message_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        let now = t("2026-01-01T00:00:00Z");
+        let s = Store::open(&path).unwrap();
+        assert!(s.claim_message(10, 1, "q", now).unwrap());
+        assert!(!s.claim_message(10, 1, "q", now).unwrap());
+        drop(s);
+        let s = Store::open(&path).unwrap();
+        assert!(!s.claim_message(10, 1, "q", now).unwrap());
+        assert!(s.record_feedback(10, 7, false, now).unwrap());
+        assert!(!s.record_feedback(10, 7, false, now).unwrap());
+        let fb = s.feedback().unwrap();
+        assert_eq!(fb.len(), 1);
+        assert_eq!(fb[0].query.as_deref(), Some("q"));
+        assert!(!fb[0].helpful);
+    }
+
+    #[test]
+    fn subscribing_twice_updates_and_topics_are_separate() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(&dir.path().join("s.db")).unwrap();
+        let now = t("2026-01-01T00:00:00Z");
+        let mut new = NewSubscription {
+            guild_id: Some(1),
+            channel_id: 2,
+            time: NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
+            timezone: "Europe/Amsterdam".into(),
+            topic: String::new(),
+            created_by: Some(3),
+        };
+        let (a, created) = s.subscribe(&new, now).unwrap();
+        assert!(created);
+        new.time = NaiveTime::from_hms_opt(8, 30, 0).unwrap();
+        let (b, created) = s.subscribe(&new, now).unwrap();
+        assert!(!created);
+        assert_eq!(
+            (a.id, b.time.format("%H:%M").to_string()),
+            (b.id, "08:30".into())
+        );
+        new.topic = "ebpf".into();
+        let (c, created) = s.subscribe(&new, now).unwrap();
+        assert!(created && c.id != a.id);
+        assert_eq!(s.subscriptions_in(Some(1)).unwrap().len(), 2);
+        assert_eq!(s.unsubscribe(2, Some("ebpf")).unwrap(), 1);
+        assert_eq!(s.unsubscribe(2, None).unwrap(), 1);
+        assert!(s.subscriptions().unwrap().is_empty());
+    }
+}
