@@ -14,8 +14,10 @@ pub const STEMMED: &str = "cn_en";
 /// Names: lowercased and folded, not stemmed ("Rice" must not become "rice" -> "ric").
 pub const PLAIN: &str = "cn_plain";
 
-/// Bump when the schema or the analyzers change: old indexes are rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+/// Bump when the schema, the analyzers or what the parser extracts change:
+/// indexes built by an older confnotes are rebuilt, so unchanged notes are
+/// re-read with the new parser. 2: labelled speakers make a heading a talk.
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Clone, Copy, Debug)]
 pub struct Fields {

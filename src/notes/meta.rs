@@ -461,6 +461,24 @@ static PRESENTED_BY: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Speakers named in the first lines of a talk's body ("Speaker: ...",
 /// "Speaker (Name) tried...", "presented by Name").
+/// Speakers named by a label on the first line of a body ("Speaker: Jane
+/// Doe, Ferrous"): that makes a plain heading a talk.
+pub fn labelled_speakers(body: &str) -> Option<(Vec<String>, Vec<String>)> {
+    let first = body.lines().find(|l| !l.trim().is_empty())?;
+    let c = SPEAKER_LINE.captures(first)?;
+    if first.trim_start().to_lowercase().starts_with("by") {
+        // "By: the numbers" is prose more often than a byline.
+        return None;
+    }
+    parse_speakers(c[1].trim()).or_else(|| {
+        let names: Vec<String> = split_names(c[1].trim())
+            .into_iter()
+            .filter(|n| looks_like_person(n))
+            .collect();
+        (!names.is_empty()).then_some((names, Vec::new()))
+    })
+}
+
 pub fn speakers_in_body(body: &str) -> Option<(Vec<String>, Vec<String>)> {
     let head: String = body.chars().take(600).collect();
     if let Some(c) = SPEAKER_LINE.captures(&head) {

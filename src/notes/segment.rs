@@ -460,6 +460,13 @@ fn finish(
             continue;
         }
         let body = o.body.join("\n\n");
+        if o.kind == Kind::Section && !o.container {
+            if let Some((s, org)) = meta::labelled_speakers(&body) {
+                o.kind = Kind::Talk;
+                o.speakers = s;
+                o.organizations = org;
+            }
+        }
         if o.kind.is_session() && o.kind != Kind::Listed && o.speakers.is_empty() {
             if let Some((s, org)) = meta::speakers_in_body(&body) {
                 o.speakers = s;
