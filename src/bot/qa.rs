@@ -74,6 +74,10 @@ pub async fn on_message(
     if !wanted || !data.is_qa_channel(msg.channel_id.get()) {
         return Ok(());
     }
+    if data.store.answered_query(msg.id.get())?.is_some() {
+        tracing::debug!(message = %msg.id, "already answered");
+        return Ok(());
+    }
     if !data.qa_allowed(msg.channel_id.get()) {
         tracing::info!(channel = %msg.channel_id, "Q&A rate limit reached; question skipped");
         return Ok(());

@@ -49,6 +49,10 @@ struct State {
     seq: AtomicU64,
     ids: AtomicU64,
     capture_dir: Option<std::path::PathBuf>,
+    /// The intents of the last IDENTIFY.
+    intents: AtomicU64,
+    /// Messages in each channel, oldest first, as `GET .../messages` lists them.
+    channels: Mutex<std::collections::HashMap<u64, Vec<Value>>>,
 }
 
 pub struct MockDiscord {
@@ -154,6 +158,33 @@ impl MockDiscord {
             .clone()
             .expect("no gateway connection");
         tx.send(payload).unwrap();
+    }
+
+    /// The gateway intents the bot identified with.
+    pub fn intents(&self) -> u64 {
+        self.state.intents.load(Ordering::SeqCst)
+    }
+
+    /// Put a message in a channel's history, as if it had been posted earlier.
+    pub fn seed_message(&self, channel: u64, msg: Value) {
+        self.state
+            .channels
+            .lock()
+            .unwrap()
+            .entry(channel)
+            .or_default()
+            .push(msg);
+    }
+
+    /// A channel's messages, oldest first.
+    pub fn channel_messages(&self, channel: u64) -> Vec<Value> {
+        self.state
+            .channels
+            .lock()
+            .unwrap()
+            .get(&channel)
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// Drop the gateway connection (the bot should reconnect).
@@ -328,24 +359,61 @@ fn route(
         ("PATCH", ["webhooks", _, _, "messages", _])
         | ("POST", ["webhooks", _, _])
         | ("POST", ["channels", _, "messages"]) => {
+            let in_channel = p[0] == "channels";
             let channel = p
                 .get(1)
-                .filter(|_| p[0] == "channels")
+                .filter(|_| in_channel)
                 .and_then(|c| c.parse().ok())
                 .unwrap_or(CHANNEL_ID);
             let content = body
                 .and_then(|b| b.get("content"))
                 .and_then(Value::as_str)
                 .unwrap_or("");
-            (
-                200,
-                Some(message(
-                    new_id(),
-                    channel,
-                    user(BOT_ID, "confnotes", true),
-                    content,
-                )),
-            )
+            let mut msg = message(new_id(), channel, user(BOT_ID, "confnotes", true), content);
+            if let Some(b) = body {
+                let embeds: Vec<Value> = b["embeds"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|mut e| {
+                        e["type"] = json!("rich");
+                        e
+                    })
+                    .collect();
+                msg["embeds"] = json!(embeds);
+                if let Some(n) = b.get("nonce") {
+                    msg["nonce"] = n.clone();
+                }
+                if let Some(c) = b.get("components") {
+                    msg["components"] = c.clone();
+                }
+            }
+            if in_channel {
+                let mut channels = state.channels.lock().unwrap();
+                let history = channels.entry(channel).or_default();
+                // Discord drops a second message with an enforced nonce it has seen.
+                let dup = b_nonce(body)
+                    .and_then(|n| history.iter().find(|m| m.get("nonce") == Some(&n)).cloned());
+                if let Some(earlier) = dup {
+                    return (200, Some(earlier));
+                }
+                history.push(msg.clone());
+            }
+            (200, Some(msg))
+        }
+        ("GET", ["channels", ch, "messages"]) => {
+            let id: u64 = ch.parse().unwrap_or(0);
+            let mut list = state
+                .channels
+                .lock()
+                .unwrap()
+                .get(&id)
+                .cloned()
+                .unwrap_or_default();
+            list.reverse();
+            list.truncate(50);
+            (200, Some(Value::Array(list)))
         }
         ("POST", ["channels", ch, "messages", _, "threads"]) => (
             201,
@@ -359,6 +427,14 @@ fn route(
             Some(json!({"message": "Unknown route in mock", "code": 0})),
         ),
     }
+}
+
+/// The nonce of a message create request that asks Discord to enforce it.
+fn b_nonce(body: Option<&Value>) -> Option<Value> {
+    let b = body?;
+    (b.get("enforce_nonce") == Some(&json!(true)))
+        .then(|| b.get("nonce").cloned())
+        .flatten()
 }
 
 async fn serve_gateway(
@@ -385,6 +461,7 @@ async fn serve_gateway(
                 let v: Value = serde_json::from_str(&text)?;
                 match v["op"].as_u64() {
                     Some(2) => {
+                        state.intents.store(v["d"]["intents"].as_u64().unwrap_or(0), Ordering::SeqCst);
                         let ready = json!({"op": 0, "t": "READY", "s": 1, "d": {
                             "v": 10, "user": user(BOT_ID, "confnotes", true),
                             "guilds": [{"id": GUILD_ID.to_string(), "unavailable": true}],
