@@ -352,3 +352,135 @@ fn answers_link_to_the_source_when_a_template_is_configured() {
         "https://git.example/notes/kubecon-eu-2023-summary.txt#L190"
     );
 }
+
+fn session_count(notes: &Path, index: &Path) -> usize {
+    let all = json(&confnotes(notes, index, &["sessions", "--json"]));
+    all.as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["kind"] != "section")
+        .count()
+}
+
+#[test]
+fn digest_dates_rotate_through_every_session_before_repeating() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (notes, index) = (tmp.path().join("notes"), tmp.path().join("index"));
+    copy_notes(&notes);
+    let total = session_count(&notes, &index);
+    let days = total.div_ceil(3);
+    let start = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+    let mut featured: Vec<String> = Vec::new();
+    for day in 0..days {
+        let date = (start + chrono::Duration::days(day as i64)).to_string();
+        let d = json(&confnotes(
+            &notes,
+            &index,
+            &["digest", "--date", &date, "--json"],
+        ));
+        assert_eq!(d["date"], date.as_str());
+        assert!(d["new"].as_array().unwrap().is_empty());
+        let sessions = d["sessions"].as_array().unwrap();
+        assert!(!sessions.is_empty() && sessions.len() <= 3, "{d:#}");
+        for s in sessions {
+            assert!(s["title"].as_str().is_some_and(|t| !t.is_empty()));
+            assert!(s["links"].is_array() && s["summary"].is_string());
+            featured.push(s["id"].as_str().unwrap().to_string());
+        }
+    }
+    let distinct: std::collections::HashSet<&String> = featured.iter().collect();
+    assert_eq!(distinct.len(), total, "all {total} sessions in {days} days");
+    let before_last = &featured[..(days - 1) * 3];
+    let unique: std::collections::HashSet<&String> = before_last.iter().collect();
+    assert_eq!(unique.len(), before_last.len(), "a session repeated early");
+}
+
+#[test]
+fn digest_by_topic_new_notes_and_bad_options() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (notes, index) = (tmp.path().join("notes"), tmp.path().join("index"));
+    copy_notes(&notes);
+    let d = json(&confnotes(
+        &notes,
+        &index,
+        &["digest", "--topic", "ebpf", "--json"],
+    ));
+    assert_eq!(d["topic"], "ebpf");
+    let ids: Vec<&str> = d["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert!(!ids.is_empty());
+    for id in ids {
+        let s = json(&confnotes(&notes, &index, &["session", id, "--json"]));
+        let text = format!("{} {}", s["title"], s["body"]).to_lowercase();
+        assert!(text.contains("ebpf"), "{id} is not about eBPF");
+    }
+    // A note added since: listed under "new" (the first run recorded what was there).
+    std::fs::write(
+        notes.join("rustconf-2026.md"),
+        "# RustConf 2026\n\n## Async Rust in production - Jane Doe, Ferrous Systems\n\nWe moved to tokio.\n",
+    )
+    .unwrap();
+    let d = json(&confnotes(&notes, &index, &["digest", "--json"]));
+    assert_eq!(d["new"][0]["title"], "Async Rust in production");
+    assert_eq!(d["new"][0]["change"], "added");
+    let text = confnotes(&notes, &index, &["digest"]);
+    let out = String::from_utf8_lossy(&text.stdout);
+    assert!(out.starts_with("Sessions of the day · "), "{out}");
+    assert!(
+        out.contains("New in the notes\n- added: Async Rust in production"),
+        "{out}"
+    );
+
+    let bad = confnotes(&notes, &index, &["digest", "--date", "2026-13-01"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--date"));
+}
+
+#[test]
+fn state_shows_what_the_bot_stored() {
+    use confnotes::store::{NewSubscription, Store};
+    let tmp = tempfile::tempdir().unwrap();
+    let (notes, index) = (tmp.path().join("notes"), tmp.path().join("index"));
+    copy_notes(&notes);
+    let none = confnotes(&notes, &index, &["state"]);
+    assert_eq!(none.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&none.stderr).contains("state.sqlite3"));
+
+    let store = Store::open(&notes.join(".confnotes/state.sqlite3")).unwrap();
+    let now = chrono::Utc::now();
+    store.qa_enable(77, Some(1), Some(2), now).unwrap();
+    store
+        .subscribe(
+            &NewSubscription {
+                guild_id: Some(1),
+                channel_id: 88,
+                time: chrono::NaiveTime::from_hms_opt(9, 30, 0).unwrap(),
+                timezone: "Europe/Amsterdam".into(),
+                topic: "gitops".into(),
+                created_by: Some(2),
+            },
+            now,
+        )
+        .unwrap();
+    store.claim_message(5, 77, "what about argo?", now).unwrap();
+    store.record_feedback(5, 3, false, now).unwrap();
+    drop(store);
+
+    let s = json(&confnotes(&notes, &index, &["state", "--json"]));
+    assert_eq!(s["qa_channels"][0]["channel_id"], 77);
+    assert_eq!(s["subscriptions"][0]["timezone"], "Europe/Amsterdam");
+    assert_eq!(s["subscriptions"][0]["topic"], "gitops");
+    assert_eq!(s["feedback"][0]["query"], "what about argo?");
+    assert_eq!(s["answered"], 1);
+    let text = confnotes(&notes, &index, &["state"]);
+    let out = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        out.contains("- #1 channel 88 at 09:30 Europe/Amsterdam, topic “gitops”"),
+        "{out}"
+    );
+    assert!(out.contains("Feedback (1 not helpful)"), "{out}");
+}

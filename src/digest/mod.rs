@@ -150,7 +150,12 @@ pub fn build(engine: &Engine, plan: &Plan<'_>, changed: &[Changed]) -> Result<Di
                 section: h.section,
                 file: h.file,
                 line: h.line,
-                summary: h.summary,
+                // A listed talk is only its title and link: a summary would repeat them.
+                summary: if h.kind == Kind::Listed {
+                    String::new()
+                } else {
+                    h.summary
+                },
                 links: h.links,
             });
         }
