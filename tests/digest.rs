@@ -243,13 +243,14 @@ async fn two_subscriptions_in_one_channel_each_post_their_own_digest() {
     let everything = posts.iter().find(|p| p.2.topic.is_none()).unwrap();
     assert!(topical.2.rotation_size < everything.2.rotation_size);
     assert!(topical.2.rotation_size >= 1);
-    let engine = w.engine.read().unwrap();
-    for s in &topical.2.sessions {
-        let chunk = engine.index.get(&s.id).unwrap().unwrap();
-        let text = format!("{} {}", chunk.title, chunk.body).to_lowercase();
-        assert!(text.contains("ebpf"), "{} is not about eBPF", s.title);
+    {
+        let engine = w.engine.read().unwrap();
+        for s in &topical.2.sessions {
+            let chunk = engine.index.get(&s.id).unwrap().unwrap();
+            let text = format!("{} {}", chunk.title, chunk.body).to_lowercase();
+            assert!(text.contains("ebpf"), "{} is not about eBPF", s.title);
+        }
     }
-    drop(engine);
     assert!(w.tick_at("2026-05-01T10:00:00Z").await.is_empty());
 }
 

@@ -9,7 +9,6 @@ use super::components::{answer_page, Page};
 use super::{Context, Data, Error};
 use crate::answer::looks_like_question;
 use poise::serenity_prelude as serenity;
-use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 /// Thread names are at most 100 characters.
@@ -42,7 +41,7 @@ impl Data {
             return true;
         }
         let mut map = self.qa_windows.lock().unwrap_or_else(|e| e.into_inner());
-        let window = map.entry(channel).or_insert_with(VecDeque::new);
+        let window = map.entry(channel).or_default();
         let now = Instant::now();
         while window
             .front()
