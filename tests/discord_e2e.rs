@@ -42,6 +42,8 @@ async fn startup_registers_every_command_with_its_options() {
         "reindex",
         "help",
         "Find related sessions",
+        "qa",
+        "digest",
     ] {
         assert!(names.contains(&n), "{n} not registered: {names:?}");
     }
@@ -69,6 +71,18 @@ async fn startup_registers_every_command_with_its_options() {
         MANAGE_GUILD
     );
     assert_eq!(by_name("Find related sessions")["type"], 3);
+    let digest = by_name("digest");
+    let subs: Vec<&str> = digest["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(subs, ["subscribe", "unsubscribe", "list", "preview", "now"]);
+    let subscribe = &digest["options"][0]["options"];
+    assert_eq!(subscribe[0]["name"], "channel");
+    assert_eq!(subscribe[2]["name"], "timezone");
+    assert_eq!(subscribe[2]["autocomplete"], true);
     validate_all(&bot.mock);
 }
 

@@ -432,6 +432,8 @@ pub async fn help(ctx: Context<'_>) -> Result<(), Error> {
              /speaker name — sessions by a speaker or company\n\
              /conferences — what the notes cover\n\
              /reindex — re-read the notes (Manage Server)\n\
+             /qa enable|disable|status — answer questions that mention me in this channel, in a thread\n\
+             /digest subscribe|unsubscribe|list|preview|now — a daily digest of sessions in a channel\n\
              Right-click a message › Apps › Find related sessions",
         );
     ctx.send(Page::embed(e).into_reply(true)).await?;
