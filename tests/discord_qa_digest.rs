@@ -67,21 +67,6 @@ async fn answer_in_thread(mock: &MockDiscord, nth: usize) -> Recorded {
     answers(mock).remove(nth)
 }
 
-fn message_buttons(body: &Value) -> Vec<(String, String)> {
-    body["components"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
-        .map(|b| {
-            (
-                b["label"].as_str().unwrap_or("").to_string(),
-                b["custom_id"].as_str().unwrap_or("").to_string(),
-            )
-        })
-        .collect()
-}
-
 /// Give the bot time to act on something it should ignore.
 async fn settle() {
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -138,7 +123,8 @@ async fn a_mention_in_a_qa_channel_gets_a_thread_with_an_answer_once() {
         "{titles:?}"
     );
     assert_eq!(body["allowed_mentions"]["parse"], json!([]));
-    let buttons = message_buttons(&body);
+    // A channel message has its components at the top level, not under "data".
+    let buttons = buttons(&json!({ "data": body }));
     let labels: Vec<&str> = buttons.iter().map(|b| b.0.as_str()).collect();
     assert_eq!(labels, ["More", "Not helpful"]);
 
