@@ -96,6 +96,14 @@ pub struct DiscordConfig {
     pub cooldown_seconds: u64,
     /// Results per answer or page.
     pub results_per_page: usize,
+    /// Send REST calls here instead of to Discord: a shared rate-limiting
+    /// proxy (nirn-proxy, twilight-http-proxy) when several processes run the
+    /// bot. Empty: Discord itself.
+    pub api_base: String,
+    /// Shards this process runs, `[first, last]`, out of `shard_total`; both
+    /// unset (`[]`, 0): Discord's recommended count, all in this process.
+    pub shard_range: Vec<u32>,
+    pub shard_total: u32,
 }
 
 impl Default for DiscordConfig {
@@ -104,6 +112,9 @@ impl Default for DiscordConfig {
             guild_ids: Vec::new(),
             cooldown_seconds: 3,
             results_per_page: 3,
+            api_base: String::new(),
+            shard_range: Vec::new(),
+            shard_total: 0,
         }
     }
 }
@@ -278,6 +289,11 @@ impl Config {
         }
         if self.index.writer_memory_mb < 15 {
             bail!("index.writer_memory_mb must be at least 15 (tantivy's minimum per thread)");
+        }
+        match (self.discord.shard_range.as_slice(), self.discord.shard_total) {
+            ([], 0) => {}
+            ([first, last], total) if first <= last && *last < total => {}
+            _ => bail!("discord.shard_range must be [first, last] with first <= last < discord.shard_total (both set, or neither)"),
         }
         if let Err(e) = crate::digest::schedule::parse_time(&self.digest.time) {
             bail!("digest.time: {e}");

@@ -201,17 +201,28 @@ pub async fn build_client(
 pub async fn serve(config: Config, engine: Engine) -> Result<()> {
     let token = crate::config::discord_token()?;
     let store = Arc::new(Store::open(&config.state_path())?);
-    let mut client = build_client(&config, &token, engine, store, &Options::default()).await?;
+    let options = Options {
+        api_base: (!config.discord.api_base.trim().is_empty())
+            .then(|| config.discord.api_base.trim().trim_end_matches('/').to_string()),
+        ..Options::default()
+    };
+    let mut client = build_client(&config, &token, engine, store, &options).await?;
     let shards = client.shard_manager.clone();
     tokio::spawn(async move {
         shutdown_signal().await;
         tracing::info!("shutting down");
         shards.shutdown_all().await;
     });
-    client
-        .start_autosharded()
-        .await
-        .context("Discord connection failed")
+    let started = match config.discord.shard_range.as_slice() {
+        [first, last] => {
+            tracing::info!(first, last, total = config.discord.shard_total, "starting a shard range");
+            client
+                .start_shard_range(*first..*last + 1, config.discord.shard_total)
+                .await
+        }
+        _ => client.start_autosharded().await,
+    };
+    started.context("Discord connection failed")
 }
 
 async fn shutdown_signal() {

@@ -303,7 +303,9 @@ impl NotesIndex {
         Ok(report)
     }
 
-    fn document(&self, c: &Chunk, json: String) -> TantivyDocument {
+    /// The tantivy document of a chunk (`json` is its stored form); public so
+    /// benchmarks can index the same documents with tantivy alone.
+    pub fn document(&self, c: &Chunk, json: String) -> TantivyDocument {
         let f = &self.fields;
         let mut d = doc!(
             f.id => c.id.as_str(),

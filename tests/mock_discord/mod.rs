@@ -30,6 +30,8 @@ pub struct Recorded {
     pub path: String,
     pub body: Option<Value>,
     pub status: u16,
+    /// When the request arrived.
+    pub at: std::time::Instant,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -272,6 +274,7 @@ async fn serve_http(
             path: path.clone(),
             body: body_json,
             status,
+            at: std::time::Instant::now(),
         };
         if let Some(dir) = &state.capture_dir {
             // One counter for every mock in the process: tests run in parallel.
