@@ -131,7 +131,11 @@ fn main() {
     let mut chunks = Vec::new();
     for f in &c.files {
         let bytes = std::fs::read(f).unwrap();
-        let rel = f.strip_prefix(&c.dir).unwrap().to_string_lossy().into_owned();
+        let rel = f
+            .strip_prefix(&c.dir)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
         if let Some(n) = confnotes::notes::read_bytes(&rel, &bytes).note {
             chunks.extend(n.chunks);
         }
@@ -181,14 +185,35 @@ fn main() {
     );
     t.row(
         "  its time; overhead over tantivy alone",
-        format!("{}; {:.2}x", ms(scratch), scratch.as_secs_f64() / raw.as_secs_f64()),
+        format!(
+            "{}; {:.2}x",
+            ms(scratch),
+            scratch.as_secs_f64() / raw.as_secs_f64()
+        ),
         "<= 1.5x",
     );
-    t.row("  its peak RSS", format!("{scratch_rss:.0} MB"), "bounded by index.writer_memory_mb");
+    t.row(
+        "  its peak RSS",
+        format!("{scratch_rss:.0} MB"),
+        "bounded by index.writer_memory_mb",
+    );
 
     // Unchanged notes: a whole `ask` process.
     let mut asks: Vec<Duration> = (0..10)
-        .map(|_| run(&["--notes", &notes, "--index", &idx, "ask", "how do I run webassembly on kubernetes?"], &[]).0)
+        .map(|_| {
+            run(
+                &[
+                    "--notes",
+                    &notes,
+                    "--index",
+                    &idx,
+                    "ask",
+                    "how do I run webassembly on kubernetes?",
+                ],
+                &[],
+            )
+            .0
+        })
         .collect();
     asks.sort();
     t.row(
@@ -203,7 +228,11 @@ fn main() {
     text.push_str("\n\nA late addition about eBPF tracing.\n");
     std::fs::write(victim, text).unwrap();
     let (changed, _) = run(&["--notes", &notes, "--index", &idx, "index"], &[]);
-    t.row("one note changed: `confnotes index` process", ms(changed), "< 1 s");
+    t.row(
+        "one note changed: `confnotes index` process",
+        ms(changed),
+        "< 1 s",
+    );
 
     // Queries in process.
     let config = config_for(&c.dir, &index);
@@ -226,7 +255,10 @@ fn main() {
     times.sort();
     let p50 = percentile(&times, 0.5);
     t.row(
-        &format!("`ask` in process, top 5 with snippets and summaries ({} queries)", times.len()),
+        &format!(
+            "`ask` in process, top 5 with snippets and summaries ({} queries)",
+            times.len()
+        ),
         format!("p50 {} · p99 {}", ms(p50), ms(percentile(&times, 0.99))),
         "p50 < 2 ms, p99 < 10 ms",
     );
@@ -236,7 +268,11 @@ fn main() {
             let rg50 = percentile(&rg, 0.5);
             t.row(
                 "`rg -i -l` over the same files, one word per question",
-                format!("p50 {} ({:.0}x slower)", ms(rg50), rg50.as_secs_f64() / p50.as_secs_f64()),
+                format!(
+                    "p50 {} ({:.0}x slower)",
+                    ms(rg50),
+                    rg50.as_secs_f64() / p50.as_secs_f64()
+                ),
                 "",
             );
         }
@@ -296,7 +332,8 @@ fn serve_under_load(t: &mut Table, notes: &str, idx: &str) {
             .expect("confnotes serve runs");
         let pid = child.id();
         mock.wait_ready().await;
-        mock.wait_for("command registration", |r| r.method == "PUT").await;
+        mock.wait_for("command registration", |r| r.method == "PUT")
+            .await;
         let idle = peak_rss_mb(pid).unwrap_or(0.0);
         let qs = questions();
         let n = 100;
@@ -312,7 +349,9 @@ fn serve_under_load(t: &mut Table, notes: &str, idx: &str) {
         let mut latencies = Vec::new();
         for (id, at) in &sent {
             let needle = format!("/interactions/{id}/");
-            let r = mock.wait_for("an answer", |r| r.path.contains(&needle)).await;
+            let r = mock
+                .wait_for("an answer", |r| r.path.contains(&needle))
+                .await;
             latencies.push(r.at.duration_since(*at));
         }
         let total = started.elapsed();

@@ -37,11 +37,13 @@ const SYLLABLES: &[&str] = &[
 
 const FIRST: &[&str] = &[
     "Ana", "Ben", "Chen", "Dara", "Emil", "Fatima", "Goran", "Hana", "Ivo", "Jun", "Kemal", "Lea",
-    "Marta", "Nils", "Olu", "Priya", "Quentin", "Rosa", "Sven", "Tariq", "Uma", "Vera", "Wen", "Yusuf",
+    "Marta", "Nils", "Olu", "Priya", "Quentin", "Rosa", "Sven", "Tariq", "Uma", "Vera", "Wen",
+    "Yusuf",
 ];
 const LAST: &[&str] = &[
-    "Alvarez", "Berg", "Costa", "Dubois", "Eriksen", "Fischer", "Garcia", "Horvat", "Ito", "Jansen",
-    "Kowalski", "Larsen", "Moreau", "Novak", "Okafor", "Petrov", "Rossi", "Schmidt", "Tanaka", "Weber",
+    "Alvarez", "Berg", "Costa", "Dubois", "Eriksen", "Fischer", "Garcia", "Horvat", "Ito",
+    "Jansen", "Kowalski", "Larsen", "Moreau", "Novak", "Okafor", "Petrov", "Rossi", "Schmidt",
+    "Tanaka", "Weber",
 ];
 
 /// A vocabulary of `n` pronounceable words.
@@ -49,7 +51,9 @@ fn vocabulary(n: usize, rng: &mut Rng) -> Vec<String> {
     (0..n)
         .map(|_| {
             let k = 2 + rng.below(3);
-            (0..k).map(|_| SYLLABLES[rng.below(SYLLABLES.len())]).collect()
+            (0..k)
+                .map(|_| SYLLABLES[rng.below(SYLLABLES.len())])
+                .collect()
         })
         .collect()
 }
@@ -75,7 +79,13 @@ pub fn templates(notes: &Path) -> Vec<(String, String)> {
 fn vary(text: &str, copy: usize, vocab: &[String], rng: &mut Rng) -> String {
     let mut out = String::with_capacity(text.len() + 64);
     let people: Vec<String> = (0..8)
-        .map(|_| format!("{} {}", FIRST[rng.below(FIRST.len())], LAST[rng.below(LAST.len())]))
+        .map(|_| {
+            format!(
+                "{} {}",
+                FIRST[rng.below(FIRST.len())],
+                LAST[rng.below(LAST.len())]
+            )
+        })
         .collect();
     for line in text.split_inclusive('\n') {
         let mut first = true;
@@ -98,7 +108,10 @@ fn vary(text: &str, copy: usize, vocab: &[String], rng: &mut Rng) -> String {
                 } else {
                     out.push_str(w);
                 }
-            } else if plain && word.starts_with(|c: char| c.is_ascii_uppercase()) && rng.below(10) == 0 {
+            } else if plain
+                && word.starts_with(|c: char| c.is_ascii_uppercase())
+                && rng.below(10) == 0
+            {
                 // A name-like word becomes someone else.
                 out.push_str(&people[rng.below(people.len())]);
             } else {

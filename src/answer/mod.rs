@@ -61,6 +61,8 @@ pub struct Engine {
     pub index: NotesIndex,
     builder: QueryBuilder,
     config: Config,
+    /// Words of the notes for did-you-mean, built when first needed.
+    vocabulary: std::sync::OnceLock<BTreeMap<String, usize>>,
 }
 
 impl Engine {
@@ -83,6 +85,7 @@ impl Engine {
                 index,
                 builder,
                 config: config.clone(),
+                vocabulary: std::sync::OnceLock::new(),
             },
             report,
         ))
@@ -90,6 +93,7 @@ impl Engine {
 
     /// Re-read changed notes.
     pub fn refresh(&mut self, progress: &dyn index::Progress) -> Result<Report> {
+        self.vocabulary = std::sync::OnceLock::new();
         self.index.refresh(
             &self.config.notes_dir,
             WriterOptions::from_config(&self.config.index),
@@ -154,17 +158,22 @@ impl Engine {
             Some(c) => Some(c),
             None => {
                 let wanted = id_or_title.trim().to_lowercase();
-                let all = self.index.all_chunks()?;
-                let exact = all
-                    .iter()
-                    .find(|c| c.title.to_lowercase() == wanted)
-                    .cloned();
-                let part = || {
-                    all.iter()
-                        .find(|c| c.title.to_lowercase().contains(&wanted))
-                        .cloned()
+                // The exact title, else the first title (in file order) containing it.
+                let (mut exact, mut part): (Option<Chunk>, Option<Chunk>) = (None, None);
+                let first = |a: &Option<Chunk>, c: &Chunk| {
+                    a.as_ref()
+                        .is_none_or(|a| (&c.file, c.line) < (&a.file, a.line))
                 };
-                match exact.or_else(part) {
+                self.index.each_chunk(|c| {
+                    let title = c.title.to_lowercase();
+                    if title == wanted && first(&exact, &c) {
+                        exact = Some(c);
+                    } else if title.contains(&wanted) && first(&part, &c) {
+                        part = Some(c);
+                    }
+                    Ok(())
+                })?;
+                match exact.or(part) {
                     Some(c) => Some(c),
                     None => {
                         // Best search hit, if its title names most of the words asked.
@@ -210,28 +219,28 @@ impl Engine {
 
     /// The conferences in the notes, with session counts.
     pub fn conferences(&self) -> Result<Vec<ConferenceInfo>> {
-        let mut map: BTreeMap<(String, Option<i32>), ConferenceInfo> = BTreeMap::new();
-        for c in self.index.all_chunks()? {
+        type Key = (String, Option<i32>);
+        let mut map: BTreeMap<Key, (usize, std::collections::BTreeSet<String>)> = BTreeMap::new();
+        self.index.each_chunk(|c| {
             let name = c
                 .conference
-                .clone()
                 .unwrap_or_else(|| "(unknown conference)".to_string());
-            let e = map
-                .entry((name.clone(), c.year))
-                .or_insert_with(|| ConferenceInfo {
-                    name,
-                    year: c.year,
-                    sessions: 0,
-                    files: Vec::new(),
-                });
+            let e = map.entry((name, c.year)).or_default();
             if c.kind.is_session() {
-                e.sessions += 1;
+                e.0 += 1;
             }
-            if !e.files.contains(&c.file) {
-                e.files.push(c.file.clone());
-            }
-        }
-        Ok(map.into_values().collect())
+            e.1.insert(c.file);
+            Ok(())
+        })?;
+        Ok(map
+            .into_iter()
+            .map(|((name, year), (sessions, files))| ConferenceInfo {
+                name,
+                year,
+                sessions,
+                files: files.into_iter().collect(),
+            })
+            .collect())
     }
 
     fn hit(&self, c: Chunk, score: f32, snippet: String, summary: String) -> Hit {
@@ -286,22 +295,13 @@ impl Engine {
         if words.is_empty() {
             return Ok(None);
         }
-        let mut vocab: BTreeMap<String, usize> = BTreeMap::new();
-        for c in self.index.all_chunks()? {
-            let text = format!(
-                "{} {} {} {}",
-                c.title,
-                c.speakers.join(" "),
-                c.organizations.join(" "),
-                c.body
-            );
-            for w in text
-                .split(|ch: char| !ch.is_alphanumeric())
-                .filter(|w| w.chars().count() >= 3)
-            {
-                *vocab.entry(w.to_lowercase()).or_default() += 1;
+        let vocab = match self.vocabulary.get() {
+            Some(v) => v,
+            None => {
+                let v = self.build_vocabulary()?;
+                self.vocabulary.get_or_init(|| v)
             }
-        }
+        };
         let mut changed = false;
         let fixed: Vec<String> = words
             .iter()
@@ -327,6 +327,29 @@ impl Engine {
             })
             .collect();
         Ok(changed.then(|| fixed.join(" ")))
+    }
+
+    /// Every word of the notes with its frequency, for did-you-mean; built on
+    /// the first question that needs it and kept until the next refresh.
+    fn build_vocabulary(&self) -> Result<BTreeMap<String, usize>> {
+        let mut vocab: BTreeMap<String, usize> = BTreeMap::new();
+        self.index.each_chunk(|c| {
+            let text = format!(
+                "{} {} {} {}",
+                c.title,
+                c.speakers.join(" "),
+                c.organizations.join(" "),
+                c.body
+            );
+            for w in text
+                .split(|ch: char| !ch.is_alphanumeric())
+                .filter(|w| w.chars().count() >= 3)
+            {
+                *vocab.entry(w.to_lowercase()).or_default() += 1;
+            }
+            Ok(())
+        })?;
+        Ok(vocab)
     }
 }
 
@@ -559,18 +582,25 @@ pub struct Overview {
 
 impl Engine {
     pub fn catalog(&self) -> Result<Catalog> {
-        let chunks = self.index.all_chunks()?;
-        let mut people: Vec<String> = chunks
-            .iter()
-            .flat_map(|c| c.speakers.iter().chain(c.organizations.iter()).cloned())
-            .collect();
+        let mut titles = Vec::new();
+        let mut people: Vec<String> = Vec::new();
+        let mut order = Vec::new();
+        self.index.each_chunk(|c| {
+            people.extend(c.speakers);
+            people.extend(c.organizations);
+            order.push((c.file, c.line));
+            titles.push((c.id, c.title, c.kind));
+            Ok(())
+        })?;
+        // Titles in file order, as the notes list them.
+        let mut idx: Vec<usize> = (0..titles.len()).collect();
+        idx.sort_by(|a, b| order[*a].cmp(&order[*b]));
+        let mut slots: Vec<Option<(String, String, Kind)>> = titles.into_iter().map(Some).collect();
+        let titles = idx.into_iter().filter_map(|i| slots[i].take()).collect();
         people.sort_by_key(|p| p.to_lowercase());
         people.dedup();
         Ok(Catalog {
-            titles: chunks
-                .iter()
-                .map(|c| (c.id.clone(), c.title.clone(), c.kind))
-                .collect(),
+            titles,
             people,
             conferences: self.conferences()?,
         })
@@ -579,13 +609,21 @@ impl Engine {
     /// The overview of the conference whose "name year" contains `wanted`.
     pub fn overview(&self, wanted: &str) -> Result<Option<Overview>> {
         let wanted = wanted.trim().to_lowercase();
-        let chunks = self.index.all_chunks()?;
         let label = |c: &Chunk| match (&c.conference, c.year) {
             (Some(n), Some(y)) => format!("{n} {y}"),
             (Some(n), None) => n.clone(),
             (None, Some(y)) => y.to_string(),
             (None, None) => String::new(),
         };
+        // Only the chunks of conferences that match are kept.
+        let mut chunks = Vec::new();
+        self.index.each_chunk(|c| {
+            if label(&c).to_lowercase().contains(&wanted) {
+                chunks.push(c);
+            }
+            Ok(())
+        })?;
+        chunks.sort_by(|a, b| a.file.cmp(&b.file).then(a.line.cmp(&b.line)));
         let Some(first) = chunks
             .iter()
             .find(|c| label(c).to_lowercase().contains(&wanted))

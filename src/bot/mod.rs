@@ -202,8 +202,14 @@ pub async fn serve(config: Config, engine: Engine) -> Result<()> {
     let token = crate::config::discord_token()?;
     let store = Arc::new(Store::open(&config.state_path())?);
     let options = Options {
-        api_base: (!config.discord.api_base.trim().is_empty())
-            .then(|| config.discord.api_base.trim().trim_end_matches('/').to_string()),
+        api_base: (!config.discord.api_base.trim().is_empty()).then(|| {
+            config
+                .discord
+                .api_base
+                .trim()
+                .trim_end_matches('/')
+                .to_string()
+        }),
         ..Options::default()
     };
     let mut client = build_client(&config, &token, engine, store, &options).await?;
@@ -215,7 +221,12 @@ pub async fn serve(config: Config, engine: Engine) -> Result<()> {
     });
     let started = match config.discord.shard_range.as_slice() {
         [first, last] => {
-            tracing::info!(first, last, total = config.discord.shard_total, "starting a shard range");
+            tracing::info!(
+                first,
+                last,
+                total = config.discord.shard_total,
+                "starting a shard range"
+            );
             client
                 .start_shard_range(*first..*last + 1, config.discord.shard_total)
                 .await

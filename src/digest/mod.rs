@@ -119,11 +119,17 @@ pub fn rotate(
 /// Session ids the rotation goes through: every session, or those matching
 /// `topic`.
 pub fn candidates(engine: &Engine, topic: &str) -> Result<Vec<String>> {
-    let chunks: Vec<Chunk> = if topic.trim().is_empty() {
-        engine.chunks()?
-    } else {
-        engine.matching(topic, 10_000)?
-    };
+    if topic.trim().is_empty() {
+        let mut ids = Vec::new();
+        engine.index.each_chunk(|c| {
+            if c.kind.is_session() {
+                ids.push(c.id);
+            }
+            Ok(())
+        })?;
+        return Ok(ids);
+    }
+    let chunks: Vec<Chunk> = engine.matching(topic, 10_000)?;
     Ok(chunks
         .into_iter()
         .filter(|c| c.kind.is_session())

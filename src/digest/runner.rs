@@ -98,17 +98,16 @@ pub fn nonce(sub: i64, date: NaiveDate) -> String {
 
 /// Record the sessions now in the index, so later digests can say what is new.
 pub fn sync_sessions(store: &Store, engine: &Engine, now: DateTime<Utc>) -> Result<SyncReport> {
-    let current: Vec<(String, String, String)> = engine
-        .chunks()?
-        .into_iter()
-        .filter(|c| c.kind.is_session())
-        .map(|c| {
+    let mut current: Vec<(String, String, String)> = Vec::new();
+    engine.index.each_chunk(|c| {
+        if c.kind.is_session() {
             let content =
                 serde_json::json!([c.title, c.speakers, c.organizations, c.body, c.links]);
             let hash = crate::notes::walk::content_hash(content.to_string().as_bytes());
-            (c.id, hash, c.title)
-        })
-        .collect();
+            current.push((c.id, hash, c.title));
+        }
+        Ok(())
+    })?;
     store.sync_sessions(&current, now)
 }
 

@@ -18,7 +18,7 @@ use schema::Fields;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-use tantivy::collector::{DocSetCollector, TopDocs};
+use tantivy::collector::TopDocs;
 use tantivy::query::{AllQuery, Query};
 use tantivy::schema::Value;
 use tantivy::{doc, DocAddress, Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term};
@@ -359,16 +359,34 @@ impl NotesIndex {
         Ok(serde_json::from_str(json)?)
     }
 
-    /// Every chunk, in file order.
+    /// Every chunk, in file order. This holds the whole corpus in memory:
+    /// prefer [`NotesIndex::each_chunk`] where the order does not matter.
     pub fn all_chunks(&self) -> Result<Vec<Chunk>> {
-        let searcher = self.searcher();
-        let addrs = searcher.search(&AllQuery, &DocSetCollector)?;
-        let mut chunks = addrs
-            .into_iter()
-            .map(|a| self.chunk_at(&searcher, a))
-            .collect::<Result<Vec<_>>>()?;
+        let mut chunks = Vec::new();
+        self.each_chunk(|c| {
+            chunks.push(c);
+            Ok(())
+        })?;
         chunks.sort_by(|a, b| a.file.cmp(&b.file).then(a.line.cmp(&b.line)));
         Ok(chunks)
+    }
+
+    /// Call `f` with every chunk, one at a time, in storage order: memory
+    /// stays flat however large the notes are.
+    pub fn each_chunk(&self, mut f: impl FnMut(Chunk) -> Result<()>) -> Result<()> {
+        let searcher = self.searcher();
+        for segment in searcher.segment_readers() {
+            let store = segment.get_store_reader(1)?;
+            for doc in store.iter::<TantivyDocument>(segment.alive_bitset()) {
+                let doc = doc?;
+                let json = doc
+                    .get_first(self.fields.json)
+                    .and_then(|v| v.as_str())
+                    .context("index document without its chunk")?;
+                f(serde_json::from_str(json)?)?;
+            }
+        }
+        Ok(())
     }
 
     /// The chunk with this id.
