@@ -274,6 +274,7 @@ impl Engine {
             searcher,
             body: self.index.fields.body,
             analyzer: schema::stemmed_analyzer(),
+            doc_freqs: Default::default(),
         }
     }
 

@@ -90,6 +90,9 @@ pub struct Summarizer<'a> {
     pub searcher: &'a Searcher,
     pub body: Field,
     pub analyzer: TextAnalyzer,
+    /// Document frequencies already looked up: the same words come back in
+    /// every sentence, and each lookup visits every segment.
+    pub doc_freqs: std::collections::HashMap<String, u64>,
 }
 
 impl Summarizer<'_> {
@@ -119,10 +122,17 @@ impl Summarizer<'_> {
                     if t.len() < 3 {
                         continue;
                     }
-                    let df = self
-                        .searcher
-                        .doc_freq(&Term::from_field_text(self.body, t))
-                        .unwrap_or(0) as f32;
+                    let df = match self.doc_freqs.get(t) {
+                        Some(df) => *df,
+                        None => {
+                            let df = self
+                                .searcher
+                                .doc_freq(&Term::from_field_text(self.body, t))
+                                .unwrap_or(0);
+                            self.doc_freqs.insert(t.clone(), df);
+                            df
+                        }
+                    } as f32;
                     let idf = (1.0 + n / (df + 1.0)).ln();
                     score += idf;
                     if query_terms.iter().any(|q| q == t) {

@@ -38,6 +38,9 @@ pub struct Data {
     qa_windows: Mutex<HashMap<u64, VecDeque<Instant>>>,
     /// Dropping it (with the client) stops the digest scheduler.
     _stop_digests: tokio::sync::watch::Sender<bool>,
+    /// Searches running at once: one per core. More would only queue on
+    /// the CPU, each on its own blocking thread with its own allocator arena.
+    searches: Arc<tokio::sync::Semaphore>,
 }
 
 impl Data {
@@ -58,6 +61,9 @@ impl Data {
             cooldowns: Mutex::new(HashMap::new()),
             qa_windows: Mutex::new(HashMap::new()),
             _stop_digests: stop,
+            searches: Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, |n| n.get()),
+            )),
         })
     }
 
@@ -67,6 +73,7 @@ impl Data {
         f: impl FnOnce(&Engine) -> Result<T> + Send + 'static,
     ) -> Result<T, Error> {
         let engine = Arc::clone(&self.engine);
+        let _permit = Arc::clone(&self.searches).acquire_owned().await?;
         let out = tokio::task::spawn_blocking(move || {
             let guard = engine
                 .read()

@@ -17,7 +17,8 @@ pub const PLAIN: &str = "cn_plain";
 /// Bump when the schema, the analyzers or what the parser extracts change:
 /// indexes built by an older confnotes are rebuilt, so unchanged notes are
 /// re-read with the new parser. 2: labelled speakers make a heading a talk.
-pub const SCHEMA_VERSION: u32 = 2;
+/// 3: positions only in title and body.
+pub const SCHEMA_VERSION: u32 = 3;
 
 #[derive(Clone, Copy, Debug)]
 pub struct Fields {
@@ -40,11 +41,17 @@ pub struct Fields {
     pub json: Field,
 }
 
-fn text(analyzer: &str) -> TextOptions {
+/// A text field; positions only where phrases and snippets need them.
+fn text(analyzer: &str, positions: bool) -> TextOptions {
+    let option = if positions {
+        IndexRecordOption::WithFreqsAndPositions
+    } else {
+        IndexRecordOption::WithFreqs
+    };
     TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
             .set_tokenizer(analyzer)
-            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+            .set_index_option(option),
     )
 }
 
@@ -55,15 +62,15 @@ pub fn build() -> (Schema, Fields) {
         file: b.add_text_field("file", STRING),
         kind: b.add_text_field("kind", STRING),
         year: b.add_u64_field("year", INDEXED),
-        title: b.add_text_field("title", text(STEMMED)),
-        speakers: b.add_text_field("speakers", text(PLAIN)),
-        organizations: b.add_text_field("organizations", text(PLAIN)),
-        conference: b.add_text_field("conference", text(STEMMED)),
-        section: b.add_text_field("section", text(STEMMED)),
-        body: b.add_text_field("body", text(STEMMED)),
-        links: b.add_text_field("links", text(STEMMED)),
-        names: b.add_text_field("names", text(PLAIN)),
-        conf_plain: b.add_text_field("conf_plain", text(PLAIN)),
+        title: b.add_text_field("title", text(STEMMED, true)),
+        speakers: b.add_text_field("speakers", text(PLAIN, false)),
+        organizations: b.add_text_field("organizations", text(PLAIN, false)),
+        conference: b.add_text_field("conference", text(STEMMED, false)),
+        section: b.add_text_field("section", text(STEMMED, false)),
+        body: b.add_text_field("body", text(STEMMED, true)),
+        links: b.add_text_field("links", text(STEMMED, false)),
+        names: b.add_text_field("names", text(PLAIN, false)),
+        conf_plain: b.add_text_field("conf_plain", text(PLAIN, false)),
         json: b.add_text_field("json", STORED),
     };
     (b.build(), fields)
