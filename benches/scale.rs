@@ -107,10 +107,14 @@ fn config_for(notes: &Path, index: &Path) -> Config {
 
 fn main() {
     let mut scale = 1000;
+    let mut queries_only = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
-        if a == "--scale" {
-            scale = args.next().and_then(|s| s.parse().ok()).expect("--scale N");
+        match a.as_str() {
+            "--scale" => scale = args.next().and_then(|s| s.parse().ok()).expect("--scale N"),
+            // Only the in-process queries, on an index built by an earlier run (for profiling).
+            "--queries-only" => queries_only = true,
+            _ => {}
         }
     }
     let root = common::root();
@@ -125,6 +129,11 @@ fn main() {
     );
     let mut t = Table(Vec::new());
     let notes = c.dir.to_str().unwrap().to_string();
+    let index = work.join(format!("x{scale}-index"));
+    if queries_only {
+        queries(&mut t, &c.dir, &index);
+        return;
+    }
 
     // Parsing alone: read + detect + parse + segment, one thread.
     let started = Instant::now();
@@ -173,7 +182,6 @@ fn main() {
     );
 
     // The whole pipeline as a process, from scratch.
-    let index = work.join(format!("x{scale}-index"));
     let _ = std::fs::remove_dir_all(&index);
     let _ = std::fs::remove_dir_all(index.with_extension("data"));
     let idx = index.to_str().unwrap().to_string();
@@ -234,8 +242,17 @@ fn main() {
         "< 1 s",
     );
 
-    // Queries in process.
-    let config = config_for(&c.dir, &index);
+    queries(&mut t, &c.dir, &index);
+    serve_under_load(&mut t, &notes, &idx);
+    println!("\n| measure | value | target |\n| --- | --- | --- |");
+    for [a, b, c] in &t.0 {
+        println!("| {a} | {b} | {c} |");
+    }
+}
+
+/// Questions in process against `rg -i` over the same files.
+fn queries(t: &mut Table, dir: &Path, index: &Path) {
+    let config = config_for(dir, index);
     let (engine, _) = Engine::open(&config, &Silent).unwrap();
     let qs = questions();
     for q in qs.iter().take(20) {
@@ -262,7 +279,7 @@ fn main() {
         format!("p50 {} · p99 {}", ms(p50), ms(percentile(&times, 0.99))),
         "p50 < 2 ms, p99 < 10 ms",
     );
-    match rg_times(&qs, &c.dir) {
+    match rg_times(&qs, dir) {
         Some(mut rg) => {
             rg.sort();
             let rg50 = percentile(&rg, 0.5);
@@ -279,12 +296,6 @@ fn main() {
         None => t.row("`rg -i` over the same files", "rg not installed".into(), ""),
     }
     drop(engine);
-
-    serve_under_load(&mut t, &notes, &idx);
-    println!("\n| measure | value | target |\n| --- | --- | --- |");
-    for [a, b, c] in &t.0 {
-        println!("| {a} | {b} | {c} |");
-    }
 }
 
 /// The longest word of each question, searched with ripgrep.

@@ -109,7 +109,17 @@ impl Engine {
         limit: usize,
         offset: usize,
     ) -> Result<Answer> {
-        let built = self.builder.build(question, filters);
+        let searcher = self.index.searcher();
+        let body = self.index.fields.body;
+        let title = self.index.fields.title;
+        let known = |stem: &str| {
+            [body, title].into_iter().any(|f| {
+                searcher
+                    .doc_freq(&tantivy::Term::from_field_text(f, stem))
+                    .is_ok_and(|n| n > 0)
+            })
+        };
+        let built = self.builder.build_with(question, filters, &known);
         let mut answer = Answer {
             query: question.to_string(),
             hits: Vec::new(),

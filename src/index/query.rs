@@ -292,6 +292,19 @@ impl QueryBuilder {
     }
 
     pub fn build(&self, question: &str, filters: &Filters) -> Built {
+        self.build_with(question, filters, &|_| false)
+    }
+
+    /// Like [`QueryBuilder::build`]; `known(stem)` says whether the index
+    /// holds a word. Known words get no fuzzy variants: a typo is a word the
+    /// notes do not have, and a fuzzy query walks the whole term dictionary,
+    /// the costliest part of a question on a large index.
+    pub fn build_with(
+        &self,
+        question: &str,
+        filters: &Filters,
+        known: &dyn Fn(&str) -> bool,
+    ) -> Built {
         // Analyzers are cloned per question so one builder serves many threads.
         let mut plain = self.plain.clone();
         let mut stem_an = self.stem.clone();
@@ -328,6 +341,7 @@ impl QueryBuilder {
             if r.fuzzy_boost > 0.0
                 && w.chars().count() >= r.fuzzy_min_len
                 && !w.chars().any(|c| c.is_ascii_digit())
+                && !known(&stem)
             {
                 let distance = if w.chars().count() >= 9 { 2 } else { 1 };
                 for field in [f.title, f.body] {
