@@ -59,6 +59,9 @@ impl Default for QaConfig {
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct DigestConfig {
+    /// Whether this process posts digests. With several processes (shards),
+    /// exactly one of them should.
+    pub enabled: bool,
     /// Default local time of day, "HH:MM".
     pub time: String,
     /// Default IANA time zone.
@@ -76,6 +79,7 @@ pub struct DigestConfig {
 impl Default for DigestConfig {
     fn default() -> Self {
         DigestConfig {
+            enabled: true,
             time: "09:00".into(),
             timezone: "UTC".into(),
             sessions: 3,

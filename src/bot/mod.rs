@@ -179,8 +179,12 @@ pub async fn build_client(
                     }
                 }
                 tracing::info!(user = %ready.user.name, guilds = ready.guilds.len(), "connected to Discord, commands registered");
-                let scheduler = digests::scheduler(&data, Arc::clone(&ctx.http), ready.user.id);
-                tokio::spawn(async move { scheduler.run(every, stopped).await });
+                if data.config.digest.enabled {
+                    let scheduler = digests::scheduler(&data, Arc::clone(&ctx.http), ready.user.id);
+                    tokio::spawn(async move { scheduler.run(every, stopped).await });
+                } else {
+                    tracing::info!("digest.enabled is off: another process posts the digests");
+                }
                 Ok(data)
             })
         })
