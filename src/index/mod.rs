@@ -267,7 +267,7 @@ impl NotesIndex {
             };
             for chunk in read.note.iter().flat_map(|n| n.chunks.iter()) {
                 let json = serde_json::to_string(chunk)?;
-                let fp = notes::walk::content_hash(json.as_bytes());
+                let fp = notes::walk::fingerprint(json.as_bytes());
                 match old_chunks.get(&chunk.id) {
                     None => report.added.push(chunk.id.clone()),
                     Some(f) if *f != fp => report.changed.push(chunk.id.clone()),

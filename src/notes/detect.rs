@@ -61,15 +61,31 @@ pub fn detect(text: &str) -> Format {
         if s.starts_with("> ") {
             md += 1;
         }
-        md += 2 * u32::try_from(MD_LINK.find_iter(t).count()).unwrap_or(0);
-        md += 2 * u32::try_from(MD_EMPH.find_iter(t).count()).unwrap_or(0);
-        rst += 2 * u32::try_from(
-            RST_LINK
-                .find_iter(t)
-                .filter(|m| m.as_str().ends_with('_'))
-                .count(),
-        )
-        .unwrap_or(0);
+        // One pass over the bytes first: most lines have no link or emphasis.
+        let (mut bracket, mut emph, mut tick) = (false, false, false);
+        for b in t.bytes() {
+            match b {
+                b'[' => bracket = true,
+                b'*' | b'_' => emph = true,
+                b'`' => tick = true,
+                _ => {}
+            }
+        }
+        if bracket {
+            md += 2 * u32::try_from(MD_LINK.find_iter(t).count()).unwrap_or(0);
+        }
+        if emph {
+            md += 2 * u32::try_from(MD_EMPH.find_iter(t).count()).unwrap_or(0);
+        }
+        if tick {
+            rst += 2 * u32::try_from(
+                RST_LINK
+                    .find_iter(t)
+                    .filter(|m| m.as_str().ends_with('_'))
+                    .count(),
+            )
+            .unwrap_or(0);
+        }
     }
     if rst >= 3 && rst > md {
         Format::Rst

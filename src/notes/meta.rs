@@ -443,7 +443,7 @@ pub fn kind_word(s: &str) -> Option<Kind> {
 pub fn kind_in_title(title: &str) -> Option<Kind> {
     static WORDS: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(
-            r"(?i)\b(keynotes?|workshops?|tutorials?|hands[- ]on|lightning talks?|panels?)\b",
+            r"(?i)(?-u:\b)(keynotes?|workshops?|tutorials?|hands[- ]on|lightning talks?|panels?)(?-u:\b)",
         )
         .unwrap()
     });
@@ -526,17 +526,17 @@ static DAY: LazyLock<Regex> = LazyLock::new(|| {
     let month = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?";
     let wday = r"(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?";
     Regex::new(&format!(
-        r"(?i)^(?:{wday},?\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?\s+{month}(?:,?\s+\d{{4}})?|{month}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?|\d{{4}}-\d{{2}}-\d{{2}}|{wday})(?:\s*[-–—:(].*)?$|^(?:day\s*(?:\d+|one|two|three|four|five|zero)|(?:the\s+)?(?:first|second|third|fourth|fifth|last)\s+day)\b.*$"
+        r"(?i)^(?:{wday},?\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?\s+{month}(?:,?\s+\d{{4}})?|{month}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?|\d{{4}}-\d{{2}}-\d{{2}}|{wday})(?:\s*[-–—:(].*)?$|^(?:day\s*(?:\d+|one|two|three|four|five|zero)|(?:the\s+)?(?:first|second|third|fourth|fifth|last)\s+day)(?-u:\b).*$"
     ))
     .unwrap()
 });
 
 static TALK_CONTAINER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:all\s+|other\s+|more\s+)?(?:sessions?|talks?|presentations?|presentation notes|session notes|talk notes|keynotes?|keynote sessions|lightning talks?|workshops?|tutorials?|panels?|replays|recordings|videos|breakout sessions?|main track|(?:talks|sessions) i (?:attended|saw|watched|liked)|track\b.*|.*\btrack|.*\bstage)$").unwrap()
+    Regex::new(r"(?i)^(?:all\s+|other\s+|more\s+)?(?:sessions?|talks?|presentations?|presentation notes|session notes|talk notes|keynotes?|keynote sessions|lightning talks?|workshops?|tutorials?|panels?|replays|recordings|videos|breakout sessions?|main track|(?:talks|sessions) i (?:attended|saw|watched|liked)|track(?-u:\b).*|.*(?-u:\b)track|.*(?-u:\b)stage)$").unwrap()
 });
 
 static SECTION_WORD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:introduction|intro|overview|summary|recap|conclusions?|conclusion\b.*|(?:main |key |my |some )?take\s?-?aways?\b.*|final (?:notes|thoughts|words|remarks)|closing thoughts|wrap[- ]?up|logistics|venue|travel|resources|links|references|misc\w*|other (?:notes|things|stuff)|interesting\b.*|in this recap|table of contents|contents|about\b.*|thanks|acknowledg\w*)$").unwrap()
+    Regex::new(r"(?i)^(?:introduction|intro|overview|summary|recap|conclusions?|conclusion(?-u:\b).*|(?:main |key |my |some )?take\s?-?aways?(?-u:\b).*|final (?:notes|thoughts|words|remarks)|closing thoughts|wrap[- ]?up|logistics|venue|travel|resources|links|references|misc\w*|other (?:notes|things|stuff)|interesting(?-u:\b).*|in this recap|table of contents|contents|about(?-u:\b).*|thanks|acknowledg\w*)$").unwrap()
 });
 
 /// A day, date or track container heading, with the kind its talks have.
@@ -622,7 +622,7 @@ pub fn looks_like_subheading(heading: &str) -> bool {
 /// "List of sessions I attended on the first day:" -> "Day 1".
 pub fn list_label(paragraph: &str) -> String {
     static ORDINAL_DAY: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)\b(first|second|third|fourth|fifth)\s+day\b|\bday\s*(\d+)\b").unwrap()
+        Regex::new(r"(?i)(?-u:\b)(first|second|third|fourth|fifth)\s+day(?-u:\b)|(?-u:\b)day\s*(\d+)(?-u:\b)").unwrap()
     });
     if let Some(c) = ORDINAL_DAY.captures(paragraph) {
         let n = match c.get(1).map(|m| m.as_str().to_lowercase()) {

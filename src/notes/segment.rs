@@ -423,13 +423,16 @@ fn refine_region(conf: String, stem: &str) -> String {
 
 fn slug(s: &str, max: usize) -> String {
     let mut out = String::new();
+    let mut chars = 0;
     for c in s.chars().flat_map(char::to_lowercase) {
         if c.is_alphanumeric() {
             out.push(c);
+            chars += 1;
         } else if !out.ends_with('-') && !out.is_empty() {
             out.push('-');
+            chars += 1;
         }
-        if out.chars().count() >= max {
+        if chars >= max {
             break;
         }
     }
