@@ -16,6 +16,10 @@ use confnotes::notes::Chunk;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use std::path::{Path, PathBuf};
 
+// The allocator `confnotes` itself uses.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -85,8 +89,10 @@ fn steps(c: &mut Criterion) {
                         .writer_with_num_threads(opts.threads, opts.memory_bytes)
                         .unwrap();
                     for ch in chunks {
-                        w.add_document(index.document(ch, serde_json::to_string(ch).unwrap()))
-                            .unwrap();
+                        w.add_document(
+                            index.document(ch.clone(), serde_json::to_string(ch).unwrap()),
+                        )
+                        .unwrap();
                     }
                     w.commit().unwrap();
                     w.wait_merging_threads().unwrap();

@@ -28,12 +28,23 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+// The allocator `confnotes` itself uses, so "tantivy alone" runs on the same.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 struct Table(Vec<[String; 3]>);
 
 impl Table {
     fn row(&mut self, what: &str, value: String, target: &str) {
         println!("{what:<58} {value:>22}   {target}");
         self.0.push([what.to_string(), value, target.to_string()]);
+    }
+
+    fn print(&self) {
+        println!("\n| measure | value | target |\n| --- | --- | --- |");
+        for [a, b, c] in &self.0 {
+            println!("| {a} | {b} | {c} |");
+        }
     }
 }
 
@@ -107,13 +118,14 @@ fn config_for(notes: &Path, index: &Path) -> Config {
 
 fn main() {
     let mut scale = 1000;
-    let mut queries_only = false;
+    let mut only: Option<String> = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--scale" => scale = args.next().and_then(|s| s.parse().ok()).expect("--scale N"),
-            // Only the in-process queries, on an index built by an earlier run (for profiling).
-            "--queries-only" => queries_only = true,
+            // One part: `index`, `queries` or `serve` (the last two on the
+            // index an earlier run built), for profiling and quick checks.
+            "--only" => only = args.next(),
             _ => {}
         }
     }
@@ -130,9 +142,17 @@ fn main() {
     let mut t = Table(Vec::new());
     let notes = c.dir.to_str().unwrap().to_string();
     let index = work.join(format!("x{scale}-index"));
-    if queries_only {
-        queries(&mut t, &c.dir, &index);
-        return;
+    match only.as_deref() {
+        None | Some("index") => {}
+        Some("queries") => {
+            queries(&mut t, &c.dir, &index);
+            return;
+        }
+        Some("serve") => {
+            serve_under_load(&mut t, &notes, index.to_str().unwrap());
+            return;
+        }
+        Some(other) => panic!("--only {other}: expected index, queries or serve"),
     }
 
     // Parsing alone: read + detect + parse + segment, one thread.
@@ -156,38 +176,51 @@ fn main() {
         "",
     );
 
-    // Tantivy alone on the same chunks, same schema, analyzers and writer settings.
-    let raw_dir = tempfile::tempdir().unwrap();
-    let (raw_index, _) = NotesIndex::open(raw_dir.path()).unwrap();
+    // Tantivy alone on the same chunks, same schema, analyzers and writer
+    // settings; the median of three runs, each into a fresh index.
     let opts = WriterOptions::from_config(&Config::default().index);
-    let docs: Vec<_> = chunks
-        .iter()
-        .map(|ch| raw_index.document(ch, serde_json::to_string(ch).unwrap()))
+    let mut raws: Vec<Duration> = (0..3)
+        .map(|_| {
+            let raw_dir = tempfile::tempdir().unwrap();
+            let (raw_index, _) = NotesIndex::open(raw_dir.path()).unwrap();
+            let docs: Vec<_> = chunks
+                .iter()
+                .map(|ch| raw_index.document(ch.clone(), serde_json::to_string(ch).unwrap()))
+                .collect();
+            let started = Instant::now();
+            let mut w: tantivy::IndexWriter<tantivy::TantivyDocument> = raw_index
+                .tantivy()
+                .writer_with_num_threads(opts.threads, opts.memory_bytes)
+                .unwrap();
+            for d in docs {
+                w.add_document(d).unwrap();
+            }
+            w.commit().unwrap();
+            w.wait_merging_threads().unwrap();
+            started.elapsed()
+        })
         .collect();
-    let started = Instant::now();
-    let mut w: tantivy::IndexWriter<tantivy::TantivyDocument> = raw_index
-        .tantivy()
-        .writer_with_num_threads(opts.threads, opts.memory_bytes)
-        .unwrap();
-    for d in docs {
-        w.add_document(d).unwrap();
-    }
-    w.commit().unwrap();
-    w.wait_merging_threads().unwrap();
-    let raw = started.elapsed();
+    raws.sort();
+    let raw = raws[1];
     t.row(
-        &format!("tantivy alone, same {} chunks", chunks.len()),
+        &format!("tantivy alone, same {} chunks (median of 3)", chunks.len()),
         format!("{:.1} MB/s", mb(c.bytes) / raw.as_secs_f64()),
         "",
     );
 
-    // The whole pipeline as a process, from scratch.
-    let _ = std::fs::remove_dir_all(&index);
-    let _ = std::fs::remove_dir_all(index.with_extension("data"));
+    // The whole pipeline as a process, from scratch; the median of three.
     let idx = index.to_str().unwrap().to_string();
-    let (scratch, scratch_rss) = run(&["--notes", &notes, "--index", &idx, "index"], &[]);
+    let mut scratches: Vec<(Duration, f64)> = (0..3)
+        .map(|_| {
+            let _ = std::fs::remove_dir_all(&index);
+            let _ = std::fs::remove_dir_all(index.with_extension("data"));
+            run(&["--notes", &notes, "--index", &idx, "index"], &[])
+        })
+        .collect();
+    scratches.sort_by_key(|s| s.0);
+    let (scratch, scratch_rss) = scratches[1];
     t.row(
-        "`confnotes index` from scratch (read, parse, index, commit)",
+        "`confnotes index` from scratch (read, parse, index, commit; median of 3)",
         format!("{:.1} MB/s", mb(c.bytes) / scratch.as_secs_f64()),
         ">= 20 MB/s",
     );
@@ -205,6 +238,11 @@ fn main() {
         format!("{scratch_rss:.0} MB"),
         "bounded by index.writer_memory_mb",
     );
+
+    if only.is_some() {
+        t.print();
+        return;
+    }
 
     // Unchanged notes: a whole `ask` process.
     let mut asks: Vec<Duration> = (0..10)
@@ -244,10 +282,7 @@ fn main() {
 
     queries(&mut t, &c.dir, &index);
     serve_under_load(&mut t, &notes, &idx);
-    println!("\n| measure | value | target |\n| --- | --- | --- |");
-    for [a, b, c] in &t.0 {
-        println!("| {a} | {b} | {c} |");
-    }
+    t.print();
 }
 
 /// Questions in process against `rg -i` over the same files.

@@ -7,12 +7,14 @@
 //! a changed file's chunks in one commit. An index that cannot be opened, or
 //! was built with another schema, is rebuilt from scratch with a warning.
 
+pub mod directory;
 pub mod manifest;
 pub mod query;
 pub mod schema;
 
 use crate::notes::{self, Chunk, Diagnostic, NoteFile};
 use anyhow::{Context, Result};
+use directory::NotesDirectory;
 use manifest::{FileEntry, Manifest};
 use schema::Fields;
 use std::collections::{BTreeMap, BTreeSet};
@@ -35,6 +37,11 @@ pub trait Progress {
 /// No progress display.
 pub struct Silent;
 impl Progress for Silent {}
+
+/// Decompressed doc store blocks each segment keeps (tantivy's default is
+/// 100). Answers read a handful of chunks, mostly from different blocks; a
+/// small cache keeps `serve`'s memory flat under load.
+const DOC_STORE_CACHE_BLOCKS: usize = 10;
 
 /// How the index writer may use the machine.
 #[derive(Debug, Clone, Copy)]
@@ -119,12 +126,15 @@ impl NotesIndex {
             clear_dir(dir)?;
         }
         let (schema, fields) = schema::build();
-        let index = Index::create_in_dir(dir, schema)
+        let index = NotesDirectory::open(dir)
+            .map_err(tantivy::TantivyError::from)
+            .and_then(|d| Index::create(d, schema, tantivy::IndexSettings::default()))
             .with_context(|| format!("cannot create index in {}", dir.display()))?;
         schema::register(&index);
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
+            .doc_store_cache_num_blocks(DOC_STORE_CACHE_BLOCKS)
             .try_into()?;
         let manifest = Manifest {
             schema_version: schema::SCHEMA_VERSION,
@@ -144,12 +154,13 @@ impl NotesIndex {
     }
 
     fn try_open(dir: &Path, manifest: Manifest) -> Result<NotesIndex> {
-        let index = Index::open_in_dir(dir)?;
+        let index = Index::open(NotesDirectory::open(dir).map_err(tantivy::TantivyError::from)?)?;
         let fields = schema::fields_of(&index.schema())?;
         schema::register(&index);
         let reader: IndexReader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
+            .doc_store_cache_num_blocks(DOC_STORE_CACHE_BLOCKS)
             .try_into()?;
         // Touch every segment once so corruption shows now, not mid-query.
         reader
@@ -265,16 +276,16 @@ impl NotesIndex {
                 chunks: Vec::new(),
                 diagnostics: read.diagnostics.clone(),
             };
-            for chunk in read.note.iter().flat_map(|n| n.chunks.iter()) {
-                let json = serde_json::to_string(chunk)?;
+            for chunk in read.note.into_iter().flat_map(|n| n.chunks) {
+                let json = serde_json::to_string(&chunk)?;
                 let fp = notes::walk::fingerprint(json.as_bytes());
                 match old_chunks.get(&chunk.id) {
                     None => report.added.push(chunk.id.clone()),
                     Some(f) if *f != fp => report.changed.push(chunk.id.clone()),
                     Some(_) => {}
                 }
-                writer.add_document(self.document(chunk, json))?;
                 entry.chunks.push((chunk.id.clone(), fp));
+                writer.add_document(self.document(chunk, json))?;
             }
             let new_ids: BTreeSet<&str> = entry.chunks.iter().map(|(id, _)| id.as_str()).collect();
             report.removed.extend(
@@ -305,14 +316,16 @@ impl NotesIndex {
 
     /// The tantivy document of a chunk (`json` is its stored form); public so
     /// benchmarks can index the same documents with tantivy alone.
-    pub fn document(&self, c: &Chunk, json: String) -> TantivyDocument {
+    /// The tantivy document of a chunk (taken by value: its text moves into
+    /// the document instead of being copied).
+    pub fn document(&self, c: Chunk, json: String) -> TantivyDocument {
         let f = &self.fields;
         let mut d = doc!(
-            f.id => c.id.as_str(),
-            f.file => c.file.as_str(),
+            f.id => c.id,
+            f.file => c.file,
             f.kind => c.kind.as_str(),
-            f.title => c.title.as_str(),
-            f.body => c.body.as_str(),
+            f.title => c.title,
+            f.body => c.body,
             f.json => json,
         );
         for s in &c.speakers {

@@ -69,21 +69,34 @@ impl LineIndex {
 
 /// Collapse runs of whitespace into single spaces and trim.
 pub fn squash(s: &str) -> String {
-    if s.is_ascii() {
-        // Most text is ASCII: a byte loop instead of decoding characters.
-        // The bytes are exactly `char::is_whitespace`'s ASCII whitespace.
-        let mut out = Vec::with_capacity(s.len());
-        let words = s
-            .as_bytes()
-            .split(|&b| matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r'))
-            .filter(|w| !w.is_empty());
-        for w in words {
-            if !out.is_empty() {
-                out.push(b' ');
+    // Most text is ASCII with single spaces and newlines: find the lines with
+    // memchr and copy them whole; only lines with runs of spaces, and text
+    // with tabs, other control characters or non-ASCII, go word by word.
+    let unusual = s.as_bytes().iter().fold(false, |acc, &b| {
+        acc | (b >= 0x80) | (b < 0x20 && b != b'\n')
+    });
+    if !unusual {
+        let mut out = String::with_capacity(s.len());
+        for line in s.split('\n') {
+            let line = line.trim_matches(' ');
+            if line.is_empty() {
+                continue;
             }
-            out.extend_from_slice(w);
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            if line.contains("  ") {
+                let mut words = line.split(' ').filter(|w| !w.is_empty());
+                out.push_str(words.next().unwrap_or(""));
+                for w in words {
+                    out.push(' ');
+                    out.push_str(w);
+                }
+            } else {
+                out.push_str(line);
+            }
         }
-        return String::from_utf8(out).expect("ASCII in, ASCII out");
+        return out;
     }
     let mut out = String::with_capacity(s.len());
     for word in s.split_whitespace() {
@@ -109,6 +122,9 @@ mod tests {
             "\x0bvertical\x0ctab\x0b",
             "caf\u{e9}\u{a0}au\u{2003} lait ",
             "already squashed",
+            "line one\nline  two   spaced\n\n  \n last ",
+            "\n\n",
+            " a\nb ",
         ] {
             let want = s.split_whitespace().collect::<Vec<_>>().join(" ");
             assert_eq!(squash(s), want, "{s:?}");

@@ -40,13 +40,17 @@ pub fn parse_heading(text: &str) -> HeadingMeta {
     let mut t = squash(text);
     let mut meta = HeadingMeta::default();
     let mut prefixed = false;
-    if let Some(c) = PREFIX.captures(&t) {
+    // Cheap first-character checks before the regexes with captures.
+    let first = t.chars().next().map(|c| c.to_ascii_lowercase());
+    let may_prefix = matches!(first, Some('s' | 't' | 'k' | 'o' | 'c' | 'p' | 'w' | 'l'));
+    if let Some(c) = may_prefix.then(|| PREFIX.captures(&t)).flatten() {
         prefixed = true;
         meta.kind = kind_word(&c[1]);
         meta.evidence = true;
         t = c[2].trim().to_string();
     }
-    if let Some(c) = QUOTED.captures(&t) {
+    let may_quote = t.starts_with(['“', '"', '«', '‘']);
+    if let Some(c) = may_quote.then(|| QUOTED.captures(&t)).flatten() {
         meta.title = c[1].trim().to_string();
         if let Some(k) = c.get(2).and_then(|m| kind_word(m.as_str())) {
             meta.kind = Some(k);
@@ -86,7 +90,11 @@ fn split_speakers(t: &str, prefixed: bool) -> Option<(String, Vec<String>, Vec<S
             }
         }
     }
-    if let Some(c) = BY.captures(t) {
+    let may_by = t
+        .as_bytes()
+        .windows(2)
+        .any(|w| w.eq_ignore_ascii_case(b"by"));
+    if let Some(c) = may_by.then(|| BY.captures(t)).flatten() {
         let right = c[2].trim();
         // Unquoted `Title by X` only with handles or a parenthesised company,
         // so "Hiding processes by libprocesshider" is not a talk.
