@@ -173,6 +173,10 @@ pub struct IndexConfig {
     pub writer_memory_mb: usize,
     /// Indexing threads; 0 means one per core, at most 4.
     pub threads: usize,
+    /// `serve` re-indexes when files in the notes directory change.
+    pub watch: bool,
+    /// Quiet time after the last change before re-indexing, in milliseconds.
+    pub watch_debounce_ms: u64,
 }
 
 impl Default for Config {
@@ -181,7 +185,7 @@ impl Default for Config {
             notes_dir: PathBuf::from("notes"),
             index_dir: PathBuf::new(),
             data_dir: PathBuf::new(),
-            synonyms_file: PathBuf::from("config/synonyms.toml"),
+            synonyms_file: PathBuf::from(crate::index::query::DEFAULT_SYNONYMS),
             source_url_template: String::new(),
             ranking: Ranking::default(),
             answer: AnswerConfig::default(),
@@ -228,6 +232,8 @@ impl Default for IndexConfig {
         IndexConfig {
             writer_memory_mb: 64,
             threads: 0,
+            watch: true,
+            watch_debounce_ms: 1000,
         }
     }
 }
@@ -287,6 +293,9 @@ impl Config {
     fn validate(&self) -> Result<()> {
         if self.answer.limit == 0 {
             bail!("answer.limit must be at least 1");
+        }
+        if !(50..=600_000).contains(&self.index.watch_debounce_ms) {
+            bail!("index.watch_debounce_ms must be between 50 and 600000");
         }
         if !(1..=10).contains(&self.discord.results_per_page) {
             bail!("discord.results_per_page must be between 1 and 10 (Discord shows at most 10 embeds)");

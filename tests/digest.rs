@@ -6,7 +6,7 @@
 mod common;
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
-use confnotes::answer::Engine;
+use confnotes::answer::{Engine, LiveEngine};
 use confnotes::config::Config;
 use confnotes::digest::runner::{
     nonce, sync_sessions, Clock, Outcome, Poster, Scheduler, Settings,
@@ -17,7 +17,7 @@ use confnotes::store::{BeginPost, NewSubscription, PostState, Store, Subscriptio
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex};
 
 const CHANNEL: u64 = 500;
 
@@ -37,6 +37,10 @@ struct Channel {
     history: Mutex<HashMap<String, u64>>,
     failures_left: AtomicU32,
     ids: AtomicU64,
+    /// While set, a post waits for `release` after saying it has `entered`.
+    hold: std::sync::atomic::AtomicBool,
+    entered: tokio::sync::Notify,
+    release: tokio::sync::Notify,
 }
 
 struct FakePoster(Arc<Channel>);
@@ -44,6 +48,10 @@ struct FakePoster(Arc<Channel>);
 impl Poster for FakePoster {
     async fn post(&self, channel: u64, digest: &Digest, nonce: &str) -> anyhow::Result<u64> {
         let ch = &self.0;
+        if ch.hold.load(Ordering::SeqCst) {
+            ch.entered.notify_one();
+            ch.release.notified().await;
+        }
         if ch
             .failures_left
             .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
@@ -69,7 +77,7 @@ struct World {
     _tmp: tempfile::TempDir,
     config: Config,
     store: Arc<Store>,
-    engine: Arc<RwLock<Engine>>,
+    engine: Arc<LiveEngine>,
     clock: Arc<TestClock>,
     channel: Arc<Channel>,
 }
@@ -90,7 +98,7 @@ fn world_on(notes: &Path) -> World {
         _tmp: tmp,
         config,
         store,
-        engine: Arc::new(RwLock::new(engine)),
+        engine: Arc::new(LiveEngine::new(engine)),
         clock: Arc::new(TestClock(Mutex::new(now))),
         channel: Arc::default(),
     }
@@ -244,7 +252,7 @@ async fn two_subscriptions_in_one_channel_each_post_their_own_digest() {
     assert!(topical.2.rotation_size < everything.2.rotation_size);
     assert!(topical.2.rotation_size >= 1);
     {
-        let engine = w.engine.read().unwrap();
+        let engine = w.engine.snapshot();
         for s in &topical.2.sessions {
             let chunk = engine.index.get(&s.id).unwrap().unwrap();
             let text = format!("{} {}", chunk.title, chunk.body).to_lowercase();
@@ -374,8 +382,7 @@ async fn the_rotation_features_every_session_before_repeating() {
     w.subscribe("09:00", "UTC", "");
     let total = w
         .engine
-        .read()
-        .unwrap()
+        .snapshot()
         .chunks()
         .unwrap()
         .iter()
@@ -431,9 +438,8 @@ async fn new_in_the_notes_lists_what_changed_since_the_last_digest() {
     )
     .unwrap();
     {
-        let mut e = w.engine.write().unwrap();
-        e.refresh(&Silent).unwrap();
-        let r = sync_sessions(&w.store, &e, w.clock.now()).unwrap();
+        w.engine.reindex(&Silent).unwrap();
+        let r = sync_sessions(&w.store, &w.engine.snapshot(), w.clock.now()).unwrap();
         assert_eq!(r.added.len(), 1, "{r:?}");
     }
     w.tick_at("2026-06-02T09:00:00Z").await;
@@ -481,4 +487,37 @@ async fn failed_sends_are_retried_then_given_up() {
     assert_eq!(posted(&w.tick_at("2026-06-02T09:00:30Z").await), 1);
     assert_eq!(w.posts().len(), 1);
     let _ = &w.config;
+}
+
+#[tokio::test]
+async fn a_shutdown_during_a_post_neither_loses_nor_doubles_the_digest() {
+    let w = world();
+    let sub = w.subscribe("09:00", "UTC", "");
+    w.set("2026-03-20T09:00:30Z");
+    w.channel.hold.store(true, Ordering::SeqCst);
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let scheduler = w.scheduler();
+    let run = tokio::spawn(async move {
+        scheduler
+            .run(std::time::Duration::from_millis(20), stopped)
+            .await
+    });
+    // The post is on its way to Discord when the shutdown comes.
+    w.channel.entered.notified().await;
+    stop.send(true).unwrap();
+    let rec = w.store.post(sub.id, date("2026-03-20")).unwrap().unwrap();
+    assert_eq!(rec.state, PostState::Pending, "recorded before it is sent");
+    w.channel.release.notify_one();
+    tokio::time::timeout(std::time::Duration::from_secs(10), run)
+        .await
+        .expect("the scheduler stops once its post is done")
+        .unwrap();
+    assert_eq!(w.posts().len(), 1);
+    let rec = w.store.post(sub.id, date("2026-03-20")).unwrap().unwrap();
+    assert_eq!(rec.state, PostState::Sent, "finished, not abandoned");
+    // The next process, later that day, posts nothing more.
+    w.channel.hold.store(false, Ordering::SeqCst);
+    let out = w.tick_at("2026-03-20T09:05:00Z").await;
+    assert_eq!(posted(&out), 0, "{out:?}");
+    assert_eq!(w.posts().len(), 1);
 }

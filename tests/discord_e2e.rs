@@ -440,11 +440,13 @@ async fn the_bot_survives_rest_errors_and_rate_limits() {
             retry_after_secs: 1,
         },
     ] {
-        bot.mock.inject(fault);
         let data = json!({"id": cmd_id("ask"), "name": "ask", "type": 1, "options": [option("question", 3, json!("ebpf"))]});
         let (id, payload) = interaction(&bot.mock, 2, data, "0");
-        bot.mock.dispatch("INTERACTION_CREATE", payload);
+        // For this interaction only: the previous one's error reply may
+        // still be on its way.
         let needle = format!("/interactions/{id}/");
+        bot.mock.inject_on(&needle, fault);
+        bot.mock.dispatch("INTERACTION_CREATE", payload);
         bot.mock
             .wait_for("the failed callback", |r| {
                 r.path.contains(&needle) && r.status >= 429

@@ -1,7 +1,10 @@
 //! Questions to answers: ranked hits with highlighted snippets, extractive
 //! summaries and links, or a helpful reply when nothing matches.
 
+pub mod live;
 pub mod summary;
+
+pub use live::LiveEngine;
 
 use crate::config::Config;
 use crate::index::{

@@ -374,18 +374,7 @@ pub async fn conferences(ctx: Context<'_>) -> Result<(), Error> {
 )]
 pub async fn reindex(ctx: Context<'_>) -> Result<(), Error> {
     ctx.defer_ephemeral().await?;
-    let engine = std::sync::Arc::clone(&ctx.data().engine);
-    let (report, catalog) = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
-        let mut e = engine
-            .write()
-            .map_err(|_| anyhow::anyhow!("search engine lock poisoned"))?;
-        let report = e.refresh(&crate::index::Silent)?;
-        Ok((report, e.catalog()?))
-    })
-    .await??;
-    if let Ok(mut c) = ctx.data().catalog.write() {
-        *c = catalog;
-    }
+    let report = ctx.data().reindex().await?;
     let mut e = Embed::new("Notes re-indexed").description(&format!(
         "{} chunks ({} sessions) from {} files; {} read, {} unchanged, {} removed.",
         report.chunks,

@@ -436,8 +436,14 @@ pub async fn on_event(
             return super::qa::not_helpful(ctx, click, data, message).await;
         }
     };
-    if let Err(e) = click.create_response(&ctx.http, response).await {
-        tracing::warn!(error = %e, "could not answer a button click");
+    // A second callback after a lost answer is refused as already
+    // acknowledged, never shown twice.
+    let sent = super::retry::retry("button answer", || {
+        click.create_response(&ctx.http, response.clone())
+    })
+    .await;
+    if let Err(e) = sent {
+        tracing::warn!(error = %super::retry::describe(&e), "could not answer a button click");
     }
     Ok(())
 }

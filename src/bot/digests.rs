@@ -3,12 +3,14 @@
 
 use super::components::Page;
 use super::reply::{self, card_embed, fit_embeds, Embed};
+use super::retry::{self, retry};
 use super::{Context, Data, Error};
-use crate::digest::runner::{self, Outcome, Poster, Scheduler, Settings};
+use crate::answer::LiveEngine;
+use crate::digest::runner::{self, Clock, Outcome, Poster, Scheduler, Settings};
 use crate::digest::schedule::{next_due, parse_time, parse_zone, zones_matching};
 use crate::digest::{build, Digest, Plan};
 use crate::render::digest::{digest_cards, digest_heading, new_lines};
-use crate::store::{NewSubscription, Subscription};
+use crate::store::{NewSubscription, Store, Subscription};
 use anyhow::Context as _;
 use poise::serenity_prelude as serenity;
 use std::sync::Arc;
@@ -73,18 +75,22 @@ impl Poster for DiscordPoster {
             .into_create_message()
             .nonce(serenity::Nonce::String(nonce.to_string()))
             .enforce_nonce(true);
-        let sent = serenity::ChannelId::new(channel)
-            .send_message(&self.http, msg)
-            .await
-            .with_context(|| format!("cannot post the digest to channel {channel}"))?;
+        // The nonce is enforced: a retry after a lost answer is not a second post.
+        let sent = retry("digest post", || {
+            serenity::ChannelId::new(channel).send_message(&self.http, msg.clone())
+        })
+        .await
+        .with_context(|| format!("cannot post the digest to channel {channel}"))?;
         Ok(sent.id.get())
     }
 
     async fn find(&self, channel: u64, nonce: &str) -> anyhow::Result<Option<u64>> {
-        let recent = serenity::ChannelId::new(channel)
-            .messages(&self.http, serenity::GetMessages::new().limit(50))
-            .await
-            .with_context(|| format!("cannot read channel {channel}"))?;
+        let recent = retry("digest lookup", || {
+            serenity::ChannelId::new(channel)
+                .messages(&self.http, serenity::GetMessages::new().limit(50))
+        })
+        .await
+        .with_context(|| format!("cannot read channel {channel}"))?;
         let ours = recent.iter().find(|m| {
             m.author.id == self.me
                 && (matches!(&m.nonce, Some(serenity::Nonce::String(n)) if n == nonce)
@@ -370,18 +376,28 @@ async fn now(ctx: Context<'_>) -> Result<(), Error> {
         };
         lines.push(line);
     }
-    ctx.send(Page::plain(&lines.join("\n")).into_reply(true))
-        .await?;
+    // Posting can outlast the interaction's token (15 minutes, e.g. while
+    // Discord rate limits the channel): the digest is out, only the report
+    // to the user is lost.
+    if let Err(e) = ctx
+        .send(Page::plain(&lines.join("\n")).into_reply(true))
+        .await
+    {
+        if !retry::expired_token(&e) {
+            return Err(e.into());
+        }
+        tracing::warn!(
+            interaction = %ctx.id(),
+            error = %retry::describe(&e),
+            "interaction token expired; /digest now report not delivered"
+        );
+    }
     Ok(())
 }
 
 /// Keep the "new in the notes" record in step with the index.
-pub fn sync(data: &Data) {
-    let engine = match data.engine.read() {
-        Ok(e) => e,
-        Err(_) => return,
-    };
-    match runner::sync_sessions(&data.store, &engine, data.clock.now()) {
+pub fn sync(store: &Store, engine: &LiveEngine, clock: &dyn Clock) {
+    match runner::sync_sessions(store, &engine.snapshot(), clock.now()) {
         Ok(r) if !r.baseline => tracing::info!(
             added = r.added.len(),
             changed = r.changed.len(),

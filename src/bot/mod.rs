@@ -10,10 +10,12 @@
 mod commands;
 mod components;
 mod digests;
+mod lifecycle;
 mod qa;
 mod reply;
+mod retry;
 
-use crate::answer::{Catalog, Engine};
+use crate::answer::{Catalog, Engine, LiveEngine};
 use crate::config::Config;
 use crate::digest::runner::{Clock, SystemClock};
 use crate::store::Store;
@@ -28,16 +30,21 @@ pub type Context<'a> = poise::Context<'a, Data, Error>;
 
 /// What every handler shares.
 pub struct Data {
-    pub engine: Arc<RwLock<Engine>>,
-    pub catalog: RwLock<Catalog>,
+    pub engine: Arc<LiveEngine>,
+    pub catalog: Arc<RwLock<Catalog>>,
     pub config: Config,
     pub store: Arc<Store>,
     pub clock: Arc<dyn Clock>,
     cooldowns: Mutex<HashMap<u64, Instant>>,
     /// Answers given per Q&A channel in the last minute.
     qa_windows: Mutex<HashMap<u64, VecDeque<Instant>>>,
-    /// Dropping it (with the client) stops the digest scheduler.
-    _stop_digests: tokio::sync::watch::Sender<bool>,
+    /// Dropping it (with the client) stops the digest scheduler; so does
+    /// sending `true` (graceful shutdown).
+    stop_digests: Arc<tokio::sync::watch::Sender<bool>>,
+    /// The digest scheduler's task, for shutdown to wait on.
+    digest_task: Arc<Mutex<Option<tokio::task::JoinHandle<()>>>>,
+    /// Re-indexes when notes change, while it lives.
+    _watcher: Option<crate::index::watch::NotesWatcher>,
     /// Searches running at once: one per core. More would only queue on
     /// the CPU, each on its own blocking thread with its own allocator arena.
     searches: Arc<tokio::sync::Semaphore>,
@@ -53,14 +60,16 @@ impl Data {
     ) -> Result<Data> {
         let catalog = engine.catalog()?;
         Ok(Data {
-            engine: Arc::new(RwLock::new(engine)),
-            catalog: RwLock::new(catalog),
+            engine: Arc::new(LiveEngine::new(engine)),
+            catalog: Arc::new(RwLock::new(catalog)),
             config,
             store,
             clock,
             cooldowns: Mutex::new(HashMap::new()),
             qa_windows: Mutex::new(HashMap::new()),
-            _stop_digests: stop,
+            stop_digests: Arc::new(stop),
+            digest_task: Arc::new(Mutex::new(None)),
+            _watcher: None,
             searches: Arc::new(tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, |n| n.get()),
             )),
@@ -72,16 +81,15 @@ impl Data {
         &self,
         f: impl FnOnce(&Engine) -> Result<T> + Send + 'static,
     ) -> Result<T, Error> {
-        let engine = Arc::clone(&self.engine);
+        let engine = self.engine.snapshot();
         let _permit = Arc::clone(&self.searches).acquire_owned().await?;
-        let out = tokio::task::spawn_blocking(move || {
-            let guard = engine
-                .read()
-                .map_err(|_| anyhow::anyhow!("search engine lock poisoned"))?;
-            f(&guard)
-        })
-        .await??;
+        let out = tokio::task::spawn_blocking(move || f(&engine)).await??;
         Ok(out)
+    }
+
+    /// Re-read the notes (`/reindex`; the watcher does the same).
+    pub async fn reindex(&self) -> Result<crate::index::Report> {
+        lifecycle::Reindexer::of(self).run().await
     }
 
     /// Seconds the user still has to wait, if they searched too recently.
@@ -113,6 +121,10 @@ pub struct Options {
     pub clock: Arc<dyn Clock>,
     /// How often due digests are checked; `None`: `digest.check_seconds`.
     pub digest_check: Option<Duration>,
+    /// Tests only: reach `https://discord.com` at this address, trusting
+    /// this root certificate (DER). serenity then runs exactly as in
+    /// production, rate limiter included, against a mock. `None` in `serve`.
+    pub tls_route: Option<(std::net::SocketAddr, Vec<u8>)>,
 }
 
 impl Default for Options {
@@ -121,6 +133,7 @@ impl Default for Options {
             api_base: None,
             clock: Arc::new(SystemClock),
             digest_check: None,
+            tls_route: None,
         }
     }
 }
@@ -139,6 +152,12 @@ pub fn intents(config: &Config) -> serenity::GatewayIntents {
     }
 }
 
+/// A client ready to start, and what stopping it gracefully needs.
+pub struct Running {
+    pub client: serenity::Client,
+    pub shutdown: lifecycle::Shutdown,
+}
+
 /// Build the client `serve` runs.
 pub async fn build_client(
     config: &Config,
@@ -147,15 +166,34 @@ pub async fn build_client(
     store: Arc<Store>,
     options: &Options,
 ) -> Result<serenity::Client> {
+    Ok(build(config, token, engine, store, options).await?.client)
+}
+
+/// Build the client, with its graceful shutdown.
+pub async fn build(
+    config: &Config,
+    token: &str,
+    engine: Engine,
+    store: Arc<Store>,
+    options: &Options,
+) -> Result<Running> {
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let data = Data::new(
+    let mut data = Data::new(
         engine,
         config.clone(),
         store,
         Arc::clone(&options.clock),
         stop,
     )?;
-    digests::sync(&data);
+    digests::sync(&data.store, &data.engine, data.clock.as_ref());
+    data._watcher = lifecycle::watch_notes(&data)?;
+    let inflight = Arc::new(lifecycle::InFlight::default());
+    let shutdown = lifecycle::Shutdown {
+        inflight: Arc::clone(&inflight),
+        stop_digests: Arc::clone(&data.stop_digests),
+        digest_task: Arc::clone(&data.digest_task),
+        store: Arc::clone(&data.store),
+    };
     let every = options
         .digest_check
         .unwrap_or(Duration::from_secs(config.digest.check_seconds));
@@ -181,7 +219,8 @@ pub async fn build_client(
                 tracing::info!(user = %ready.user.name, guilds = ready.guilds.len(), "connected to Discord, commands registered");
                 if data.config.digest.enabled {
                     let scheduler = digests::scheduler(&data, Arc::clone(&ctx.http), ready.user.id);
-                    tokio::spawn(async move { scheduler.run(every, stopped).await });
+                    let task = tokio::spawn(async move { scheduler.run(every, stopped).await });
+                    *data.digest_task.lock().unwrap_or_else(|e| e.into_inner()) = Some(task);
                 } else {
                     tracing::info!("digest.enabled is off: another process posts the digests");
                 }
@@ -191,8 +230,8 @@ pub async fn build_client(
         .build();
     let mut http = serenity::HttpBuilder::new(token);
     if let Some(base) = &options.api_base {
-        // serenity only uses the proxy with its own rate limiter off; the
-        // mock does not rate limit, Discord itself is never reached this way.
+        // serenity only uses the proxy with its own rate limiter off: the
+        // proxy (e.g. nirn-proxy) is the one that keeps Discord's limits.
         let client = reqwest::Client::builder()
             .no_proxy()
             .build()
@@ -201,12 +240,28 @@ pub async fn build_client(
             .proxy(base.clone())
             .ratelimiter_disabled(true)
             .client(client);
+    } else if let Some((addr, root)) = &options.tls_route {
+        let root = reqwest::Certificate::from_der(root).context("bad root certificate")?;
+        let client = reqwest::Client::builder()
+            .no_proxy()
+            .resolve("discord.com", *addr)
+            .add_root_certificate(root)
+            .build()
+            .context("cannot build HTTP client")?;
+        http = http.client(client);
     }
-    serenity::ClientBuilder::new_with_http(http.build(), intents(config))
-        .framework(framework)
+    let client = serenity::ClientBuilder::new_with_http(http.build(), intents(config))
+        .framework(lifecycle::Tracked {
+            inner: framework,
+            inflight,
+        })
         .await
-        .context("cannot build the Discord client")
+        .context("cannot build the Discord client")?;
+    Ok(Running { client, shutdown })
 }
+
+/// How long shutdown waits for replies in flight and the digest scheduler.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
 /// `confnotes serve`: run the bot until Ctrl-C or SIGTERM.
 pub async fn serve(config: Config, engine: Engine) -> Result<()> {
@@ -223,11 +278,14 @@ pub async fn serve(config: Config, engine: Engine) -> Result<()> {
         }),
         ..Options::default()
     };
-    let mut client = build_client(&config, &token, engine, store, &options).await?;
+    let Running {
+        mut client,
+        shutdown,
+    } = build(&config, &token, engine, store, &options).await?;
     let shards = client.shard_manager.clone();
     tokio::spawn(async move {
         shutdown_signal().await;
-        tracing::info!("shutting down");
+        tracing::info!("shutting down: closing the gateway");
         shards.shutdown_all().await;
     });
     let started = match config.discord.shard_range.as_slice() {
@@ -244,6 +302,9 @@ pub async fn serve(config: Config, engine: Engine) -> Result<()> {
         }
         _ => client.start_autosharded().await,
     };
+    // The gateway is closed (by a signal or an error): finish what is running.
+    shutdown.finish(SHUTDOWN_GRACE).await;
+    tracing::info!("stopped");
     started.context("Discord connection failed")
 }
 

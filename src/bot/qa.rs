@@ -6,6 +6,7 @@
 //! answered at most once, across restarts and duplicate gateway events.
 
 use super::components::{answer_page, Page};
+use super::retry::{code, describe, retry};
 use super::{Context, Data, Error};
 use crate::answer::looks_like_question;
 use poise::serenity_prelude as serenity;
@@ -13,6 +14,9 @@ use std::time::{Duration, Instant};
 
 /// Thread names are at most 100 characters.
 const THREAD_NAME_MAX: usize = 100;
+/// Discord's JSON error code for "A thread has already been created for
+/// this message".
+const THREAD_ALREADY_CREATED: isize = 160004;
 
 /// The question in a message: its text without mentions of the bot.
 pub fn question_text(content: &str, me: serenity::UserId) -> String {
@@ -94,31 +98,57 @@ pub async fn on_message(
     } else {
         answer_page(data, &question, None, 0, Some(msg.id.get())).await?
     };
-    let name = thread_name(&question);
-    let thread = msg
-        .channel_id
-        .create_thread_from_message(
-            &ctx.http,
-            msg.id,
-            serenity::CreateThread::new(name)
-                .auto_archive_duration(serenity::AutoArchiveDuration::OneDay),
-        )
-        .await;
-    let reply = page.into_create_message();
-    match thread {
-        Ok(t) => {
-            data.store.set_answer_thread(msg.id.get(), t.id.get())?;
-            t.id.send_message(&ctx.http, reply).await?;
+    // The nonce (enforced) makes a retried reply one message, not two.
+    let reply = page
+        .into_create_message()
+        .nonce(serenity::Nonce::String(reply_nonce(msg.id)))
+        .enforce_nonce(true);
+    match open_thread(ctx, msg, &question).await {
+        Ok(thread) => {
+            data.store.set_answer_thread(msg.id.get(), thread.get())?;
+            retry("Q&A answer", || {
+                thread.send_message(&ctx.http, reply.clone())
+            })
+            .await?;
         }
         Err(e) => {
             // Already in a thread, or no permission to start one: answer in place.
-            tracing::info!(error = %e, "no thread for the answer; replying in the channel");
-            msg.channel_id
-                .send_message(&ctx.http, reply.reference_message(msg))
-                .await?;
+            tracing::info!(error = %describe(&e), "no thread for the answer; replying in the channel");
+            let reply = reply.reference_message(msg);
+            retry("Q&A answer", || {
+                msg.channel_id.send_message(&ctx.http, reply.clone())
+            })
+            .await?;
         }
     }
     Ok(())
+}
+
+/// The nonce of the answer to a message: at most 25 characters.
+fn reply_nonce(question: serenity::MessageId) -> String {
+    format!("qa{}", question.get())
+}
+
+/// Open the thread on the question, retrying Discord's failures. A thread
+/// started from a message has the message's id, so "already created" (an
+/// earlier attempt got through) is the thread we want.
+async fn open_thread(
+    ctx: &serenity::Context,
+    msg: &serenity::Message,
+    question: &str,
+) -> serenity::Result<serenity::ChannelId> {
+    let builder = serenity::CreateThread::new(thread_name(question))
+        .auto_archive_duration(serenity::AutoArchiveDuration::OneDay);
+    let made = retry("Q&A thread", || {
+        msg.channel_id
+            .create_thread_from_message(&ctx.http, msg.id, builder.clone())
+    })
+    .await;
+    match made {
+        Ok(t) => Ok(t.id),
+        Err(e) if code(&e) == Some(THREAD_ALREADY_CREATED) => Ok(msg.id.get().into()),
+        Err(e) => Err(e),
+    }
 }
 
 fn thread_name(question: &str) -> String {
@@ -239,5 +269,6 @@ mod tests {
         );
         assert_eq!(question_text("<@43> hi", me), "<@43> hi");
         assert_eq!(thread_name(&"x".repeat(300)).chars().count(), 100);
+        assert!(reply_nonce(serenity::MessageId::new(u64::MAX)).len() <= 25);
     }
 }

@@ -14,12 +14,12 @@
 
 use super::schedule::{due_date, local_date, parse_zone};
 use super::{build, Digest, Plan};
-use crate::answer::Engine;
+use crate::answer::{Engine, LiveEngine};
 use crate::store::{BeginPost, PostState, Store, Subscription, SyncReport};
 use anyhow::{Context as _, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::future::Future;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The current time.
@@ -85,7 +85,7 @@ pub struct Settings {
 /// Posts due digests.
 pub struct Scheduler<P> {
     pub store: Arc<Store>,
-    pub engine: Arc<RwLock<Engine>>,
+    pub engine: Arc<LiveEngine>,
     pub poster: P,
     pub clock: Arc<dyn Clock>,
     pub settings: Settings,
@@ -189,13 +189,10 @@ impl<P: Poster> Scheduler<P> {
             None => sub.created_at,
         };
         let changed = self.store.changed_since(since)?;
-        let engine = Arc::clone(&self.engine);
+        let engine = self.engine.snapshot();
         let (topic, cursor) = (sub.topic.clone(), sub.cursor);
         let (per_day, new_max) = (self.settings.per_day, self.settings.new_max);
         tokio::task::spawn_blocking(move || {
-            let engine = engine
-                .read()
-                .map_err(|_| anyhow::anyhow!("search engine lock poisoned"))?;
             let plan = Plan {
                 date,
                 topic: &topic,

@@ -11,6 +11,7 @@ pub mod directory;
 pub mod manifest;
 pub mod query;
 pub mod schema;
+pub mod watch;
 
 use crate::notes::{self, Chunk, Diagnostic, NoteFile};
 use anyhow::{Context, Result};
@@ -220,7 +221,11 @@ impl NotesIndex {
                 self.manifest
                     .files
                     .get(&f.rel)
-                    .is_none_or(|e| e.size != f.size || u128::from(e.mtime) != f.mtime)
+                    // An empty hash: it could not be read last time (a
+                    // permission since fixed keeps the mtime): try again.
+                    .is_none_or(|e| {
+                        e.size != f.size || u128::from(e.mtime) != f.mtime || e.hash.is_empty()
+                    })
             })
             .collect();
         report.files_unchanged = files.len() - stale.len();

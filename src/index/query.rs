@@ -18,6 +18,16 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::Term;
 
+/// Distinct words of a question that are searched: a pasted paragraph is
+/// searched by its first 32, not by hundreds of queries.
+pub const MAX_WORDS: usize = 32;
+/// Unknown words that also get fuzzy (typo) variants: each walks the term
+/// dictionary, the most expensive part of a query.
+const MAX_FUZZY_WORDS: usize = 8;
+
+/// Where the synonyms are unless the configuration says otherwise.
+pub const DEFAULT_SYNONYMS: &str = "config/synonyms.toml";
+
 /// Words that carry no topic in a question.
 const STOP: &[&str] = &[
     "a",
@@ -211,9 +221,16 @@ pub struct Synonyms {
 }
 
 impl Synonyms {
+    /// Read a synonyms file. The default path falls back to the shipped list
+    /// (compiled in) when it does not exist; any other path must.
     pub fn load(path: &Path) -> Result<Synonyms> {
         if path.as_os_str().is_empty() {
             return Ok(Synonyms::default());
+        }
+        if path == Path::new(DEFAULT_SYNONYMS) && !path.exists() {
+            // Run from outside the repository: the shipped list, built in.
+            tracing::debug!("{DEFAULT_SYNONYMS} not found; using the built-in synonyms");
+            return Ok(toml::from_str(include_str!("../../config/synonyms.toml"))?);
         }
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read synonyms file {}", path.display()))?;
@@ -311,10 +328,14 @@ impl QueryBuilder {
         let all = schema::tokens(&mut plain, question);
         let wants_links = all.iter().any(|w| LINK_WORDS.contains(&w.as_str()));
         let mut words: Vec<String> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for w in &all {
+            if words.len() == MAX_WORDS {
+                break;
+            }
             if !STOP.contains(&w.as_str())
                 && !LINK_WORDS.contains(&w.as_str())
-                && !words.contains(w)
+                && seen.insert(w.as_str())
             {
                 words.push(w.clone());
             }
@@ -324,6 +345,7 @@ impl QueryBuilder {
             words = all
                 .iter()
                 .filter(|w| !LINK_WORDS.contains(&w.as_str()))
+                .take(MAX_WORDS)
                 .cloned()
                 .collect();
             words.dedup();
@@ -333,16 +355,19 @@ impl QueryBuilder {
         let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let mut per_word: Vec<Box<dyn Query>> = Vec::new();
         let mut terms: Vec<String> = Vec::new();
+        let mut fuzzy_left = MAX_FUZZY_WORDS;
         for w in &words {
             let stem = stem_one(&mut stem_an, w);
             let q = self.word_query(w, &stem, 1.0);
             per_word.push(q.box_clone());
             should.push((Occur::Should, q));
             if r.fuzzy_boost > 0.0
+                && fuzzy_left > 0
                 && w.chars().count() >= r.fuzzy_min_len
                 && !w.chars().any(|c| c.is_ascii_digit())
                 && !known(&stem)
             {
+                fuzzy_left -= 1;
                 let distance = if w.chars().count() >= 9 { 2 } else { 1 };
                 for field in [f.title, f.body] {
                     let fq =

@@ -106,8 +106,35 @@ fn parse_toml(inner: &str) -> Result<FrontMatter, String> {
     })
 }
 
+/// Deeper flow collections than serde_yaml_ng's own recursion limit (128)
+/// fail anyway; checked before parsing because libyaml's scanner takes time
+/// quadratic in the nesting (100 000 `[` took 40 s) before that limit is hit.
+const MAX_YAML_FLOW_DEPTH: usize = 128;
+
+/// The deepest nesting of `[` and `{` in `inner`, counting every bracket
+/// (also quoted ones: only absurd front matter has 128 of them open).
+fn flow_depth(inner: &str) -> usize {
+    let (mut depth, mut max) = (0usize, 0usize);
+    for b in inner.bytes() {
+        match b {
+            b'[' | b'{' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+
 fn parse_yaml(inner: &str) -> Result<FrontMatter, String> {
     use serde_yaml_ng::Value;
+    if flow_depth(inner) > MAX_YAML_FLOW_DEPTH {
+        return Err(format!(
+            "front matter is not valid YAML: brackets nested more than {MAX_YAML_FLOW_DEPTH} deep"
+        ));
+    }
     let value: Value = serde_yaml_ng::from_str(inner)
         .map_err(|e| format!("front matter is not valid YAML: {e}"))?;
     let map = match value {
@@ -192,6 +219,27 @@ mod tests {
         let s = split("---\ntitle: [unclosed\n---\nBody\n");
         assert!(s.front.unwrap().is_err());
         assert_eq!(s.body, "Body\n");
+    }
+
+    #[test]
+    fn deeply_nested_yaml_is_refused_before_parsing() {
+        let deep = format!(
+            "---\na: {}{}\n---\nBody\n",
+            "[".repeat(5000),
+            "]".repeat(5000)
+        );
+        let err = split(&deep).front.unwrap().unwrap_err();
+        assert!(err.contains("nested more than 128 deep"), "{err}");
+        // Nesting within the limit is still parsed.
+        let ok = format!(
+            "---\ntitle: T\na: {}{}\n---\nBody\n",
+            "[".repeat(20),
+            "]".repeat(20)
+        );
+        assert_eq!(
+            split(&ok).front.unwrap().unwrap().title.as_deref(),
+            Some("T")
+        );
     }
 
     #[test]

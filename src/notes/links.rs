@@ -2,6 +2,7 @@
 
 use super::Link;
 use regex::Regex;
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 static BARE_URL: LazyLock<Regex> = LazyLock::new(|| {
@@ -61,6 +62,24 @@ fn might_have_url(text: &str) -> bool {
     })
 }
 
+/// Append to `links` the bare URLs of `text` not already among them
+/// (ignoring a trailing slash), in one pass with a set of the URLs seen.
+pub fn add_bare_urls(links: &mut Vec<Link>, text: &str) {
+    let found = bare_urls(text);
+    if found.is_empty() {
+        return;
+    }
+    let mut seen: HashSet<String> = links
+        .iter()
+        .map(|l| l.url.trim_end_matches('/').to_string())
+        .collect();
+    for l in found {
+        if seen.insert(l.url.trim_end_matches('/').to_string()) {
+            links.push(l);
+        }
+    }
+}
+
 /// Add a scheme to scheme-less URLs.
 pub fn normalize(url: &str) -> String {
     let url = url.trim();
@@ -108,14 +127,18 @@ pub fn label_for(url: &str) -> String {
 /// and the most descriptive label.
 pub fn dedup(links: Vec<Link>) -> Vec<Link> {
     let mut out: Vec<Link> = Vec::with_capacity(links.len());
+    // Position in `out` by URL key: a chunk with thousands of links stays linear.
+    let mut seen_at: HashMap<String, usize> = HashMap::with_capacity(links.len());
     for mut link in links {
         let key = link.url.trim_end_matches('/').to_string();
-        if let Some(seen) = out.iter_mut().find(|l| l.url.trim_end_matches('/') == key) {
+        if let Some(&i) = seen_at.get(&key) {
+            let seen = &mut out[i];
             if seen.label.is_empty() || seen.label == seen.url {
                 seen.label = link.label;
             }
             continue;
         }
+        seen_at.insert(key, out.len());
         if link.label.trim().is_empty() || link.label == link.url {
             link.label = String::new();
         }
@@ -176,6 +199,27 @@ mod tests {
             vec!["https://x.io/a?gi=6"]
         );
         assert!(urls("edit spin.toml and index.ts, mail me@acme.io, work at Solo.io").is_empty());
+    }
+
+    #[test]
+    fn bare_urls_are_added_once_beside_written_links() {
+        let mut links = vec![Link {
+            url: "https://a.dev/x/".into(),
+            label: "Docs".into(),
+        }];
+        add_bare_urls(
+            &mut links,
+            "https://a.dev/x then https://b.io/y and https://b.io/y/",
+        );
+        let urls: Vec<_> = links.iter().map(|l| l.url.as_str()).collect();
+        assert_eq!(urls, ["https://a.dev/x/", "https://b.io/y"]);
+        let many: Vec<Link> = (0..20_000)
+            .map(|i| Link {
+                url: format!("https://h{}.io/", i % 5000),
+                label: String::new(),
+            })
+            .collect();
+        assert_eq!(dedup(many).len(), 5000);
     }
 
     #[test]

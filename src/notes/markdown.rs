@@ -6,9 +6,9 @@
 //! text (`__On networking__`) is a heading in notes that have no real ones.
 
 use super::blocks::{squash, Block, BlockKind, LineIndex};
-use super::links::{bare_urls, is_web_url};
+use super::links::{add_bare_urls, is_web_url};
 use super::Link;
-use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 struct Pending {
     kind: BlockKind,
@@ -82,7 +82,14 @@ pub fn parse(text: &str, first_line: usize) -> Vec<Block> {
                     ));
                 }
                 Tag::List(_) => list_depth = list_depth.saturating_add(1),
-                Tag::CodeBlock(_) => stack.push(Pending::new(BlockKind::Code, line + 1)),
+                // A fence's code starts on the line after it; indented code
+                // on its own line.
+                Tag::CodeBlock(CodeBlockKind::Fenced(_)) => {
+                    stack.push(Pending::new(BlockKind::Code, line + 1));
+                }
+                Tag::CodeBlock(CodeBlockKind::Indented) => {
+                    stack.push(Pending::new(BlockKind::Code, line));
+                }
                 Tag::Strong | Tag::Emphasis => emphasis += 1,
                 Tag::Link { dest_url, .. } => {
                     let at = stack.last().map_or(0, |p| p.text.len());
@@ -199,18 +206,12 @@ fn push_block(out: &mut Vec<Block>, p: Pending) {
         return;
     }
     let mut links = p.links;
-    // Bare URLs not already written as links.
-    for l in bare_urls(&text) {
-        if !links
-            .iter()
-            .any(|k| k.url.trim_end_matches('/') == l.url.trim_end_matches('/'))
-        {
-            links.push(l);
-        }
-    }
     if matches!(p.kind, BlockKind::Code) {
         // Commands in code blocks are rarely links a reader wants.
         links.clear();
+    } else {
+        // Bare URLs not already written as links.
+        add_bare_urls(&mut links, &text);
     }
     out.push(Block::new(p.kind, text, p.line, links));
 }
@@ -241,6 +242,15 @@ mod tests {
         assert_eq!(b[3].line, 9);
         assert_eq!(b[5].links[0].url, "https://a.dev/x");
         assert_eq!(b[5].links[0].label, "link");
+    }
+
+    #[test]
+    fn indented_code_starts_on_its_own_line() {
+        let b = parse("- [](https://a.example/x)\n\n      - **bold**", 1);
+        assert_eq!(b.last().unwrap().kind, BlockKind::Code);
+        assert_eq!(b.last().unwrap().line, 3);
+        let b = parse("Text.\n\n    indented code\n", 1);
+        assert_eq!((b[1].kind, b[1].line), (BlockKind::Code, 3));
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! `` `text <url>`_ ``, named link targets and bare URLs are understood.
 
 use super::blocks::{squash, Block, BlockKind};
-use super::links::{bare_urls, is_web_url};
+use super::links::{add_bare_urls, is_web_url};
 use super::Link;
 use regex::Regex;
 use std::collections::HashMap;
@@ -96,7 +96,7 @@ pub fn parse(text: &str, first_line: usize) -> Vec<Block> {
                 || rest.starts_with("sourcecode::")
             {
                 let (body, next) = indented_block(&lines, i, indent(line));
-                raw.push((BlockKind::Code, body, line_no + 1));
+                raw.push((BlockKind::Code, body, first_line + first_text(&lines, i)));
                 i = next;
             } else if rest.contains("::")
                 && !rest.starts_with("image::")
@@ -155,7 +155,7 @@ pub fn parse(text: &str, first_line: usize) -> Vec<Block> {
         if literal {
             let (body, next) = indented_block(&lines, i, 0);
             if !body.trim().is_empty() {
-                raw.push((BlockKind::Code, body, first_line + i + 1));
+                raw.push((BlockKind::Code, body, first_line + first_text(&lines, i)));
             }
             i = next;
         }
@@ -201,6 +201,14 @@ fn indented_block(lines: &[&str], from: usize, base: usize) -> (String, usize) {
         .collect::<Vec<_>>()
         .join("\n");
     (text.trim_matches('\n').to_string(), i)
+}
+
+/// The index of the first non-blank line from `from` on (where an indented
+/// block's text starts), or `from` when there is none.
+fn first_text(lines: &[&str], from: usize) -> usize {
+    (from..lines.len())
+        .find(|&k| !lines[k].trim().is_empty())
+        .unwrap_or(from)
 }
 
 fn bullet(line: &str) -> Option<(u16, &str)> {
@@ -267,14 +275,7 @@ fn to_block(
     if text.is_empty() {
         return None;
     }
-    for l in bare_urls(&text) {
-        if !links
-            .iter()
-            .any(|k| k.url.trim_end_matches('/') == l.url.trim_end_matches('/'))
-        {
-            links.push(l);
-        }
-    }
+    add_bare_urls(&mut links, &text);
     Some(Block::new(kind, text, line, links))
 }
 
@@ -301,6 +302,17 @@ mod tests {
         let urls: Vec<_> = b[1].links.iter().map(|l| l.url.as_str()).collect();
         assert_eq!(urls, vec!["https://rustconf.com/", "https://docs.rs/x"]);
         assert_eq!(b[3].line, 10);
+    }
+
+    #[test]
+    fn literal_blocks_start_at_their_first_line() {
+        let b = parse("Para::\n  - x", 1);
+        assert_eq!(
+            (b[1].kind, b[1].text.as_str(), b[1].line),
+            (BlockKind::Code, "- x", 2)
+        );
+        let b = parse("Para::\n\n\n    code\n", 1);
+        assert_eq!((b[1].kind, b[1].line), (BlockKind::Code, 4));
     }
 
     #[test]

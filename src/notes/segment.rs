@@ -13,6 +13,7 @@ use super::frontmatter::{year_in, FrontMatter};
 use super::links::{dedup, is_web_url};
 use super::meta::{self, Container, HeadingMeta};
 use super::{Format, Kind, Link, Note};
+use std::collections::{HashMap, HashSet};
 
 /// A chunk being filled.
 struct Open {
@@ -51,6 +52,7 @@ pub fn segment(
     let title_idx = doc_title_index(&blocks, front.is_some_and(|f| f.title.is_some()));
     let doc_title = front
         .and_then(|f| f.title.clone())
+        .filter(|t| !t.trim().is_empty())
         .or_else(|| title_idx.map(|i| blocks[i].text.clone()));
     let stem = file_stem(file);
     let conference = front
@@ -454,13 +456,32 @@ fn finish(
             .replace('/', "-"),
         40,
     );
-    let mut ids: Vec<String> = Vec::new();
+    // A name or title without letters or digits ("-.md", "## 🦀") still
+    // gives an id with two non-empty parts.
+    let file_slug = if file_slug.is_empty() {
+        "note".to_string()
+    } else {
+        file_slug
+    };
+    // Ids taken so far, and for each repeated slug the next suffix to try:
+    // a note with thousands of talks under one title stays linear.
+    let mut ids: HashSet<String> = HashSet::new();
+    let mut next_suffix: HashMap<String, usize> = HashMap::new();
     let mut chunks = Vec::new();
+    // The title of a chunk whose own is blank (`“ ” by Jane Doe`, a file
+    // named ` .md` with no headings): never an empty title on Discord.
+    let untitled = match file_stem(file).trim() {
+        "" => "Untitled".to_string(),
+        stem => stem.to_string(),
+    };
     let mut opens = opens;
     opens.sort_by_key(|o| o.line);
     for mut o in opens {
         if o.body.is_empty() && !o.keep_empty {
             continue;
+        }
+        if o.title.trim().is_empty() {
+            o.title.clone_from(&untitled);
         }
         let body = o.body.join("\n\n");
         if o.kind == Kind::Section && !o.container {
@@ -476,16 +497,24 @@ fn finish(
                 o.organizations = org;
             }
         }
-        let mut id = format!("{file_slug}/{}", slug(&o.title, 50));
+        let title_slug = slug(&o.title, 50);
+        let title_slug = if title_slug.is_empty() {
+            "untitled"
+        } else {
+            &title_slug
+        };
+        let mut id = format!("{file_slug}/{title_slug}");
         if ids.contains(&id) {
-            let base = id.clone();
-            let mut n = 2;
+            let n = next_suffix.entry(id.clone()).or_insert(2);
+            let base = id;
+            id = format!("{base}-{n}");
             while ids.contains(&id) {
+                *n += 1;
                 id = format!("{base}-{n}");
-                n += 1;
             }
+            *n += 1;
         }
-        ids.push(id.clone());
+        ids.insert(id.clone());
         chunks.push(super::Chunk {
             id,
             kind: o.kind,
@@ -508,5 +537,50 @@ fn finish(
         conference,
         year,
         chunks,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(md: &str) -> Vec<String> {
+        let blocks = super::super::markdown::parse(md, 1);
+        let note = segment("n.md", Format::Markdown, None, blocks);
+        note.chunks.into_iter().map(|c| c.id).collect()
+    }
+
+    #[test]
+    fn repeated_titles_get_numbered_ids_skipping_taken_ones() {
+        let md = "## A\n\nx\n\n## A 2\n\nx\n\n## A\n\nx\n\n## A\n\nx\n\n## A 3\n\nx\n";
+        assert_eq!(ids(md), ["n/a", "n/a-2", "n/a-3", "n/a-4", "n/a-3-2"]);
+    }
+
+    #[test]
+    fn names_and_titles_without_letters_still_give_two_part_ids() {
+        let note = segment(
+            "-.md",
+            Format::Markdown,
+            None,
+            super::super::markdown::parse("## 🦀\n\nx\n\n## 🦀\n\ny\n", 1),
+        );
+        let ids: Vec<_> = note.chunks.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["note/untitled", "note/untitled-2"]);
+        let blocks = super::super::markdown::parse("## “ ” by Jane Doe (Acme)\n\nx\n", 1);
+        let note = segment(" .md", Format::Markdown, None, blocks);
+        assert_eq!(note.chunks[0].title, "Untitled");
+        assert_eq!(note.chunks[0].speakers, ["Jane Doe"]);
+    }
+
+    #[test]
+    fn thousands_of_talks_under_one_title_stay_distinct() {
+        let md: String = (0..3000)
+            .map(|i| format!("### Same Talk - Jane Doe, Acme\n\nRepeat {i}.\n\n"))
+            .collect();
+        let ids = ids(&md);
+        assert_eq!(ids.len(), 3000);
+        assert_eq!(ids[2999], "n/same-talk-3000");
+        let unique: HashSet<&String> = ids.iter().collect();
+        assert_eq!(unique.len(), 3000);
     }
 }

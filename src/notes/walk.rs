@@ -39,7 +39,11 @@ pub fn list_notes(dir: &Path) -> (Vec<NoteFile>, Vec<Diagnostic>) {
                     .path()
                     .map(|p| rel_path(dir, p))
                     .unwrap_or_else(|| dir.display().to_string());
-                let message = if err.loop_ancestor().is_some() {
+                // A directory link to an ancestor is found by walkdir; links
+                // that point at each other fail to resolve with ELOOP.
+                let message = if err.loop_ancestor().is_some()
+                    || err.io_error().is_some_and(is_symlink_loop)
+                {
                     "symlink loop, not followed".to_string()
                 } else {
                     format!(
@@ -84,6 +88,17 @@ pub fn list_notes(dir: &Path) -> (Vec<NoteFile>, Vec<Diagnostic>) {
         });
     }
     (files, diags)
+}
+
+/// ELOOP: too many levels of symbolic links. (`ErrorKind::FilesystemLoop`
+/// is not stable yet.) 40 on Linux, 62 on macOS and the BSDs.
+fn is_symlink_loop(e: &std::io::Error) -> bool {
+    const ELOOP: i32 = if cfg!(any(target_os = "linux", target_os = "android")) {
+        40
+    } else {
+        62
+    };
+    e.raw_os_error() == Some(ELOOP)
 }
 
 fn rel_path(dir: &Path, path: &Path) -> String {
@@ -149,7 +164,8 @@ pub fn read_bytes(rel: &str, bytes: &[u8]) -> ReadNote {
             String::from_utf8_lossy(bytes)
         }
     };
-    if text.trim().is_empty() {
+    // A byte order mark alone is not text either.
+    if text.trim_start_matches('\u{feff}').trim().is_empty() {
         diagnostics.push(diag(Severity::Error, "empty file"));
         return ReadNote {
             note: None,
@@ -257,9 +273,11 @@ mod tests {
         let r = read_bytes("a.bin", b"\x00\x01\x02PNG");
         assert!(r.note.is_none());
         assert!(r.diagnostics[0].message.contains("binary"));
-        let r = read_bytes("e.md", b"  \n\n");
-        assert!(r.note.is_none());
-        assert!(r.diagnostics[0].message.contains("empty"));
+        for empty in ["", "  \n\n", "\u{feff}", "\u{feff}\r\n\t"] {
+            let r = read_bytes("e.md", empty.as_bytes());
+            assert!(r.note.is_none(), "{empty:?}");
+            assert_eq!(r.diagnostics[0].message, "empty file", "{empty:?}");
+        }
         let r = read_bytes("l.md", b"# Talk - Jane Doe, Acme\n\nCaf\xe9 text\n");
         assert!(r.diagnostics[0].message.contains("UTF-8"));
         assert_eq!(r.note.unwrap().chunks[0].body, "Caf\u{fffd} text");

@@ -195,6 +195,15 @@ impl Store {
         &self.path
     }
 
+    /// Fold the write-ahead log into the database file (at shutdown), so a
+    /// copy of the state file alone is complete. With `synchronous=NORMAL`
+    /// a commit is durable once the checkpoint has run.
+    pub fn checkpoint(&self) -> Result<()> {
+        self.conn()
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            .with_context(|| format!("cannot checkpoint {}", self.path.display()))
+    }
+
     pub(crate) fn conn(&self) -> MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(|e| e.into_inner())
     }

@@ -2,7 +2,9 @@
 //! send it commands, clicks and messages, and check every body it sent
 //! against Discord's OpenAPI spec.
 
-use super::{message, user, MockDiscord, Recorded, APP_ID, BOT_ID, CHANNEL_ID, GUILD_ID, USER_ID};
+use super::{
+    message, tls_root, user, MockDiscord, Recorded, APP_ID, BOT_ID, CHANNEL_ID, GUILD_ID, USER_ID,
+};
 use crate::common;
 use chrono::{DateTime, Utc};
 use confnotes::answer::Engine;
@@ -46,6 +48,41 @@ impl Clock for FakeClock {
     }
 }
 
+/// The log of every bot in this test process, as the test output shows it.
+static LOGS: Mutex<String> = Mutex::new(String::new());
+
+/// Log to the test's output and to [`logs`].
+fn init_logs() {
+    struct Tee;
+    impl std::io::Write for Tee {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            let text = String::from_utf8_lossy(buf);
+            print!("{text}");
+            LOGS.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push_str(&text);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new("warn,confnotes=debug"))
+        .with_ansi(false)
+        .with_writer(|| Tee)
+        .try_init();
+}
+
+/// Log lines so far (of every test in this process) that contain `needle`.
+pub fn logged(needle: &str) -> Vec<String> {
+    let logs = LOGS.lock().unwrap_or_else(|e| e.into_inner());
+    logs.lines()
+        .filter(|l| l.contains(needle))
+        .map(str::to_string)
+        .collect()
+}
+
 /// How often the bot under test checks for due digests.
 pub const DIGEST_CHECK: Duration = Duration::from_millis(40);
 
@@ -62,10 +99,7 @@ pub async fn start_configured(notes: &Path, cooldown_seconds: u64) -> Bot {
 
 /// Start the bot on `notes` with its state in a fresh directory.
 pub async fn start_bot(notes: &Path, clock: Arc<FakeClock>, tune: impl FnOnce(&mut Config)) -> Bot {
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new("warn,confnotes=debug"))
-        .with_test_writer()
-        .try_init();
+    init_logs();
     let mock = MockDiscord::start().await;
     let tmp = Arc::new(tempfile::tempdir().unwrap());
     let mut config = Config {
@@ -76,6 +110,8 @@ pub async fn start_bot(notes: &Path, clock: Arc<FakeClock>, tune: impl FnOnce(&m
     };
     config.discord.guild_ids = vec![GUILD_ID];
     config.discord.cooldown_seconds = 0;
+    // Tests re-index explicitly; the ones about live notes turn this on.
+    config.index.watch = false;
     tune(&mut config);
     launch(mock, config, clock, tmp).await
 }
@@ -89,8 +125,11 @@ async fn launch(
     let registrations = mock.requests().iter().filter(|r| r.method == "PUT").count();
     let (engine, _) = Engine::open(&config, &Silent).unwrap();
     let store = Arc::new(Store::open(&config.state_path()).unwrap());
+    // Production's configuration: https://discord.com (here the mock, over
+    // TLS) with serenity's rate limiter on.
     let options = Options {
-        api_base: Some(mock.api_base.clone()),
+        api_base: None,
+        tls_route: Some((mock.tls_addr, tls_root())),
         clock: Arc::clone(&clock) as Arc<dyn Clock>,
         digest_check: Some(DIGEST_CHECK),
     };

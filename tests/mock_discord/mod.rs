@@ -1,22 +1,26 @@
 //! A mock Discord on 127.0.0.1 for end-to-end tests: REST (a small HTTP/1.1
-//! server) and the gateway (websocket). It records every request, answers
-//! like Discord does, injects faults on demand, and lets a test push
-//! gateway dispatches (interactions, messages) to the bot.
+//! server, over TLS as `discord.com` and in plain HTTP for a proxy base) and
+//! the gateway (websocket, in `gateway.rs`). It records every request,
+//! answers like Discord does, injects faults on demand (REST errors, rate
+//! limits, expired interaction tokens, dropped connections, invalidated
+//! sessions), and lets a test push gateway dispatches to the bot.
 #![allow(dead_code)]
 
+mod gateway;
 pub mod harness;
 
-use futures_util::{SinkExt, StreamExt};
+pub use gateway::{GatewayOp, Kill};
 use poise::serenity_prelude as serenity;
 use serde_json::{json, Value};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{mpsc, Notify};
-use tokio_tungstenite::tungstenite::Message as WsMessage;
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::net::TcpListener;
+use tokio::sync::Notify;
+use tokio_rustls::rustls;
+use tokio_rustls::rustls::pki_types::{pem::PemObject, CertificateDer, PrivateKeyDer};
 
 pub const APP_ID: u64 = 1_100_000_000_000_000_001;
 pub const BOT_ID: u64 = 1_100_000_000_000_000_002;
@@ -34,38 +38,78 @@ pub struct Recorded {
     pub at: std::time::Instant,
 }
 
+/// A REST failure, answered instead of (or after) the real response.
 #[derive(Debug, Clone, Copy)]
 pub enum Fault {
+    /// 500; the request did nothing.
     ServerError,
+    /// The request took effect, then its answer was lost: 502.
+    LostResponse,
+    /// 429 with Discord's headers and body, for whole seconds.
     RateLimited { retry_after_secs: u64 },
+    /// 429 with a fractional `Retry-After` (Discord sends e.g. `0.3`).
+    RateLimitedFor(Duration),
+    /// 401 "Invalid Webhook Token" (50027): an interaction token expired.
+    ExpiredToken,
+    /// 404 "Unknown Webhook" (10015).
+    UnknownWebhook,
 }
 
 #[derive(Default)]
 struct State {
     requests: Mutex<Vec<Recorded>>,
     changed: Notify,
-    faults: Mutex<VecDeque<Fault>>,
-    gateway: Mutex<Option<mpsc::UnboundedSender<Value>>>,
+    /// Faults to come, each for the first request whose "METHOD path"
+    /// contains its pattern (`None`: any request).
+    faults: Mutex<VecDeque<(Option<String>, Fault)>>,
+    gateway: Mutex<gateway::Gateway>,
     ready: Notify,
     identified: std::sync::atomic::AtomicBool,
-    seq: AtomicU64,
     ids: AtomicU64,
     capture_dir: Option<std::path::PathBuf>,
     /// The intents of the last IDENTIFY.
     intents: AtomicU64,
     /// Messages in each channel, oldest first, as `GET .../messages` lists them.
     channels: Mutex<std::collections::HashMap<u64, Vec<Value>>>,
+    /// Messages a thread was started from: Discord starts one per message.
+    threads: Mutex<std::collections::HashSet<u64>>,
 }
 
 pub struct MockDiscord {
+    /// Plain HTTP, for a client given an API base (a REST proxy).
     pub api_base: String,
+    /// Where `https://discord.com` is served, with [`tls_root`]'s certificate.
+    pub tls_addr: std::net::SocketAddr,
     pub gateway_url: String,
     state: Arc<State>,
+}
+
+/// The test CA that signed the mock's `discord.com` certificate, as DER.
+pub fn tls_root() -> Vec<u8> {
+    let pem = include_bytes!("../fixtures/tls/ca.pem");
+    CertificateDer::from_pem_slice(pem).unwrap().to_vec()
+}
+
+fn tls_acceptor() -> tokio_rustls::TlsAcceptor {
+    let cert =
+        CertificateDer::from_pem_slice(include_bytes!("../fixtures/tls/discord.com.pem")).unwrap();
+    let key =
+        PrivateKeyDer::from_pem_slice(include_bytes!("../fixtures/tls/discord.com.key")).unwrap();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![cert], key)
+        .unwrap();
+    tokio_rustls::TlsAcceptor::from(Arc::new(config))
 }
 
 impl MockDiscord {
     pub async fn start() -> MockDiscord {
         let rest = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let tls = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let tls_addr = tls.local_addr().unwrap();
         let gw = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let api_base = format!("http://{}", rest.local_addr().unwrap());
         let gateway_url = format!("ws://{}", gw.local_addr().unwrap());
@@ -88,16 +132,29 @@ impl MockDiscord {
             }
         });
         let (s, url) = (Arc::clone(&state), gateway_url.clone());
+        let acceptor = tls_acceptor();
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = tls.accept().await {
+                let (s, url, acceptor) = (Arc::clone(&s), url.clone(), acceptor.clone());
+                tokio::spawn(async move {
+                    if let Ok(stream) = acceptor.accept(stream).await {
+                        let _ = serve_http(stream, s, url).await;
+                    }
+                });
+            }
+        });
+        let (s, url) = (Arc::clone(&state), gateway_url.clone());
         tokio::spawn(async move {
             while let Ok((stream, _)) = gw.accept().await {
                 let (s, url) = (Arc::clone(&s), url.clone());
                 tokio::spawn(async move {
-                    let _ = serve_gateway(stream, s, url).await;
+                    let _ = gateway::serve(stream, s, url).await;
                 });
             }
         });
         MockDiscord {
             api_base,
+            tls_addr,
             gateway_url,
             state,
         }
@@ -107,8 +164,16 @@ impl MockDiscord {
         self.state.requests.lock().unwrap().clone()
     }
 
+    /// Fail the next request, whatever it is.
     pub fn inject(&self, fault: Fault) {
-        self.state.faults.lock().unwrap().push_back(fault);
+        self.state.faults.lock().unwrap().push_back((None, fault));
+    }
+
+    /// Fail the next request whose "METHOD path" contains `pattern` (ends
+    /// with it, if `pattern` ends with `$`).
+    pub fn inject_on(&self, pattern: &str, fault: Fault) {
+        let entry = (Some(pattern.to_string()), fault);
+        self.state.faults.lock().unwrap().push_back(entry);
     }
 
     pub fn next_id(&self) -> u64 {
@@ -134,6 +199,78 @@ impl MockDiscord {
         }
     }
 
+    /// Wait until `cond` holds (it is checked after every request and
+    /// every gateway message from the bot).
+    pub async fn wait_until(&self, what: &str, cond: impl Fn(&MockDiscord) -> bool) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            let notified = self.state.changed.notified();
+            if cond(self) {
+                return;
+            }
+            let tick = tokio::time::sleep(Duration::from_millis(50));
+            tokio::select! {
+                _ = notified => {}
+                _ = tick => {}
+            }
+            if tokio::time::Instant::now() > deadline {
+                let ops: Vec<u64> = self.gateway_ops().iter().map(|o| o.op).collect();
+                panic!("timed out waiting for {what}; gateway ops from the bot: {ops:?}");
+            }
+        }
+    }
+
+    /// What the bot sent on the gateway, heartbeats left out.
+    pub fn gateway_ops(&self) -> Vec<GatewayOp> {
+        self.state.gateway.lock().unwrap().ops.clone()
+    }
+
+    /// The close codes the bot closed the gateway with.
+    pub fn client_closes(&self) -> Vec<Option<u16>> {
+        self.state.gateway.lock().unwrap().closes.clone()
+    }
+
+    /// The bot's IDENTIFY (op 2) payloads so far.
+    pub fn identifies(&self) -> Vec<Value> {
+        let ops = self.gateway_ops().into_iter().filter(|o| o.op == 2);
+        ops.map(|o| o.d).collect()
+    }
+
+    /// The bot's RESUME (op 6) payloads so far.
+    pub fn resumes(&self) -> Vec<Value> {
+        let ops = self.gateway_ops().into_iter().filter(|o| o.op == 6);
+        ops.map(|o| o.d).collect()
+    }
+
+    /// End the gateway connection the way `how` says; the session can
+    /// still be resumed, and dispatches sent meanwhile are replayed then.
+    pub fn kill_gateway(&self, how: Kill) {
+        self.state.gateway.lock().unwrap().kill(how);
+    }
+
+    /// Send INVALID_SESSION (op 9). Not resumable: the session is gone.
+    pub fn invalidate_session(&self, resumable: bool) {
+        let mut gw = self.state.gateway.lock().unwrap();
+        gw.send(json!({"op": 9, "d": resumable}));
+        if !resumable {
+            gw.end_session();
+        }
+    }
+
+    /// Send RECONNECT (op 7): the bot should resume on a new connection.
+    pub fn request_reconnect(&self) {
+        self.state
+            .gateway
+            .lock()
+            .unwrap()
+            .send(json!({"op": 7, "d": null}));
+    }
+
+    /// Refuse every RESUME from now on (INVALID_SESSION, d: false).
+    pub fn refuse_resume(&self, refuse: bool) {
+        self.state.gateway.lock().unwrap().refuse_resume = refuse;
+    }
+
     /// Wait until the bot has identified and got READY.
     pub async fn wait_ready(&self) {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
@@ -148,18 +285,9 @@ impl MockDiscord {
     }
 
     /// Send a dispatch to the bot, after checking serenity understands it.
+    /// While the bot is disconnected it is kept for the bot's RESUME.
     pub fn dispatch(&self, event: &str, d: Value) {
-        let s = self.state.seq.fetch_add(1, Ordering::SeqCst) + 2;
-        let payload = json!({"op": 0, "t": event, "s": s, "d": d});
-        assert_understood(&payload);
-        let tx = self
-            .state
-            .gateway
-            .lock()
-            .unwrap()
-            .clone()
-            .expect("no gateway connection");
-        tx.send(payload).unwrap();
+        self.state.gateway.lock().unwrap().dispatch(event, d);
     }
 
     /// The gateway intents the bot identified with.
@@ -189,9 +317,9 @@ impl MockDiscord {
             .unwrap_or_default()
     }
 
-    /// Drop the gateway connection (the bot should reconnect).
+    /// Close the gateway connection and expect a new IDENTIFY (a restart).
     pub fn drop_gateway(&self) {
-        self.state.gateway.lock().unwrap().take();
+        self.kill_gateway(Kill::Clean);
         self.state.identified.store(false, Ordering::SeqCst);
     }
 }
@@ -220,11 +348,11 @@ pub fn message(id: u64, channel: u64, author: Value, content: &str) -> Value {
 }
 
 async fn serve_http(
-    stream: TcpStream,
+    stream: impl AsyncRead + AsyncWrite + Unpin,
     state: Arc<State>,
     gateway_url: String,
 ) -> std::io::Result<()> {
-    let (read, mut write) = stream.into_split();
+    let (read, mut write) = tokio::io::split(stream);
     let mut reader = BufReader::new(read);
     loop {
         let mut request_line = String::new();
@@ -256,16 +384,27 @@ async fn serve_http(
         } else {
             serde_json::from_slice(&body).ok()
         };
-        let fault = state.faults.lock().unwrap().pop_front();
+        let fault = take_fault(&state, &format!("{method} {path}"));
         let (status, extra_headers, response) = match fault {
-            Some(Fault::ServerError) => (500, String::new(), Some(json!({"message": "500: Internal Server Error", "code": 0}))),
-            Some(Fault::RateLimited { retry_after_secs }) => (
-                429,
-                format!("Retry-After: {retry_after_secs}\r\nX-RateLimit-Global: false\r\nX-RateLimit-Scope: user\r\n"),
-                Some(json!({"message": "You are being rate limited.", "retry_after": retry_after_secs as f64, "global": false})),
-            ),
+            Some(f @ (Fault::ServerError | Fault::ExpiredToken | Fault::UnknownWebhook)) => {
+                let (status, body) = error_response(f);
+                (status, String::new(), Some(body))
+            }
+            Some(Fault::LostResponse) => {
+                let _ = route(&state, &method, &path, body_json.as_ref(), &gateway_url);
+                (
+                    502,
+                    String::new(),
+                    Some(json!({"message": "502: Bad Gateway", "code": 0})),
+                )
+            }
+            Some(Fault::RateLimited { retry_after_secs }) => {
+                rate_limited(Duration::from_secs(retry_after_secs))
+            }
+            Some(Fault::RateLimitedFor(after)) => rate_limited(after),
             None => {
-                let (status, resp) = route(&state, &method, &path, body_json.as_ref(), &gateway_url);
+                let (status, resp) =
+                    route(&state, &method, &path, body_json.as_ref(), &gateway_url);
                 (status, String::new(), resp)
             }
         };
@@ -310,6 +449,53 @@ async fn serve_http(
         write.write_all(&bytes).await?;
         write.flush().await?;
     }
+}
+
+/// The first fault meant for this request, taken off the queue.
+fn take_fault(state: &State, request: &str) -> Option<Fault> {
+    let mut faults = state.faults.lock().unwrap();
+    let i =
+        faults.iter().position(
+            |(p, _)| match p.as_deref().map(|p| (p, p.strip_suffix('$'))) {
+                None => true,
+                Some((_, Some(end))) => request.ends_with(end),
+                Some((p, None)) => request.contains(p),
+            },
+        )?;
+    faults.remove(i).map(|(_, f)| f)
+}
+
+fn error_response(fault: Fault) -> (u16, Value) {
+    match fault {
+        Fault::ExpiredToken => (
+            401,
+            json!({"message": "Invalid Webhook Token", "code": 50027}),
+        ),
+        Fault::UnknownWebhook => (404, json!({"message": "Unknown Webhook", "code": 10015})),
+        _ => (
+            500,
+            json!({"message": "500: Internal Server Error", "code": 0}),
+        ),
+    }
+}
+
+/// A 429 as Discord sends it for a route's bucket (not the global limit,
+/// which alone carries `X-RateLimit-Global`).
+fn rate_limited(after: Duration) -> (u16, String, Option<Value>) {
+    let secs = after.as_secs_f64();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64();
+    let headers = format!(
+        "Retry-After: {secs}\r\nX-RateLimit-Limit: 5\r\nX-RateLimit-Remaining: 0\r\n\
+         X-RateLimit-Reset: {:.3}\r\nX-RateLimit-Reset-After: {secs:.3}\r\n\
+         X-RateLimit-Bucket: 80c17d2f203122d936070c88c8d10f33\r\nX-RateLimit-Scope: user\r\n",
+        now + secs
+    );
+    let body =
+        json!({"message": "You are being rate limited.", "retry_after": secs, "global": false});
+    (429, headers, Some(body))
 }
 
 fn route(
@@ -418,13 +604,21 @@ fn route(
             list.truncate(50);
             (200, Some(Value::Array(list)))
         }
-        ("POST", ["channels", ch, "messages", _, "threads"]) => (
-            201,
-            Some(
-                json!({"id": new_id().to_string(), "type": 11, "guild_id": GUILD_ID.to_string(), "parent_id": ch,
-                "name": body.and_then(|b| b.get("name")).cloned().unwrap_or(json!("thread"))}),
-            ),
-        ),
+        ("POST", ["channels", ch, "messages", m, "threads"]) => {
+            let m: u64 = m.parse().unwrap_or(0);
+            if !state.threads.lock().unwrap().insert(m) {
+                let error = json!({"message": "A thread has already been created for this message", "code": 160004});
+                return (400, Some(error));
+            }
+            // A thread started from a message has the message's id.
+            (
+                201,
+                Some(
+                    json!({"id": m.to_string(), "type": 11, "guild_id": GUILD_ID.to_string(), "parent_id": ch,
+                    "name": body.and_then(|b| b.get("name")).cloned().unwrap_or(json!("thread"))}),
+                ),
+            )
+        }
         _ => (
             404,
             Some(json!({"message": "Unknown route in mock", "code": 0})),
@@ -438,60 +632,4 @@ fn b_nonce(body: Option<&Value>) -> Option<Value> {
     (b.get("enforce_nonce") == Some(&json!(true)))
         .then(|| b.get("nonce").cloned())
         .flatten()
-}
-
-async fn serve_gateway(
-    stream: TcpStream,
-    state: Arc<State>,
-    url: String,
-) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    let mut ws = tokio_tungstenite::accept_async(stream).await?;
-    let (tx, mut rx) = mpsc::unbounded_channel::<Value>();
-    *state.gateway.lock().unwrap() = Some(tx);
-    ws.send(WsMessage::Text(
-        json!({"op": 10, "d": {"heartbeat_interval": 41250}}).to_string(),
-    ))
-    .await?;
-    loop {
-        tokio::select! {
-            incoming = ws.next() => {
-                let Some(msg) = incoming else { return Ok(()) };
-                let text = match msg? {
-                    WsMessage::Text(t) => t,
-                    WsMessage::Close(_) => return Ok(()),
-                    _ => continue,
-                };
-                let v: Value = serde_json::from_str(&text)?;
-                match v["op"].as_u64() {
-                    Some(2) => {
-                        state.intents.store(v["d"]["intents"].as_u64().unwrap_or(0), Ordering::SeqCst);
-                        let ready = json!({"op": 0, "t": "READY", "s": 1, "d": {
-                            "v": 10, "user": user(BOT_ID, "confnotes", true),
-                            "guilds": [{"id": GUILD_ID.to_string(), "unavailable": true}],
-                            "session_id": "mock-session", "resume_gateway_url": url,
-                            "application": {"id": APP_ID.to_string(), "flags": 0},
-                            "shard": [0, 1], "private_channels": [], "relationships": []
-                        }});
-                        assert_understood(&ready);
-                        ws.send(WsMessage::Text(ready.to_string())).await?;
-                        state.identified.store(true, Ordering::SeqCst);
-                        state.ready.notify_waiters();
-                    }
-                    Some(1) => ws.send(WsMessage::Text(json!({"op": 11}).to_string())).await?,
-                    Some(6) => ws.send(WsMessage::Text(json!({"op": 9, "d": false}).to_string())).await?,
-                    _ => {}
-                }
-            }
-            out = rx.recv() => {
-                match out {
-                    Some(payload) => ws.send(WsMessage::Text(payload.to_string())).await?,
-                    // The test dropped the connection: close it like Discord would.
-                    None => {
-                        let _ = ws.close(None).await;
-                        return Ok(());
-                    }
-                }
-            }
-        }
-    }
 }

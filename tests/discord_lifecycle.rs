@@ -1,0 +1,171 @@
+//! The bot's life beyond single commands: notes that change while it runs,
+//! and stopping on SIGTERM without dropping the reply it is writing.
+
+mod common;
+mod mock_discord;
+
+use mock_discord::harness::{command, interaction, option, start_bot, FakeClock};
+use mock_discord::MockDiscord;
+use serde_json::{json, Value};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+/// Ask until `pred` holds for the answer's titles, or give up after 30 s.
+async fn ask_until(
+    bot: &mock_discord::harness::Bot,
+    question: &str,
+    what: &str,
+    pred: impl Fn(&[String]) -> bool,
+) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let body = command(bot, "ask", vec![option("question", 3, json!(question))]).await;
+        let titles: Vec<String> = body["data"]["embeds"]
+            .as_array()
+            .map(|es| {
+                es.iter()
+                    .filter_map(|e| e["title"].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if pred(&titles) {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{what}: still {titles:?} after 30 s"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notes_written_while_the_bot_runs_are_answered_without_reindex() {
+    let tmp = tempfile::tempdir().unwrap();
+    let notes = tmp.path().join("notes");
+    std::fs::create_dir(&notes).unwrap();
+    std::fs::copy(
+        common::root().join("notes/kubecon-eu-2023.md"),
+        notes.join("kubecon.md"),
+    )
+    .unwrap();
+    let bot = start_bot(&notes, FakeClock::at("2026-06-01T08:00:00Z"), |c| {
+        c.index.watch = true;
+        c.index.watch_debounce_ms = 100;
+    })
+    .await;
+    let has_zig = |t: &[String]| t.iter().any(|t| t.contains("Zig build systems"));
+    ask_until(&bot, "zig build systems", "before the note exists", |t| {
+        !has_zig(t)
+    })
+    .await;
+
+    let note = notes.join("zigconf-2026.md");
+    std::fs::write(
+        &note,
+        "# ZigConf 2026\n\n## Zig build systems in anger - Andrea Kelly, Tigerbeetle\n\nComptime all the things; build.zig replaces make.\n",
+    )
+    .unwrap();
+    ask_until(&bot, "zig build systems", "after writing the note", has_zig).await;
+
+    std::fs::remove_file(&note).unwrap();
+    ask_until(&bot, "zig build systems", "after deleting the note", |t| {
+        !has_zig(t)
+    })
+    .await;
+}
+
+fn copy_shipped(to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(common::root().join("notes")).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_file() {
+            std::fs::copy(&p, to.join(p.file_name().unwrap())).unwrap();
+        }
+    }
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_lets_the_reply_in_flight_finish_and_flushes_the_state() {
+    let mock = MockDiscord::start().await;
+    let tmp = tempfile::tempdir().unwrap();
+    let notes = tmp.path().join("notes");
+    copy_shipped(&notes);
+    let data = tmp.path().join("data");
+    let child = Command::new(env!("CARGO_BIN_EXE_confnotes"))
+        .current_dir(common::root())
+        .args(["--notes", notes.to_str().unwrap(), "serve"])
+        .env("DISCORD_TOKEN", "test-token")
+        .env("CONFNOTES_DISCORD__API_BASE", &mock.api_base)
+        .env("CONFNOTES_DATA_DIR", &data)
+        .env("CONFNOTES_INDEX__WATCH", "false")
+        .env("CONFNOTES_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id().to_string();
+    mock.wait_ready().await;
+    mock.wait_for("command registration", |r| r.method == "PUT")
+        .await;
+
+    // Enough new notes that /reindex is still writing when SIGTERM comes.
+    let shipped: Vec<String> = std::fs::read_dir(&notes)
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    for i in 0..300 {
+        std::fs::write(
+            notes.join(format!("copy-{i:03}.md")),
+            &shipped[i % shipped.len()],
+        )
+        .unwrap();
+    }
+    let data_json = json!({"id": "1300000000000000009", "name": "reindex", "type": 1});
+    // 32: Manage Server.
+    let (id, payload) = interaction(&mock, 2, data_json, "32");
+    let token = payload["token"].as_str().unwrap().to_string();
+    mock.dispatch("INTERACTION_CREATE", payload);
+    let needle = format!("/interactions/{id}/");
+    mock.wait_for("the deferred reply", |r| r.path.contains(&needle))
+        .await;
+    let term = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(term.success());
+
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "exit {:?}\n{stderr}", out.status);
+    // The reply that was being written when the signal came was finished.
+    let edit = mock
+        .requests()
+        .into_iter()
+        .find(|r| r.path.starts_with("/api/v10/webhooks/") && r.path.contains(&token))
+        .unwrap_or_else(|| panic!("no final reply to /reindex\n{stderr}"));
+    let body: &Value = edit.body.as_ref().unwrap();
+    assert!(body.to_string().contains("Notes re-indexed"), "{body}");
+    for line in [
+        "closing the gateway",
+        "waiting for replies in flight",
+        "state file flushed",
+        "stopped",
+    ] {
+        assert!(stderr.contains(line), "missing {line:?} in\n{stderr}");
+    }
+    assert_eq!(mock.client_closes(), vec![Some(1000)], "a clean close");
+    assert!(
+        !stderr.contains("awaiting close frame"),
+        "the close handshake completed\n{stderr}"
+    );
+    // The write-ahead log was folded into the state file.
+    let wal = data.join("state.sqlite3-wal");
+    assert!(
+        std::fs::metadata(&wal).map_or(true, |m| m.len() == 0),
+        "{} still holds {} bytes",
+        wal.display(),
+        std::fs::metadata(&wal).unwrap().len()
+    );
+}

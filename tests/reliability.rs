@@ -1,0 +1,276 @@
+//! Re-indexing while answering, crashes in the middle of indexing, and
+//! broken index directories.
+
+mod common;
+
+use confnotes::answer::{Engine, LiveEngine};
+use confnotes::config::Config;
+use confnotes::index::{Filters, Silent};
+use serde_json::Value;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+fn confnotes(notes: &Path, index: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_confnotes"))
+        .current_dir(common::root())
+        .args(["--notes", notes.to_str().unwrap()])
+        .args(["--index", index.to_str().unwrap()])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn json(out: &Output) -> Value {
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// `count` talks whose titles all carry `version`.
+fn write_talks(notes: &Path, count: usize, version: &str) {
+    for i in 0..count {
+        std::fs::write(
+            notes.join(format!("talk-{i:02}.md")),
+            format!(
+                "# Conference notes {i}\n\n## Scheduling {version} edition {i} - Ada Lovelace, Analytical Engines\n\n\
+                 Notes about scheduling workloads, {version} release, part {i}.\n"
+            ),
+        )
+        .unwrap();
+    }
+}
+
+#[test]
+fn questions_during_a_reindex_see_the_old_index_or_the_new_never_a_mix() {
+    let tmp = tempfile::tempdir().unwrap();
+    let notes = tmp.path().join("notes");
+    std::fs::create_dir(&notes).unwrap();
+    write_talks(&notes, 12, "alpha");
+    let config = Config {
+        notes_dir: notes.clone(),
+        index_dir: tmp.path().join("index"),
+        synonyms_file: common::root().join("config/synonyms.toml"),
+        ..Config::default()
+    };
+    let (engine, _) = Engine::open(&config, &Silent).unwrap();
+    let live = Arc::new(LiveEngine::new(engine));
+    let done = Arc::new(AtomicBool::new(false));
+    let readers: Vec<_> = (0..2)
+        .map(|_| {
+            let (live, done) = (Arc::clone(&live), Arc::clone(&done));
+            std::thread::spawn(move || {
+                let mut seen = Vec::new();
+                while !done.load(Ordering::SeqCst) {
+                    let engine = live.snapshot();
+                    let answer = engine
+                        .ask("scheduling edition", &Filters::default(), 20, 0)
+                        .unwrap();
+                    let versions: Vec<bool> = answer
+                        .hits
+                        .iter()
+                        .map(|h| h.title.contains("alpha"))
+                        .collect();
+                    seen.push((answer.hits.len(), versions));
+                }
+                seen
+            })
+        })
+        .collect();
+    for version in ["beta", "alpha", "beta"] {
+        write_talks(&notes, 12, version);
+        let report = live.reindex(&Silent).unwrap();
+        assert_eq!(report.files_read, 12, "{report:?}");
+    }
+    done.store(true, Ordering::SeqCst);
+    let mut answers = 0;
+    for r in readers {
+        for (n, versions) in r.join().unwrap() {
+            answers += 1;
+            assert_eq!(n, 12, "every question sees all twelve talks");
+            assert!(
+                versions.iter().all(|&a| a == versions[0]),
+                "one answer mixed two versions of the index: {versions:?}"
+            );
+        }
+    }
+    assert!(answers > 0);
+    // And the engine now answers from the last version.
+    let last = live
+        .snapshot()
+        .ask("scheduling edition", &Filters::default(), 20, 0)
+        .unwrap();
+    assert!(last.hits.iter().all(|h| h.title.contains("beta")));
+}
+
+#[test]
+fn a_crash_in_the_middle_of_indexing_leaves_the_last_index_usable() {
+    let tmp = tempfile::tempdir().unwrap();
+    let notes = tmp.path().join("notes");
+    let index = tmp.path().join("index");
+    std::fs::create_dir(&notes).unwrap();
+    for e in std::fs::read_dir(common::root().join("notes")).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_file() {
+            std::fs::copy(&p, notes.join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    let first = json(&confnotes(&notes, &index, &["index", "--json"]));
+    let chunks_before = first["chunks"].as_u64().unwrap();
+    // Many more notes, so that indexing them takes a while.
+    let shipped: Vec<String> = std::fs::read_dir(&notes)
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    let more = tmp.path().join("notes/more");
+    std::fs::create_dir(&more).unwrap();
+    for i in 0..400 {
+        let text = shipped[i % shipped.len()].replace("eBPF", &format!("ebpfvariant{i}"));
+        std::fs::write(more.join(format!("copy-{i:03}.md")), text).unwrap();
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_confnotes"))
+        .current_dir(common::root())
+        .args(["--notes", notes.to_str().unwrap()])
+        .args(["--index", index.to_str().unwrap(), "index"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let was_running = child.try_wait().unwrap().is_none();
+    child.kill().unwrap(); // SIGKILL: no chance to clean up.
+    child.wait().unwrap();
+    assert!(
+        was_running,
+        "indexing 400 notes finished within 300 ms: the crash came too late to test anything"
+    );
+
+    // The next run opens the last committed index (nothing is rebuilt, the
+    // shipped notes are not even re-read) and adds what the crash lost.
+    let report = json(&confnotes(&notes, &index, &["index", "--json"]));
+    assert!(report["rebuilt"].is_null(), "{report}");
+    assert_eq!(report["files_unchanged"], 5, "{report}");
+    assert_eq!(report["files_read"], 400, "{report}");
+    assert!(report["chunks"].as_u64().unwrap() > chunks_before * 50);
+    let found = json(&confnotes(
+        &notes,
+        &index,
+        &["ask", "--json", "ebpfvariant399"],
+    ));
+    assert!(
+        found["hits"][0]["file"]
+            .as_str()
+            .is_some_and(|f| f.ends_with("copy-399.md")),
+        "{found}"
+    );
+}
+
+#[test]
+fn a_damaged_index_directory_is_rebuilt_with_a_warning() {
+    let notes = common::root().join("notes");
+    for damage in [
+        "truncate a store file",
+        "delete a segment file",
+        "delete the whole directory",
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let index = tmp.path().join("index");
+        json(&confnotes(&notes, &index, &["index", "--json"]));
+        let files: Vec<_> = std::fs::read_dir(&index)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        let with_ext = |ext: &str| {
+            files
+                .iter()
+                .find(|p| p.extension().is_some_and(|e| e == ext))
+                .unwrap()
+                .clone()
+        };
+        match damage {
+            "truncate a store file" => {
+                let f = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(with_ext("store"))
+                    .unwrap();
+                f.set_len(100).unwrap();
+            }
+            "delete a segment file" => std::fs::remove_file(with_ext("idx")).unwrap(),
+            _ => std::fs::remove_dir_all(&index).unwrap(),
+        }
+        let out = confnotes(&notes, &index, &["ask", "--json", "ebpf"]);
+        let answer = json(&out);
+        assert!(!answer["hits"].as_array().unwrap().is_empty(), "{damage}");
+        if damage != "delete the whole directory" {
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                stderr.contains("unreadable") && stderr.contains("rebuilding"),
+                "{damage}: {stderr}"
+            );
+        }
+    }
+}
+
+#[test]
+fn it_runs_from_any_directory_with_the_built_in_synonyms() {
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_confnotes"))
+        .current_dir(elsewhere.path())
+        .args(["--notes", common::root().join("notes").to_str().unwrap()])
+        .args(["--index", elsewhere.path().join("index").to_str().unwrap()])
+        .args(["ask", "--json", "mutual tls"])
+        .output()
+        .unwrap();
+    let answer = json(&out);
+    // The notes only say "mTLS": the shipped synonyms make the connection.
+    assert!(
+        answer["hits"][0]["snippet"]
+            .as_str()
+            .is_some_and(|s| s.to_lowercase().contains("mtls")),
+        "{answer}"
+    );
+    // A synonyms file named on purpose must exist.
+    let out = Command::new(env!("CARGO_BIN_EXE_confnotes"))
+        .current_dir(elsewhere.path())
+        .env("CONFNOTES_SYNONYMS_FILE", "missing.toml")
+        .args(["--notes", common::root().join("notes").to_str().unwrap()])
+        .args(["ask", "ebpf"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("missing.toml"));
+}
+
+#[test]
+fn a_pasted_wall_of_text_is_searched_by_its_first_words() {
+    let (engine, _tmp) = common::shipped();
+    // 100 KB of mostly unknown words: each used to cost three fuzzy walks of
+    // the term dictionary (20 s and 7 GB in a release build).
+    let mut wall = String::from("webassembly kubernetes ");
+    for i in 0..12_000 {
+        wall.push_str(&format!("zqword{i} "));
+    }
+    let answer = engine.ask(&wall, &Filters::default(), 5, 0).unwrap();
+    assert!(
+        answer
+            .hits
+            .iter()
+            .any(|h| h.title.to_lowercase().contains("wasm")
+                || h.snippet.to_lowercase().contains("webassembly")),
+        "the first words still find their talks: {:?}",
+        answer.hits.iter().map(|h| &h.title).collect::<Vec<_>>()
+    );
+    let builder = confnotes::index::QueryBuilder::new(
+        engine.index.fields,
+        Config::default().ranking,
+        &confnotes::index::Synonyms::default(),
+    );
+    let words = builder.build(&wall, &Filters::default()).words;
+    assert_eq!(words.len(), confnotes::index::query::MAX_WORDS);
+    assert_eq!(words[..2], ["webassembly", "kubernetes"]);
+}
