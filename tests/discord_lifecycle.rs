@@ -89,6 +89,20 @@ fn copy_shipped(to: &Path) {
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_lets_the_reply_in_flight_finish_and_flushes_the_state() {
+    stop_with("-TERM").await;
+}
+
+/// Ctrl-C in a terminal.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigint_stops_the_same_way() {
+    stop_with("-INT").await;
+}
+
+/// Start `confnotes serve`, send `signal` while a `/reindex` is being
+/// answered, and check the shutdown.
+#[cfg(unix)]
+async fn stop_with(signal: &str) {
     let mock = MockDiscord::start().await;
     let tmp = tempfile::tempdir().unwrap();
     let notes = tmp.path().join("notes");
@@ -131,7 +145,7 @@ async fn sigterm_lets_the_reply_in_flight_finish_and_flushes_the_state() {
     let needle = format!("/interactions/{id}/");
     mock.wait_for("the deferred reply", |r| r.path.contains(&needle))
         .await;
-    let term = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    let term = Command::new("kill").args([signal, &pid]).status().unwrap();
     assert!(term.success());
 
     let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
