@@ -2,49 +2,16 @@
 
 mod common;
 
+use common::{confnotes, copy_shipped, json};
 use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn confnotes(notes: &Path, index: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_confnotes"))
-        .current_dir(common::root())
-        .env_remove("NO_COLOR")
-        .args([
-            "--notes",
-            notes.to_str().unwrap(),
-            "--index",
-            index.to_str().unwrap(),
-        ])
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn json(out: &Output) -> Value {
-    assert!(
-        out.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
-fn copy_notes(to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(common::root().join("notes")).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_file() {
-            std::fs::copy(&p, to.join(p.file_name().unwrap())).unwrap();
-        }
-    }
-}
+use std::process::Command;
 
 #[test]
 fn broken_notes_are_reported_by_name_and_the_rest_indexed() {
     let tmp = tempfile::tempdir().unwrap();
     let notes = tmp.path().join("notes");
-    copy_notes(&notes);
+    copy_shipped(&notes);
     std::fs::write(notes.join("binary.dat"), [0u8, 159, 146, 150, 0, 1]).unwrap();
     std::fs::write(
         notes.join("latin1.md"),
@@ -224,7 +191,7 @@ fn search_filters_session_and_links() {
 fn the_index_is_reused_and_updated_per_file() {
     let tmp = tempfile::tempdir().unwrap();
     let notes = tmp.path().join("notes");
-    copy_notes(&notes);
+    copy_shipped(&notes);
     let index = tmp.path().join("index");
     let first = json(&confnotes(&notes, &index, &["index", "--json"]));
     assert_eq!(first["files_read"], 5);
@@ -366,7 +333,7 @@ fn session_count(notes: &Path, index: &Path) -> usize {
 fn digest_dates_rotate_through_every_session_before_repeating() {
     let tmp = tempfile::tempdir().unwrap();
     let (notes, index) = (tmp.path().join("notes"), tmp.path().join("index"));
-    copy_notes(&notes);
+    copy_shipped(&notes);
     let total = session_count(&notes, &index);
     let days = total.div_ceil(3);
     let start = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
@@ -399,7 +366,7 @@ fn digest_dates_rotate_through_every_session_before_repeating() {
 fn digest_by_topic_new_notes_and_bad_options() {
     let tmp = tempfile::tempdir().unwrap();
     let (notes, index) = (tmp.path().join("notes"), tmp.path().join("index"));
-    copy_notes(&notes);
+    copy_shipped(&notes);
     let d = json(&confnotes(
         &notes,
         &index,
@@ -445,7 +412,7 @@ fn state_shows_what_the_bot_stored() {
     use confnotes::store::{NewSubscription, Store};
     let tmp = tempfile::tempdir().unwrap();
     let (notes, index) = (tmp.path().join("notes"), tmp.path().join("index"));
-    copy_notes(&notes);
+    copy_shipped(&notes);
     let none = confnotes(&notes, &index, &["state"]);
     assert_eq!(none.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&none.stderr).contains("state.sqlite3"));

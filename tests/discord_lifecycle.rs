@@ -7,7 +7,6 @@ mod mock_discord;
 use mock_discord::harness::{command, interaction, option, start_bot, FakeClock};
 use mock_discord::MockDiscord;
 use serde_json::{json, Value};
-use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -76,16 +75,6 @@ async fn notes_written_while_the_bot_runs_are_answered_without_reindex() {
     .await;
 }
 
-fn copy_shipped(to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(common::root().join("notes")).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_file() {
-            std::fs::copy(&p, to.join(p.file_name().unwrap())).unwrap();
-        }
-    }
-}
-
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_lets_the_reply_in_flight_finish_and_flushes_the_state() {
@@ -106,7 +95,7 @@ async fn stop_with(signal: &str) {
     let mock = MockDiscord::start().await;
     let tmp = tempfile::tempdir().unwrap();
     let notes = tmp.path().join("notes");
-    copy_shipped(&notes);
+    common::copy_shipped(&notes);
     let data = tmp.path().join("data");
     let child = Command::new(env!("CARGO_BIN_EXE_confnotes"))
         .current_dir(common::root())

@@ -3,34 +3,16 @@
 
 mod common;
 
+use common::{confnotes, copy_shipped, json};
+
 use confnotes::answer::{Engine, LiveEngine};
 use confnotes::config::Config;
 use confnotes::index::{Filters, Silent};
-use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-
-fn confnotes(notes: &Path, index: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_confnotes"))
-        .current_dir(common::root())
-        .args(["--notes", notes.to_str().unwrap()])
-        .args(["--index", index.to_str().unwrap()])
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn json(out: &Output) -> Value {
-    assert!(
-        out.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
 
 /// `count` talks whose titles all carry `version`.
 fn write_talks(notes: &Path, count: usize, version: &str) {
@@ -113,13 +95,7 @@ fn a_crash_in_the_middle_of_indexing_leaves_the_last_index_usable() {
     let tmp = tempfile::tempdir().unwrap();
     let notes = tmp.path().join("notes");
     let index = tmp.path().join("index");
-    std::fs::create_dir(&notes).unwrap();
-    for e in std::fs::read_dir(common::root().join("notes")).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_file() {
-            std::fs::copy(&p, notes.join(p.file_name().unwrap())).unwrap();
-        }
-    }
+    copy_shipped(&notes);
     let first = json(&confnotes(&notes, &index, &["index", "--json"]));
     let chunks_before = first["chunks"].as_u64().unwrap();
     // Many more notes, so that indexing them takes a while.

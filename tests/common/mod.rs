@@ -4,7 +4,9 @@
 use confnotes::answer::Engine;
 use confnotes::config::Config;
 use confnotes::index::Silent;
+use serde_json::Value;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -26,4 +28,41 @@ pub fn engine(notes: &Path) -> (Engine, tempfile::TempDir) {
 /// The engine over the shipped notes.
 pub fn shipped() -> (Engine, tempfile::TempDir) {
     engine(&root().join("notes"))
+}
+
+/// Run the `confnotes` binary on `notes` with its index in `index`.
+pub fn confnotes(notes: &Path, index: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_confnotes"))
+        .current_dir(root())
+        .env_remove("NO_COLOR")
+        .args([
+            "--notes",
+            notes.to_str().unwrap(),
+            "--index",
+            index.to_str().unwrap(),
+        ])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// The JSON a successful run printed.
+pub fn json(out: &Output) -> Value {
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Copy the shipped notes into `to`.
+pub fn copy_shipped(to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(root().join("notes")).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_file() {
+            std::fs::copy(&p, to.join(p.file_name().unwrap())).unwrap();
+        }
+    }
 }
