@@ -177,6 +177,10 @@ pub struct IndexConfig {
     pub watch: bool,
     /// Quiet time after the last change before re-indexing, in milliseconds.
     pub watch_debounce_ms: u64,
+    /// Serve the index `confnotes index` built without ever writing it: no
+    /// refresh at start-up, no watching, `/reindex` re-opens it from disk.
+    /// For processes that each serve a copy of one index.
+    pub read_only: bool,
 }
 
 impl Default for Config {
@@ -234,6 +238,7 @@ impl Default for IndexConfig {
             threads: 0,
             watch: true,
             watch_debounce_ms: 1000,
+            read_only: false,
         }
     }
 }

@@ -246,6 +246,85 @@ fn the_index_is_reused_and_updated_per_file() {
     assert!(a["hits"].as_array().unwrap().is_empty());
 }
 
+/// Names, sizes and modification times of the files in `dir`.
+fn listing(dir: &Path) -> Vec<(String, u64, std::time::SystemTime)> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            let m = e.metadata().unwrap();
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                m.len(),
+                m.modified().unwrap(),
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn a_read_only_index_is_served_as_built_and_never_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let notes = tmp.path().join("notes");
+    copy_shipped(&notes);
+    let index = tmp.path().join("index");
+    let ro = [("CONFNOTES_INDEX__READ_ONLY", "true")];
+    // Nothing built yet: a clear refusal naming the directory and the fix.
+    let out = common::confnotes_env(&notes, &index, &ro, &["ask", "ebpf"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(index.to_str().unwrap()) && err.contains("confnotes index"),
+        "{err}"
+    );
+    // `index` builds it even with read_only set: it is the one writer.
+    let built = json(&common::confnotes_env(
+        &notes,
+        &index,
+        &ro,
+        &["index", "--json"],
+    ));
+    assert_eq!(built["files_read"], 5);
+    let files = listing(&index);
+    // The notes change; a read-only process keeps serving what was built
+    // and touches nothing in the index directory.
+    std::fs::write(
+        notes.join("new-talk.md"),
+        "# Quokkaflow at scale - Ada Lovelace, Engines\n\nQuokkaflow schedules difference engines.\n",
+    )
+    .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let old = json(&common::confnotes_env(
+        &notes,
+        &index,
+        &ro,
+        &["ask", "--json", "quokkaflow"],
+    ));
+    assert!(old["hits"].as_array().unwrap().is_empty(), "{old:#}");
+    let ebpf = json(&common::confnotes_env(
+        &notes,
+        &index,
+        &ro,
+        &["ask", "--json", "ebpf"],
+    ));
+    assert!(!ebpf["hits"].as_array().unwrap().is_empty());
+    assert_eq!(listing(&index), files, "a read-only run wrote to the index");
+    // A writer picks the change up; the read-only process then sees it.
+    json(&confnotes(&notes, &index, &["index", "--json"]));
+    let new = json(&common::confnotes_env(
+        &notes,
+        &index,
+        &ro,
+        &["ask", "--json", "quokkaflow"],
+    ));
+    assert_eq!(
+        new["hits"][0]["id"], "new-talk/quokkaflow-at-scale",
+        "{new:#}"
+    );
+}
+
 #[test]
 fn a_corrupt_index_is_rebuilt_with_a_warning() {
     let tmp = tempfile::tempdir().unwrap();
@@ -409,7 +488,7 @@ fn digest_by_topic_new_notes_and_bad_options() {
 
 #[test]
 fn state_shows_what_the_bot_stored() {
-    use confnotes::store::{NewSubscription, Store};
+    use confnotes::store::{DigestState, NewSubscription, QaState, SqliteStore};
     let tmp = tempfile::tempdir().unwrap();
     let (notes, index) = (tmp.path().join("notes"), tmp.path().join("index"));
     copy_shipped(&notes);
@@ -417,7 +496,7 @@ fn state_shows_what_the_bot_stored() {
     assert_eq!(none.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&none.stderr).contains("state.sqlite3"));
 
-    let store = Store::open(&notes.join(".confnotes/state.sqlite3")).unwrap();
+    let store = SqliteStore::open(&notes.join(".confnotes/state.sqlite3")).unwrap();
     let now = chrono::Utc::now();
     store.qa_enable(77, Some(1), Some(2), now).unwrap();
     store

@@ -13,7 +13,9 @@ use confnotes::digest::runner::{
 };
 use confnotes::digest::Digest;
 use confnotes::index::Silent;
-use confnotes::store::{BeginPost, NewSubscription, PostState, Store, Subscription};
+use confnotes::store::{
+    BeginPost, NewSubscription, PostState, SqliteStore, StateStore, Subscription,
+};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
@@ -76,7 +78,7 @@ impl Poster for FakePoster {
 struct World {
     _tmp: tempfile::TempDir,
     config: Config,
-    store: Arc<Store>,
+    store: Arc<dyn StateStore>,
     engine: Arc<LiveEngine>,
     clock: Arc<TestClock>,
     channel: Arc<Channel>,
@@ -91,9 +93,9 @@ fn world_on(notes: &Path) -> World {
         ..Config::default()
     };
     let (engine, _) = Engine::open(&config, &Silent).unwrap();
-    let store = Arc::new(Store::open(&config.state_path()).unwrap());
+    let store: Arc<dyn StateStore> = Arc::new(SqliteStore::open(&config.state_path()).unwrap());
     let now: DateTime<Utc> = "2026-03-20T00:00:00Z".parse().unwrap();
-    sync_sessions(&store, &engine, now).unwrap();
+    sync_sessions(&*store, &engine, now).unwrap();
     World {
         _tmp: tmp,
         config,
@@ -439,7 +441,7 @@ async fn new_in_the_notes_lists_what_changed_since_the_last_digest() {
     .unwrap();
     {
         w.engine.reindex(&Silent).unwrap();
-        let r = sync_sessions(&w.store, &w.engine.snapshot(), w.clock.now()).unwrap();
+        let r = sync_sessions(&*w.store, &w.engine.snapshot(), w.clock.now()).unwrap();
         assert_eq!(r.added.len(), 1, "{r:?}");
     }
     w.tick_at("2026-06-02T09:00:00Z").await;

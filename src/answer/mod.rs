@@ -69,19 +69,27 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// Open the index and bring it up to date with the notes.
+    /// Open the index and bring it up to date with the notes; with
+    /// `index.read_only`, open it as `confnotes index` left it.
     pub fn open(config: &Config, progress: &dyn index::Progress) -> Result<(Engine, Report)> {
         let synonyms = Synonyms::load(&config.synonyms_file)?;
-        let (mut index, rebuilt) = NotesIndex::open(&config.index_path())?;
-        if let Some(why) = &rebuilt {
-            tracing::warn!("{why}");
-        }
-        let mut report = index.refresh(
-            &config.notes_dir,
-            WriterOptions::from_config(&config.index),
-            progress,
-        )?;
-        report.rebuilt = rebuilt;
+        let (index, report) = if config.index.read_only {
+            let index = NotesIndex::open_read_only(&config.index_path())?;
+            let report = index.current_report()?;
+            (index, report)
+        } else {
+            let (mut index, rebuilt) = NotesIndex::open(&config.index_path())?;
+            if let Some(why) = &rebuilt {
+                tracing::warn!("{why}");
+            }
+            let mut report = index.refresh(
+                &config.notes_dir,
+                WriterOptions::from_config(&config.index),
+                progress,
+            )?;
+            report.rebuilt = rebuilt;
+            (index, report)
+        };
         let builder = QueryBuilder::new(index.fields, config.ranking.clone(), &synonyms);
         Ok((
             Engine {
@@ -92,16 +100,6 @@ impl Engine {
             },
             report,
         ))
-    }
-
-    /// Re-read changed notes.
-    pub fn refresh(&mut self, progress: &dyn index::Progress) -> Result<Report> {
-        self.vocabulary = std::sync::OnceLock::new();
-        self.index.refresh(
-            &self.config.notes_dir,
-            WriterOptions::from_config(&self.config.index),
-            progress,
-        )
     }
 
     /// The best chunks for a question, `offset` results in.

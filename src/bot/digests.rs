@@ -10,7 +10,7 @@ use crate::digest::runner::{self, Clock, Outcome, Poster, Scheduler, Settings};
 use crate::digest::schedule::{next_due, parse_time, parse_zone, zones_matching};
 use crate::digest::{build, Digest, Plan};
 use crate::render::digest::{digest_cards, digest_heading, new_lines};
-use crate::store::{NewSubscription, Store, Subscription};
+use crate::store::{NewSubscription, StateStore, Subscription};
 use anyhow::Context as _;
 use poise::serenity_prelude as serenity;
 use std::sync::Arc;
@@ -396,7 +396,7 @@ async fn now(ctx: Context<'_>) -> Result<(), Error> {
 }
 
 /// Keep the "new in the notes" record in step with the index.
-pub fn sync(store: &Store, engine: &LiveEngine, clock: &dyn Clock) {
+pub fn sync(store: &dyn StateStore, engine: &LiveEngine, clock: &dyn Clock) {
     match runner::sync_sessions(store, &engine.snapshot(), clock.now()) {
         Ok(r) if !r.baseline => tracing::info!(
             added = r.added.len(),

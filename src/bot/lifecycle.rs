@@ -15,7 +15,7 @@ use super::Data;
 use crate::answer::{Catalog, LiveEngine};
 use crate::digest::runner::Clock;
 use crate::index::Report;
-use crate::store::Store;
+use crate::store::StateStore;
 use anyhow::{Context as _, Result};
 use poise::serenity_prelude as serenity;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -91,7 +91,7 @@ impl<F: serenity::Framework> serenity::Framework for Tracked<F> {
 pub struct Reindexer {
     pub engine: Arc<LiveEngine>,
     pub catalog: Arc<RwLock<Catalog>>,
-    pub store: Arc<Store>,
+    pub store: Arc<dyn StateStore>,
     pub clock: Arc<dyn Clock>,
 }
 
@@ -117,7 +117,7 @@ impl Reindexer {
         .await
         .context("re-index stopped")??;
         *self.catalog.write().unwrap_or_else(|e| e.into_inner()) = catalog;
-        super::digests::sync(&self.store, &self.engine, self.clock.as_ref());
+        super::digests::sync(&*self.store, &self.engine, self.clock.as_ref());
         Ok(report)
     }
 }
@@ -126,6 +126,10 @@ impl Reindexer {
 pub fn watch_notes(data: &Data) -> Result<Option<crate::index::watch::NotesWatcher>> {
     let config = &data.config;
     if !config.index.watch {
+        return Ok(None);
+    }
+    if config.index.read_only {
+        tracing::info!("index.read_only is set: not watching the notes directory");
         return Ok(None);
     }
     let ignore = vec![config.index_path(), config.data_path()];
@@ -169,7 +173,7 @@ pub struct Shutdown {
     pub(super) inflight: Arc<InFlight>,
     pub(super) stop_digests: Arc<tokio::sync::watch::Sender<bool>>,
     pub(super) digest_task: Arc<Mutex<Option<JoinHandle<()>>>>,
-    pub(super) store: Arc<Store>,
+    pub(super) store: Arc<dyn StateStore>,
 }
 
 impl Shutdown {
@@ -197,7 +201,7 @@ impl Shutdown {
                 tracing::warn!("the digest scheduler did not stop in time");
             }
         }
-        match self.store.checkpoint() {
+        match self.store.flush() {
             Ok(()) => tracing::info!("state file flushed"),
             Err(e) => tracing::error!(error = %format!("{e:#}"), "cannot flush the state file"),
         }

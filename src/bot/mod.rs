@@ -18,7 +18,7 @@ mod retry;
 use crate::answer::{Catalog, Engine, LiveEngine};
 use crate::config::Config;
 use crate::digest::runner::{Clock, SystemClock};
-use crate::store::Store;
+use crate::store::{SqliteStore, StateStore};
 use anyhow::{Context as _, Result};
 use poise::serenity_prelude as serenity;
 use std::collections::{HashMap, VecDeque};
@@ -33,7 +33,7 @@ pub struct Data {
     pub engine: Arc<LiveEngine>,
     pub catalog: Arc<RwLock<Catalog>>,
     pub config: Config,
-    pub store: Arc<Store>,
+    pub store: Arc<dyn StateStore>,
     pub clock: Arc<dyn Clock>,
     cooldowns: Mutex<HashMap<u64, Instant>>,
     /// Answers given per Q&A channel in the last minute.
@@ -54,7 +54,7 @@ impl Data {
     fn new(
         engine: Engine,
         config: Config,
-        store: Arc<Store>,
+        store: Arc<dyn StateStore>,
         clock: Arc<dyn Clock>,
         stop: tokio::sync::watch::Sender<bool>,
     ) -> Result<Data> {
@@ -163,7 +163,7 @@ pub async fn build_client(
     config: &Config,
     token: &str,
     engine: Engine,
-    store: Arc<Store>,
+    store: Arc<dyn StateStore>,
     options: &Options,
 ) -> Result<serenity::Client> {
     Ok(build(config, token, engine, store, options).await?.client)
@@ -174,7 +174,7 @@ pub async fn build(
     config: &Config,
     token: &str,
     engine: Engine,
-    store: Arc<Store>,
+    store: Arc<dyn StateStore>,
     options: &Options,
 ) -> Result<Running> {
     let (stop, stopped) = tokio::sync::watch::channel(false);
@@ -185,7 +185,7 @@ pub async fn build(
         Arc::clone(&options.clock),
         stop,
     )?;
-    digests::sync(&data.store, &data.engine, data.clock.as_ref());
+    digests::sync(&*data.store, &data.engine, data.clock.as_ref());
     data._watcher = lifecycle::watch_notes(&data)?;
     let inflight = Arc::new(lifecycle::InFlight::default());
     let shutdown = lifecycle::Shutdown {
@@ -266,7 +266,7 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 /// `confnotes serve`: run the bot until Ctrl-C or SIGTERM.
 pub async fn serve(config: Config, engine: Engine) -> Result<()> {
     let token = crate::config::discord_token()?;
-    let store = Arc::new(Store::open(&config.state_path())?);
+    let store: Arc<dyn StateStore> = Arc::new(SqliteStore::open(&config.state_path())?);
     let options = Options {
         api_base: (!config.discord.api_base.trim().is_empty()).then(|| {
             config

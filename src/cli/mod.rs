@@ -162,6 +162,10 @@ pub fn run(cli: Cli, mut config: Config, color: bool) -> Result<i32> {
         // Check the token before indexing, so a missing one fails fast.
         crate::config::discord_token()?;
     }
+    if matches!(cli.command, Command::Index { .. }) && config.index.read_only {
+        // `index` is the one command that writes the index, read-only or not.
+        config.index.read_only = false;
+    }
     let (engine, report) = Engine::open(&config, &bar)?;
     let mut out = std::io::stdout().lock();
     let notes_dir = config.notes_dir.display().to_string();
@@ -286,10 +290,11 @@ fn digest(
     topic: &str,
 ) -> Result<crate::digest::Digest> {
     use crate::digest::{build, runner, schedule, Plan};
+    use crate::store::SessionState;
     let now = chrono::Utc::now();
     let tz = schedule::parse_zone(&config.digest.timezone).map_err(anyhow::Error::msg)?;
     let date = date.unwrap_or_else(|| schedule::local_date(now, tz));
-    let store = crate::store::Store::open(&config.state_path())?;
+    let store = crate::store::SqliteStore::open(&config.state_path())?;
     runner::sync_sessions(&store, engine, now)?;
     let day = |d: chrono::NaiveDate| d.and_time(chrono::NaiveTime::MIN).and_utc();
     let until = day(date + chrono::Duration::days(1));
@@ -318,7 +323,7 @@ fn state(config: &Config, json: bool, style: &Style) -> Result<i32> {
         );
         return Ok(1);
     }
-    let snapshot = crate::store::Store::open(&path)?.snapshot()?;
+    let snapshot = crate::store::StateStore::snapshot(&crate::store::SqliteStore::open(&path)?)?;
     let mut out = std::io::stdout().lock();
     if json {
         writeln!(out, "{}", serde_json::to_string_pretty(&snapshot)?)?;

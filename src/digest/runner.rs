@@ -4,7 +4,7 @@
 //! Each post follows one protocol, so that a restart at any point neither
 //! loses nor doubles a digest:
 //! 1. record the post as *pending*, with its content, its nonce and the new
-//!    rotation cursor, in one transaction ([`Store::begin_post`]);
+//!    rotation cursor, in one transaction ([`DigestState::begin_post`]);
 //! 2. send it, with the nonce;
 //! 3. mark it *sent* with the message id.
 //!
@@ -15,7 +15,9 @@
 use super::schedule::{due_date, local_date, parse_zone};
 use super::{build, Digest, Plan};
 use crate::answer::{Engine, LiveEngine};
-use crate::store::{BeginPost, PostState, Store, Subscription, SyncReport};
+#[cfg(doc)]
+use crate::store::DigestState;
+use crate::store::{BeginPost, PostState, StateStore, Subscription, SyncReport};
 use anyhow::{Context as _, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::future::Future;
@@ -84,7 +86,7 @@ pub struct Settings {
 
 /// Posts due digests.
 pub struct Scheduler<P> {
-    pub store: Arc<Store>,
+    pub store: Arc<dyn StateStore>,
     pub engine: Arc<LiveEngine>,
     pub poster: P,
     pub clock: Arc<dyn Clock>,
@@ -97,7 +99,11 @@ pub fn nonce(sub: i64, date: NaiveDate) -> String {
 }
 
 /// Record the sessions now in the index, so later digests can say what is new.
-pub fn sync_sessions(store: &Store, engine: &Engine, now: DateTime<Utc>) -> Result<SyncReport> {
+pub fn sync_sessions(
+    store: &dyn StateStore,
+    engine: &Engine,
+    now: DateTime<Utc>,
+) -> Result<SyncReport> {
     let mut current: Vec<(String, String, String)> = Vec::new();
     engine.index.each_chunk(|c| {
         if c.kind.is_session() {

@@ -154,6 +154,28 @@ impl NotesIndex {
         ))
     }
 
+    /// Open an index that `confnotes index` built, without changing
+    /// anything in `dir`: no rebuild, no refresh, no lock. For processes that
+    /// serve a copy of the index (`index.read_only`).
+    pub fn open_read_only(dir: &Path) -> Result<NotesIndex> {
+        let hint = "index.read_only is set, so this process does not build it: run `confnotes index` with the same index_dir first";
+        let manifest = Manifest::load(dir).with_context(|| {
+            format!(
+                "no readable index in {} ({} is missing); {hint}",
+                dir.display(),
+                manifest::FILE_NAME
+            )
+        })?;
+        if manifest.schema_version != schema::SCHEMA_VERSION {
+            anyhow::bail!(
+                "the index in {} was built by another version of confnotes; {hint}",
+                dir.display()
+            );
+        }
+        Self::try_open(dir, manifest)
+            .with_context(|| format!("cannot open the index in {}; {hint}", dir.display()))
+    }
+
     fn try_open(dir: &Path, manifest: Manifest) -> Result<NotesIndex> {
         let index = Index::open(NotesDirectory::open(dir).map_err(tantivy::TantivyError::from)?)?;
         let fields = schema::fields_of(&index.schema())?;
@@ -230,22 +252,15 @@ impl NotesIndex {
             .collect();
         report.files_unchanged = files.len() - stale.len();
         if stale.is_empty() && removed.is_empty() {
-            report.chunks = self.manifest.files.values().map(|e| e.chunks.len()).sum();
-            report.sessions = self.count_sessions()?;
-            report.diagnostics = walk_diags;
-            report.diagnostics.extend(
-                self.manifest
-                    .files
-                    .values()
-                    .flat_map(|e| e.diagnostics.iter().cloned()),
-            );
-            report.elapsed = started.elapsed();
-            return Ok(report);
+            return self.finish_report(report, walk_diags, started);
         }
         progress.start(stale.len() as u64, stale.iter().map(|f| f.size).sum());
         let mut writer: tantivy::IndexWriter<TantivyDocument> = self
             .index
             .writer_with_num_threads(opts.threads, opts.memory_bytes)?;
+        // An empty index holds nothing to delete: skip a delete per file,
+        // which tantivy would otherwise check against every new segment.
+        let empty = self.reader.searcher().num_docs() == 0;
         for rel in &removed {
             writer.delete_term(Term::from_field_text(self.fields.file, rel));
             if let Some(e) = self.manifest.files.remove(rel) {
@@ -273,7 +288,9 @@ impl NotesIndex {
             let old_chunks: BTreeMap<String, String> = old
                 .map(|e| e.chunks.iter().cloned().collect())
                 .unwrap_or_default();
-            writer.delete_term(Term::from_field_text(self.fields.file, &file.rel));
+            if !empty {
+                writer.delete_term(Term::from_field_text(self.fields.file, &file.rel));
+            }
             let mut entry = FileEntry {
                 size: file.size,
                 mtime: u64::try_from(file.mtime).unwrap_or(u64::MAX),
@@ -306,6 +323,28 @@ impl NotesIndex {
         self.manifest.save(&self.dir)?;
         self.reader.reload()?;
         progress.finish();
+        self.finish_report(report, walk_diags, started)
+    }
+
+    /// What the index holds now, as a report of a run that read nothing: for
+    /// a read-only index, which is never refreshed.
+    pub fn current_report(&self) -> Result<Report> {
+        let files = self.manifest.files.len();
+        let report = Report {
+            files,
+            files_unchanged: files,
+            ..Report::default()
+        };
+        self.finish_report(report, Vec::new(), Instant::now())
+    }
+
+    /// Fill in the totals and the problems of every note the index holds.
+    fn finish_report(
+        &self,
+        mut report: Report,
+        walk_diags: Vec<Diagnostic>,
+        started: Instant,
+    ) -> Result<Report> {
         report.chunks = self.manifest.files.values().map(|e| e.chunks.len()).sum();
         report.sessions = self.count_sessions()?;
         report.diagnostics = walk_diags;

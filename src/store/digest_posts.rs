@@ -2,7 +2,10 @@
 //! message is sent and completed after, so a restart can tell "sent",
 //! "maybe sent" (pending: look for it before sending again) and "not yet".
 
-use super::{date_str, from_ts, id, ts, uid, Store, Subscription};
+use super::{
+    date_str, from_ts, id, ts, uid, DigestState, NewSubscription, SqliteStore, Subscription,
+};
+use anyhow::Context;
 use anyhow::Result;
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, OptionalExtension, Row};
@@ -48,7 +51,7 @@ pub struct PostRecord {
     pub payload: String,
 }
 
-/// What [`Store::begin_post`] did.
+/// What [`DigestState::begin_post`] did.
 #[derive(Debug, Clone, PartialEq)]
 pub enum BeginPost {
     /// Recorded as pending: send it now.
@@ -78,11 +81,83 @@ fn record(r: &Row<'_>) -> rusqlite::Result<PostRecord> {
     })
 }
 
-impl Store {
+impl DigestState for SqliteStore {
+    /// Subscribe a channel (to a topic); subscribing again with the same
+    /// topic updates the time and zone. True when it is new.
+    fn subscribe(&self, s: &NewSubscription, now: DateTime<Utc>) -> Result<(Subscription, bool)> {
+        let conn = self.conn();
+        let existed: Option<i64> = conn
+            .query_row(
+                "SELECT id FROM subscriptions WHERE channel_id = ?1 AND topic = ?2",
+                params![id(s.channel_id), s.topic],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let time = s.time.format("%H:%M").to_string();
+        let sub_id = match existed {
+            Some(sid) => {
+                conn.execute(
+                    "UPDATE subscriptions SET time = ?2, timezone = ?3 WHERE id = ?1",
+                    params![sid, time, s.timezone],
+                )?;
+                sid
+            }
+            None => {
+                conn.execute(
+                    "INSERT INTO subscriptions (guild_id, channel_id, time, timezone, topic, created_by, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    params![s.guild_id.map(id), id(s.channel_id), time, s.timezone, s.topic, s.created_by.map(id), ts(now)],
+                )?;
+                conn.last_insert_rowid()
+            }
+        };
+        drop(conn);
+        let sub = self
+            .subscription(sub_id)?
+            .context("subscription vanished while it was written")?;
+        Ok((sub, existed.is_none()))
+    }
+
+    /// Remove a channel's subscriptions: the one of `topic`, or all of them.
+    /// Returns how many were removed.
+    fn unsubscribe(&self, channel: u64, topic: Option<&str>) -> Result<usize> {
+        let conn = self.conn();
+        let n = match topic {
+            Some(t) => conn.execute(
+                "DELETE FROM subscriptions WHERE channel_id = ?1 AND topic = ?2",
+                params![id(channel), t],
+            )?,
+            None => conn.execute(
+                "DELETE FROM subscriptions WHERE channel_id = ?1",
+                params![id(channel)],
+            )?,
+        };
+        Ok(n)
+    }
+
+    fn subscription(&self, sub_id: i64) -> Result<Option<Subscription>> {
+        Ok(self
+            .query_subscriptions("WHERE id = ?1", params![sub_id])?
+            .pop())
+    }
+
+    /// Every subscription, oldest first.
+    fn subscriptions(&self) -> Result<Vec<Subscription>> {
+        self.query_subscriptions("", [])
+    }
+
+    /// The subscriptions of one guild (or of DMs, for `None`).
+    fn subscriptions_in(&self, guild: Option<u64>) -> Result<Vec<Subscription>> {
+        match guild {
+            Some(g) => self.query_subscriptions("WHERE guild_id = ?1", params![id(g)]),
+            None => self.query_subscriptions("WHERE guild_id IS NULL", []),
+        }
+    }
+
     /// Record that `sub`'s digest for `date` is about to be sent, and move the
     /// subscription's rotation cursor, in one transaction. Only the caller
     /// that gets [`BeginPost::Recorded`] sends.
-    pub fn begin_post(
+    fn begin_post(
         &self,
         sub: &Subscription,
         date: NaiveDate,
@@ -130,7 +205,7 @@ impl Store {
     }
 
     /// The message reached Discord.
-    pub fn finish_post(
+    fn finish_post(
         &self,
         sub_id: i64,
         date: NaiveDate,
@@ -146,12 +221,7 @@ impl Store {
     }
 
     /// Sending failed; after `max_attempts` the post is given up.
-    pub fn post_failed(
-        &self,
-        sub_id: i64,
-        date: NaiveDate,
-        max_attempts: u32,
-    ) -> Result<PostState> {
+    fn post_failed(&self, sub_id: i64, date: NaiveDate, max_attempts: u32) -> Result<PostState> {
         let conn = self.conn();
         conn.execute(
             "UPDATE digest_posts SET attempts = attempts + 1,
@@ -168,7 +238,7 @@ impl Store {
     }
 
     /// A pending post of a past day that never reached Discord.
-    pub fn mark_missed(&self, sub_id: i64, date: NaiveDate) -> Result<()> {
+    fn mark_missed(&self, sub_id: i64, date: NaiveDate) -> Result<()> {
         self.conn().execute(
             "UPDATE digest_posts SET state = 'missed' WHERE subscription_id = ?1 AND local_date = ?2 AND state = 'pending'",
             params![sub_id, date_str(date)],
@@ -176,11 +246,11 @@ impl Store {
         Ok(())
     }
 
-    pub fn pending_posts(&self) -> Result<Vec<PostRecord>> {
+    fn pending_posts(&self) -> Result<Vec<PostRecord>> {
         self.query_posts("WHERE state = 'pending' ORDER BY recorded_at", [])
     }
 
-    pub fn post(&self, sub_id: i64, date: NaiveDate) -> Result<Option<PostRecord>> {
+    fn post(&self, sub_id: i64, date: NaiveDate) -> Result<Option<PostRecord>> {
         Ok(self
             .query_posts(
                 "WHERE subscription_id = ?1 AND local_date = ?2",
@@ -190,7 +260,7 @@ impl Store {
     }
 
     /// The latest post that reached the channel.
-    pub fn last_sent(&self, sub_id: i64) -> Result<Option<PostRecord>> {
+    fn last_sent(&self, sub_id: i64) -> Result<Option<PostRecord>> {
         Ok(self
             .query_posts(
                 "WHERE subscription_id = ?1 AND state = 'sent' ORDER BY local_date DESC LIMIT 1",
@@ -200,7 +270,7 @@ impl Store {
     }
 
     /// Every post of one channel, oldest first.
-    pub fn posts_in(&self, channel: u64) -> Result<Vec<PostRecord>> {
+    fn posts_in(&self, channel: u64) -> Result<Vec<PostRecord>> {
         self.query_posts(
             "WHERE channel_id = ?1 ORDER BY local_date, subscription_id",
             params![id(channel)],
@@ -208,7 +278,7 @@ impl Store {
     }
 
     /// The latest post of each subscription, for `confnotes state`.
-    pub fn last_posts(&self) -> Result<Vec<PostRecord>> {
+    fn last_posts(&self) -> Result<Vec<PostRecord>> {
         self.query_posts(
             "WHERE rowid IN (SELECT rowid FROM digest_posts p WHERE p.local_date =
                (SELECT max(local_date) FROM digest_posts q WHERE q.subscription_id = p.subscription_id))
@@ -216,7 +286,9 @@ impl Store {
             [],
         )
     }
+}
 
+impl SqliteStore {
     fn query_posts(&self, tail: &str, args: impl rusqlite::Params) -> Result<Vec<PostRecord>> {
         let conn = self.conn();
         let mut st = conn.prepare(&format!("SELECT {COLUMNS} FROM digest_posts {tail}"))?;

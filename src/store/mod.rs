@@ -83,8 +83,141 @@ const MIGRATIONS: &[&str] = &[
      );",
 ];
 
-/// The state file.
-pub struct Store {
+/// The state the bot and the digest scheduler keep, behind traits so that a
+/// store several machines share can replace the SQLite file: PostgreSQL
+/// maps the two writes that must not happen twice directly, claiming a
+/// message onto `INSERT ... ON CONFLICT DO NOTHING` and recording a digest
+/// post with its rotation cursor onto one transaction. [`SqliteStore`] is
+/// the implementation today; callers hold an `Arc<dyn StateStore>`.
+pub trait StateStore: QaState + DigestState + SessionState {
+    /// Where the state lives, for messages and `confnotes state`.
+    fn location(&self) -> String;
+
+    /// Make every write durable and self-contained (at shutdown).
+    fn flush(&self) -> Result<()>;
+
+    fn schema_version(&self) -> Result<usize>;
+
+    /// Everything, for `confnotes state`.
+    fn snapshot(&self) -> Result<Snapshot> {
+        Ok(Snapshot {
+            path: self.location(),
+            schema_version: self.schema_version()?,
+            qa_channels: self.qa_channels()?,
+            answered: self.answered_count()?,
+            subscriptions: self.subscriptions()?,
+            last_posts: self.last_posts()?,
+            feedback: self.feedback()?,
+            known_sessions: self.known_session_count()?,
+        })
+    }
+}
+
+/// Q&A channels, the messages answered in them, and votes on the answers.
+pub trait QaState: Send + Sync {
+    /// Mark a channel as a Q&A channel; false if it already was one.
+    fn qa_enable(
+        &self,
+        channel: u64,
+        guild: Option<u64>,
+        by: Option<u64>,
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
+    /// Unmark a channel; false if it was not one.
+    fn qa_disable(&self, channel: u64) -> Result<bool>;
+    fn is_qa_channel(&self, channel: u64) -> Result<bool>;
+    fn qa_channels(&self) -> Result<Vec<QaChannel>>;
+    /// Claim a message for answering. True exactly once per message, across
+    /// restarts and processes: the caller answers only when it gets true.
+    fn claim_message(
+        &self,
+        message: u64,
+        channel: u64,
+        query: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
+    /// Where the answer to a message went.
+    fn set_answer_thread(&self, message: u64, thread: u64) -> Result<()>;
+    /// The question asked in `message`, if the bot answered it.
+    fn answered_query(&self, message: u64) -> Result<Option<String>>;
+    fn answered_count(&self) -> Result<usize>;
+    /// Record a vote on the answer to `message`; a user's later vote replaces
+    /// the earlier one. False if it was already recorded as given.
+    fn record_feedback(
+        &self,
+        message: u64,
+        user: u64,
+        helpful: bool,
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
+    fn feedback(&self) -> Result<Vec<Feedback>>;
+}
+
+/// Digest subscriptions and the posts made for them.
+pub trait DigestState: Send + Sync {
+    /// Subscribe a channel (to a topic); subscribing again with the same
+    /// topic updates the time and zone. True when it is new.
+    fn subscribe(&self, s: &NewSubscription, now: DateTime<Utc>) -> Result<(Subscription, bool)>;
+    /// Remove a channel's subscriptions: the one of `topic`, or all of them.
+    /// Returns how many were removed.
+    fn unsubscribe(&self, channel: u64, topic: Option<&str>) -> Result<usize>;
+    fn subscription(&self, sub_id: i64) -> Result<Option<Subscription>>;
+    /// Every subscription, oldest first.
+    fn subscriptions(&self) -> Result<Vec<Subscription>>;
+    /// The subscriptions of one guild (or of DMs, for `None`).
+    fn subscriptions_in(&self, guild: Option<u64>) -> Result<Vec<Subscription>>;
+    /// Record that `sub`'s digest for `date` is about to be sent, and move
+    /// the subscription's rotation cursor, in one transaction. Only the
+    /// caller that gets [`BeginPost::Recorded`] sends.
+    fn begin_post(
+        &self,
+        sub: &Subscription,
+        date: NaiveDate,
+        nonce: &str,
+        payload: &str,
+        cursor: Option<u64>,
+        now: DateTime<Utc>,
+    ) -> Result<BeginPost>;
+    /// The message reached Discord.
+    fn finish_post(
+        &self,
+        sub_id: i64,
+        date: NaiveDate,
+        message_id: u64,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+    /// Sending failed; after `max_attempts` the post is given up.
+    fn post_failed(&self, sub_id: i64, date: NaiveDate, max_attempts: u32) -> Result<PostState>;
+    /// A pending post of a past day that never reached Discord.
+    fn mark_missed(&self, sub_id: i64, date: NaiveDate) -> Result<()>;
+    fn pending_posts(&self) -> Result<Vec<PostRecord>>;
+    fn post(&self, sub_id: i64, date: NaiveDate) -> Result<Option<PostRecord>>;
+    /// The latest post that reached the channel.
+    fn last_sent(&self, sub_id: i64) -> Result<Option<PostRecord>>;
+    /// Every post of one channel, oldest first.
+    fn posts_in(&self, channel: u64) -> Result<Vec<PostRecord>>;
+    /// The latest post of each subscription, for `confnotes state`.
+    fn last_posts(&self) -> Result<Vec<PostRecord>>;
+}
+
+/// When each session was first seen and last changed.
+pub trait SessionState: Send + Sync {
+    /// Compare the sessions in the index, `(id, content hash, title)`, with
+    /// the ones recorded. The first sync records a baseline: sessions that
+    /// were there before the bot started are not "new".
+    fn sync_sessions(
+        &self,
+        current: &[(String, String, String)],
+        now: DateTime<Utc>,
+    ) -> Result<SyncReport>;
+    /// Sessions still in the notes added or changed after `since`, oldest
+    /// change first.
+    fn changed_since(&self, since: DateTime<Utc>) -> Result<Vec<Changed>>;
+    fn known_session_count(&self) -> Result<usize>;
+}
+
+/// The SQLite state file.
+pub struct SqliteStore {
     conn: Mutex<Connection>,
     path: PathBuf,
 }
@@ -172,16 +305,16 @@ pub(crate) fn date_str(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
-impl Store {
+impl SqliteStore {
     /// Open (creating if needed) the state file and bring its schema up to date.
-    pub fn open(path: &Path) -> Result<Store> {
+    pub fn open(path: &Path) -> Result<SqliteStore> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("cannot create the data directory {}", dir.display()))?;
         }
         let conn = Connection::open(path)
             .with_context(|| format!("cannot open the state file {}", path.display()))?;
-        let store = Store {
+        let store = SqliteStore {
             conn: Mutex::new(conn),
             path: path.to_path_buf(),
         };
@@ -189,19 +322,6 @@ impl Store {
             .setup()
             .with_context(|| format!("state file {}", path.display()))?;
         Ok(store)
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// Fold the write-ahead log into the database file (at shutdown), so a
-    /// copy of the state file alone is complete. With `synchronous=NORMAL`
-    /// a commit is durable once the checkpoint has run.
-    pub fn checkpoint(&self) -> Result<()> {
-        self.conn()
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
-            .with_context(|| format!("cannot checkpoint {}", self.path.display()))
     }
 
     pub(crate) fn conn(&self) -> MutexGuard<'_, Connection> {
@@ -236,17 +356,36 @@ impl Store {
         Ok(())
     }
 
-    pub fn schema_version(&self) -> Result<usize> {
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl StateStore for SqliteStore {
+    fn location(&self) -> String {
+        self.path.display().to_string()
+    }
+
+    /// Fold the write-ahead log into the database file (at shutdown), so a
+    /// copy of the state file alone is complete. With `synchronous=NORMAL`
+    /// a commit is durable once the checkpoint has run.
+    fn flush(&self) -> Result<()> {
+        self.conn()
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            .with_context(|| format!("cannot checkpoint {}", self.path.display()))
+    }
+
+    fn schema_version(&self) -> Result<usize> {
         let v: i64 = self
             .conn()
             .query_row("PRAGMA user_version", [], |r| r.get(0))?;
         Ok(v.max(0) as usize)
     }
+}
 
-    // ----- Q&A channels -----
-
+impl QaState for SqliteStore {
     /// Mark a channel as a Q&A channel; false if it already was one.
-    pub fn qa_enable(
+    fn qa_enable(
         &self,
         channel: u64,
         guild: Option<u64>,
@@ -262,7 +401,7 @@ impl Store {
     }
 
     /// Unmark a channel; false if it was not one.
-    pub fn qa_disable(&self, channel: u64) -> Result<bool> {
+    fn qa_disable(&self, channel: u64) -> Result<bool> {
         let n = self.conn().execute(
             "DELETE FROM qa_channels WHERE channel_id = ?1",
             params![id(channel)],
@@ -270,7 +409,7 @@ impl Store {
         Ok(n == 1)
     }
 
-    pub fn is_qa_channel(&self, channel: u64) -> Result<bool> {
+    fn is_qa_channel(&self, channel: u64) -> Result<bool> {
         Ok(self
             .conn()
             .query_row(
@@ -282,7 +421,7 @@ impl Store {
             .is_some())
     }
 
-    pub fn qa_channels(&self) -> Result<Vec<QaChannel>> {
+    fn qa_channels(&self) -> Result<Vec<QaChannel>> {
         let conn = self.conn();
         let mut st = conn.prepare(
             "SELECT channel_id, guild_id, enabled_by, enabled_at FROM qa_channels ORDER BY enabled_at, channel_id",
@@ -302,7 +441,7 @@ impl Store {
 
     /// Claim a message for answering. True exactly once per message, across
     /// restarts: the caller answers only when it gets true.
-    pub fn claim_message(
+    fn claim_message(
         &self,
         message: u64,
         channel: u64,
@@ -317,7 +456,7 @@ impl Store {
     }
 
     /// Where the answer to a message went.
-    pub fn set_answer_thread(&self, message: u64, thread: u64) -> Result<()> {
+    fn set_answer_thread(&self, message: u64, thread: u64) -> Result<()> {
         self.conn().execute(
             "UPDATE answered SET thread_id = ?2 WHERE message_id = ?1",
             params![id(message), id(thread)],
@@ -326,7 +465,7 @@ impl Store {
     }
 
     /// The question asked in `message`, if the bot answered it.
-    pub fn answered_query(&self, message: u64) -> Result<Option<String>> {
+    fn answered_query(&self, message: u64) -> Result<Option<String>> {
         Ok(self
             .conn()
             .query_row(
@@ -337,7 +476,7 @@ impl Store {
             .optional()?)
     }
 
-    pub fn answered_count(&self) -> Result<usize> {
+    fn answered_count(&self) -> Result<usize> {
         let n: i64 = self
             .conn()
             .query_row("SELECT count(*) FROM answered", [], |r| r.get(0))?;
@@ -346,7 +485,7 @@ impl Store {
 
     /// Record a vote on the answer to `message`; a user's later vote replaces
     /// the earlier one. False if it was already recorded as given.
-    pub fn record_feedback(
+    fn record_feedback(
         &self,
         message: u64,
         user: u64,
@@ -362,7 +501,7 @@ impl Store {
         Ok(n == 1)
     }
 
-    pub fn feedback(&self) -> Result<Vec<Feedback>> {
+    fn feedback(&self) -> Result<Vec<Feedback>> {
         let conn = self.conn();
         let mut st = conn.prepare(
             "SELECT f.message_id, a.channel_id, a.query, f.user_id, f.helpful, f.at
@@ -381,86 +520,10 @@ impl Store {
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
+}
 
-    // ----- subscriptions -----
-
-    /// Subscribe a channel (to a topic); subscribing again with the same
-    /// topic updates the time and zone. True when it is new.
-    pub fn subscribe(
-        &self,
-        s: &NewSubscription,
-        now: DateTime<Utc>,
-    ) -> Result<(Subscription, bool)> {
-        let conn = self.conn();
-        let existed: Option<i64> = conn
-            .query_row(
-                "SELECT id FROM subscriptions WHERE channel_id = ?1 AND topic = ?2",
-                params![id(s.channel_id), s.topic],
-                |r| r.get(0),
-            )
-            .optional()?;
-        let time = s.time.format("%H:%M").to_string();
-        let sub_id = match existed {
-            Some(sid) => {
-                conn.execute(
-                    "UPDATE subscriptions SET time = ?2, timezone = ?3 WHERE id = ?1",
-                    params![sid, time, s.timezone],
-                )?;
-                sid
-            }
-            None => {
-                conn.execute(
-                    "INSERT INTO subscriptions (guild_id, channel_id, time, timezone, topic, created_by, created_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                    params![s.guild_id.map(id), id(s.channel_id), time, s.timezone, s.topic, s.created_by.map(id), ts(now)],
-                )?;
-                conn.last_insert_rowid()
-            }
-        };
-        drop(conn);
-        let sub = self
-            .subscription(sub_id)?
-            .context("subscription vanished while it was written")?;
-        Ok((sub, existed.is_none()))
-    }
-
-    /// Remove a channel's subscriptions: the one of `topic`, or all of them.
-    /// Returns how many were removed.
-    pub fn unsubscribe(&self, channel: u64, topic: Option<&str>) -> Result<usize> {
-        let conn = self.conn();
-        let n = match topic {
-            Some(t) => conn.execute(
-                "DELETE FROM subscriptions WHERE channel_id = ?1 AND topic = ?2",
-                params![id(channel), t],
-            )?,
-            None => conn.execute(
-                "DELETE FROM subscriptions WHERE channel_id = ?1",
-                params![id(channel)],
-            )?,
-        };
-        Ok(n)
-    }
-
-    pub fn subscription(&self, sub_id: i64) -> Result<Option<Subscription>> {
-        Ok(self
-            .query_subscriptions("WHERE id = ?1", params![sub_id])?
-            .pop())
-    }
-
-    /// Every subscription, oldest first.
-    pub fn subscriptions(&self) -> Result<Vec<Subscription>> {
-        self.query_subscriptions("", [])
-    }
-
-    /// The subscriptions of one guild (or of DMs, for `None`).
-    pub fn subscriptions_in(&self, guild: Option<u64>) -> Result<Vec<Subscription>> {
-        match guild {
-            Some(g) => self.query_subscriptions("WHERE guild_id = ?1", params![id(g)]),
-            None => self.query_subscriptions("WHERE guild_id IS NULL", []),
-        }
-    }
-
-    fn query_subscriptions(
+impl SqliteStore {
+    pub(crate) fn query_subscriptions(
         &self,
         filter: &str,
         args: impl rusqlite::Params,
@@ -486,20 +549,6 @@ impl Store {
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
-
-    /// Everything, for `confnotes state`.
-    pub fn snapshot(&self) -> Result<Snapshot> {
-        Ok(Snapshot {
-            path: self.path.display().to_string(),
-            schema_version: self.schema_version()?,
-            qa_channels: self.qa_channels()?,
-            answered: self.answered_count()?,
-            subscriptions: self.subscriptions()?,
-            last_posts: self.last_posts()?,
-            feedback: self.feedback()?,
-            known_sessions: self.known_session_count()?,
-        })
-    }
 }
 
 #[cfg(test)]
@@ -514,7 +563,7 @@ mod tests {
     fn migrates_once_and_refuses_newer_files() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("state.sqlite3");
-        let s = Store::open(&path).unwrap();
+        let s = SqliteStore::open(&path).unwrap();
         assert_eq!(s.schema_version().unwrap(), MIGRATIONS.len());
         let mode: String = s
             .conn()
@@ -525,13 +574,13 @@ mod tests {
             .unwrap();
         drop(s);
         // Reopening keeps the data and does not migrate again.
-        let s = Store::open(&path).unwrap();
+        let s = SqliteStore::open(&path).unwrap();
         assert!(s.is_qa_channel(5).unwrap());
         s.conn()
             .pragma_update(None, "user_version", MIGRATIONS.len() as i64 + 1)
             .unwrap();
         drop(s);
-        let err = format!("{:#}", Store::open(&path).err().unwrap());
+        let err = format!("{:#}", SqliteStore::open(&path).err().unwrap());
         assert!(err.contains("newer confnotes"), "{err}");
         assert!(err.contains("state.sqlite3"), "{err}");
     }
@@ -541,11 +590,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.db");
         let now = t("2026-01-01T00:00:00Z");
-        let s = Store::open(&path).unwrap();
+        let s = SqliteStore::open(&path).unwrap();
         assert!(s.claim_message(10, 1, "q", now).unwrap());
         assert!(!s.claim_message(10, 1, "q", now).unwrap());
         drop(s);
-        let s = Store::open(&path).unwrap();
+        let s = SqliteStore::open(&path).unwrap();
         assert!(!s.claim_message(10, 1, "q", now).unwrap());
         assert!(s.record_feedback(10, 7, false, now).unwrap());
         assert!(!s.record_feedback(10, 7, false, now).unwrap());
@@ -558,7 +607,7 @@ mod tests {
     #[test]
     fn subscribing_twice_updates_and_topics_are_separate() {
         let dir = tempfile::tempdir().unwrap();
-        let s = Store::open(&dir.path().join("s.db")).unwrap();
+        let s = SqliteStore::open(&dir.path().join("s.db")).unwrap();
         let now = t("2026-01-01T00:00:00Z");
         let mut new = NewSubscription {
             guild_id: Some(1),

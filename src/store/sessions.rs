@@ -1,7 +1,7 @@
 //! When each session was first seen and last changed, so a digest can say
 //! what is new in the notes since a channel's last digest.
 
-use super::{from_ts, ts, Store};
+use super::{from_ts, ts, SessionState, SqliteStore};
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 use rusqlite::params;
@@ -26,11 +26,11 @@ pub struct Changed {
     pub at: DateTime<Utc>,
 }
 
-impl Store {
+impl SessionState for SqliteStore {
     /// Compare the sessions in the index, `(id, content hash, title)`, with
     /// the ones recorded. The first sync records a baseline: sessions that
     /// were there before the bot started are not "new".
-    pub fn sync_sessions(
+    fn sync_sessions(
         &self,
         current: &[(String, String, String)],
         now: DateTime<Utc>,
@@ -92,7 +92,7 @@ impl Store {
 
     /// Sessions still in the notes that were added or changed after `since`,
     /// oldest change first.
-    pub fn changed_since(&self, since: DateTime<Utc>) -> Result<Vec<Changed>> {
+    fn changed_since(&self, since: DateTime<Utc>) -> Result<Vec<Changed>> {
         let conn = self.conn();
         let mut st = conn.prepare(
             "SELECT id, title, coalesce(first_seen = changed_at, 0), changed_at FROM known_sessions
@@ -109,7 +109,7 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    pub fn known_session_count(&self) -> Result<usize> {
+    fn known_session_count(&self) -> Result<usize> {
         let n: i64 = self.conn().query_row(
             "SELECT count(*) FROM known_sessions WHERE present = 1",
             [],
@@ -130,7 +130,7 @@ mod tests {
     #[test]
     fn baseline_then_added_changed_removed() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("s.db")).unwrap();
+        let store = SqliteStore::open(&dir.path().join("s.db")).unwrap();
         let t0: DateTime<Utc> = "2026-03-01T00:00:00Z".parse().unwrap();
         let t1: DateTime<Utc> = "2026-03-02T00:00:00Z".parse().unwrap();
         let r = store

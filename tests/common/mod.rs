@@ -32,9 +32,15 @@ pub fn shipped() -> (Engine, tempfile::TempDir) {
 
 /// Run the `confnotes` binary on `notes` with its index in `index`.
 pub fn confnotes(notes: &Path, index: &Path, args: &[&str]) -> Output {
+    confnotes_env(notes, index, &[], args)
+}
+
+/// [`confnotes`] with extra environment variables.
+pub fn confnotes_env(notes: &Path, index: &Path, env: &[(&str, &str)], args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_confnotes"))
         .current_dir(root())
         .env_remove("NO_COLOR")
+        .envs(env.iter().copied())
         .args([
             "--notes",
             notes.to_str().unwrap(),

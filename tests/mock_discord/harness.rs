@@ -12,7 +12,7 @@ use confnotes::bot::{build_client, Options};
 use confnotes::config::Config;
 use confnotes::digest::runner::Clock;
 use confnotes::index::Silent;
-use confnotes::store::Store;
+use confnotes::store::{SqliteStore, StateStore};
 use poise::serenity_prelude as serenity;
 use serde_json::{json, Value};
 use std::path::Path;
@@ -124,7 +124,7 @@ async fn launch(
 ) -> Bot {
     let registrations = mock.requests().iter().filter(|r| r.method == "PUT").count();
     let (engine, _) = Engine::open(&config, &Silent).unwrap();
-    let store = Arc::new(Store::open(&config.state_path()).unwrap());
+    let store = Arc::new(SqliteStore::open(&config.state_path()).unwrap());
     // Production's configuration: https://discord.com (here the mock, over
     // TLS) with serenity's rate limiter on.
     let options = Options {
@@ -168,8 +168,8 @@ impl Bot {
     }
 
     /// The state file, opened as `confnotes state` would.
-    pub fn store(&self) -> Store {
-        Store::open(&self.config.state_path()).unwrap()
+    pub fn store(&self) -> Box<dyn StateStore> {
+        Box::new(SqliteStore::open(&self.config.state_path()).unwrap())
     }
 }
 
