@@ -64,6 +64,8 @@ fn config(notes: &Path, index: &Path) -> Config {
 }
 
 fn steps(c: &mut Criterion) {
+    // As `confnotes index` runs: no purging before exit.
+    confnotes::alloc::set_purge(confnotes::alloc::Purge::AtExit);
     for scale in [1, 100] {
         let corpus = corpus(scale);
         let files = read_all(&corpus);

@@ -117,6 +117,8 @@ fn config_for(notes: &Path, index: &Path) -> Config {
 }
 
 fn main() {
+    // As `confnotes index` runs: no purging before exit.
+    confnotes::alloc::set_purge(confnotes::alloc::Purge::AtExit);
     let mut scale = 1000;
     let mut only: Option<String> = None;
     let mut args = std::env::args().skip(1);
@@ -357,7 +359,11 @@ fn queries(t: &mut Table, dir: &Path, index: &Path) {
                 "",
             );
         }
-        None => t.row("`rg -i` over the same files", "rg not installed".into(), ""),
+        None => t.row(
+            "`rg -i` over the same files",
+            "rg not installed (`cargo install ripgrep`)".into(),
+            "",
+        ),
     }
     drop(engine);
 }

@@ -7,13 +7,15 @@
 //! - [`answer`]: a question -> ranked hits with snippets, summaries and links
 //! - [`digest`]: what a daily digest holds for a date, when it is due, and
 //!   posting it through a `Poster` with every post recorded in [`store`]
-//! - [`store`]: the bot's state in SQLite (Q&A channels, subscriptions, posts, feedback)
+//! - [`store`]: the bot's state behind the `StateStore` traits; SQLite today (Q&A channels,
+//!   subscriptions, posts, feedback)
 //! - [`render`]: answers and digests -> text for a terminal, and JSON
 //! - [`cli`]: the command line
 //!
-//! [`config`] holds every setting. Only `config` reads the environment; no
+//! [`config`] holds every setting; [`alloc`] tunes the allocator the binary installs. Only `config` reads the environment; no
 //! module here does network I/O (the bot's `Poster` does it for [`digest`]).
 
+pub mod alloc;
 pub mod answer;
 pub mod bot;
 pub mod cli;

@@ -11,24 +11,13 @@ use tracing_subscriber::EnvFilter;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// A long-running `serve` gives freed memory back to the system at once
-/// instead of after mimalloc's default 10 ms delay: its peak resident memory
-/// under 100 concurrent questions fell from 212 MB to 125 MB (see the
-/// README's performance table). Short commands keep the default, which
-/// indexes faster. 15 is `mi_option_purge_delay` in mimalloc v2's
-/// `mi_option_t`, the version libmimalloc-sys 0.1 builds.
-fn tune_allocator_for_serving() {
-    const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-    // SAFETY: mi_option_set only stores an integer; it is called from main
-    // before the runtime starts any other thread.
-    unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, 0) }
-}
-
 fn main() {
     let cli = Cli::parse();
-    if matches!(cli.command, cli::Command::Serve) {
-        tune_allocator_for_serving();
-    }
+    confnotes::alloc::set_purge(if matches!(cli.command, cli::Command::Serve) {
+        confnotes::alloc::Purge::AtOnce
+    } else {
+        confnotes::alloc::Purge::AtExit
+    });
     let default_level = match cli.verbose {
         0 => "warn",
         1 => "info",

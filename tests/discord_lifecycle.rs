@@ -4,7 +4,9 @@
 mod common;
 mod mock_discord;
 
-use mock_discord::harness::{command, interaction, option, start_bot, FakeClock};
+use mock_discord::harness::{
+    command, command_as, interaction, option, start_bot, Bot, FakeClock, MANAGE_GUILD,
+};
 use mock_discord::MockDiscord;
 use serde_json::{json, Value};
 use std::process::{Command, Stdio};
@@ -73,6 +75,99 @@ async fn notes_written_while_the_bot_runs_are_answered_without_reindex() {
         !has_zig(t)
     })
     .await;
+}
+
+/// The `/reindex` reports the bot has sent so far (their first embed).
+fn reindex_reports(bot: &Bot) -> Vec<String> {
+    bot.mock
+        .requests()
+        .iter()
+        .filter(|r| r.path.contains("/webhooks/") && r.method != "GET" && r.status < 300)
+        .filter_map(|r| r.body.as_ref().map(|b| b["embeds"][0].to_string()))
+        .filter(|e| e.contains("Notes re-indexed"))
+        .collect()
+}
+
+async fn reindex(bot: &Bot) -> String {
+    let before = reindex_reports(bot).len();
+    let deferred = command_as(bot, "reindex", vec![], MANAGE_GUILD).await;
+    assert_eq!(deferred["type"], 5, "{deferred:#}");
+    bot.mock
+        .wait_until("a /reindex report", |_| reindex_reports(bot).len() > before)
+        .await;
+    reindex_reports(bot).pop().unwrap()
+}
+
+/// Names, sizes and modification times of the files in `dir`.
+fn listing(dir: &std::path::Path) -> Vec<(String, u64, std::time::SystemTime)> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            let m = e.metadata().unwrap();
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                m.len(),
+                m.modified().unwrap(),
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_only_bot_serves_its_copy_and_reopens_it_on_reindex() {
+    let tmp = tempfile::tempdir().unwrap();
+    let notes = tmp.path().join("notes");
+    std::fs::create_dir(&notes).unwrap();
+    std::fs::copy(
+        common::root().join("notes/kubecon-eu-2023.md"),
+        notes.join("kubecon.md"),
+    )
+    .unwrap();
+    let index = tmp.path().join("index");
+    // The index is built elsewhere, by a writer (`confnotes index`).
+    let writer = |notes: &std::path::Path| {
+        let config = confnotes::config::Config {
+            notes_dir: notes.to_path_buf(),
+            index_dir: index.clone(),
+            ..confnotes::config::Config::default()
+        };
+        confnotes::answer::Engine::open(&config, &confnotes::index::Silent).unwrap();
+    };
+    writer(&notes);
+    let bot = start_bot(&notes, FakeClock::at("2026-06-01T08:00:00Z"), |c| {
+        c.index_dir = index.clone();
+        c.index.read_only = true;
+        // Ignored when read-only: nothing may write the copy.
+        c.index.watch = true;
+        c.index.watch_debounce_ms = 50;
+    })
+    .await;
+    let built = listing(&index);
+    let has_zig = |t: &[String]| t.iter().any(|t| t.contains("Zig build systems"));
+    ask_until(&bot, "kubernetes", "the copy answers", |t| !t.is_empty()).await;
+    std::fs::write(
+        notes.join("zigconf-2026.md"),
+        "# ZigConf 2026\n\n## Zig build systems in anger - Andrea Kelly, Tigerbeetle\n\nComptime all the things; build.zig replaces make.\n",
+    )
+    .unwrap();
+    // Neither a watcher nor /reindex reads the notes of a read-only bot.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let report = reindex(&bot).await;
+    assert!(report.contains("0 read"), "{report}");
+    ask_until(&bot, "zig build systems", "still the copy", |t| !has_zig(t)).await;
+    assert_eq!(
+        listing(&index),
+        built,
+        "the read-only bot wrote to the index"
+    );
+    // A writer updates the index; /reindex re-opens it from disk.
+    writer(&notes);
+    let report = reindex(&bot).await;
+    assert!(report.contains("from 2 files"), "{report}");
+    ask_until(&bot, "zig build systems", "after the re-open", has_zig).await;
 }
 
 #[cfg(unix)]
