@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{confnotes, copy_shipped, json};
+use common::{confnotes, copy_shipped, json, listing};
 use serde_json::Value;
 use std::path::Path;
 use std::process::Command;
@@ -244,24 +244,6 @@ fn the_index_is_reused_and_updated_per_file() {
         &["search", "--conference", "kcd", "--json"],
     ));
     assert!(a["hits"].as_array().unwrap().is_empty());
-}
-
-/// Names, sizes and modification times of the files in `dir`.
-fn listing(dir: &Path) -> Vec<(String, u64, std::time::SystemTime)> {
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| {
-            let e = e.unwrap();
-            let m = e.metadata().unwrap();
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                m.len(),
-                m.modified().unwrap(),
-            )
-        })
-        .collect();
-    files.sort();
-    files
 }
 
 #[test]

@@ -41,8 +41,8 @@ async fn ask_until(
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn notes_written_while_the_bot_runs_are_answered_without_reindex() {
+/// A notes directory holding one shipped note, in a temporary directory.
+fn one_note() -> (tempfile::TempDir, std::path::PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     let notes = tmp.path().join("notes");
     std::fs::create_dir(&notes).unwrap();
@@ -51,6 +51,12 @@ async fn notes_written_while_the_bot_runs_are_answered_without_reindex() {
         notes.join("kubecon.md"),
     )
     .unwrap();
+    (tmp, notes)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notes_written_while_the_bot_runs_are_answered_without_reindex() {
+    let (_tmp, notes) = one_note();
     let bot = start_bot(&notes, FakeClock::at("2026-06-01T08:00:00Z"), |c| {
         c.index.watch = true;
         c.index.watch_debounce_ms = 100;
@@ -98,34 +104,9 @@ async fn reindex(bot: &Bot) -> String {
     reindex_reports(bot).pop().unwrap()
 }
 
-/// Names, sizes and modification times of the files in `dir`.
-fn listing(dir: &std::path::Path) -> Vec<(String, u64, std::time::SystemTime)> {
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| {
-            let e = e.unwrap();
-            let m = e.metadata().unwrap();
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                m.len(),
-                m.modified().unwrap(),
-            )
-        })
-        .collect();
-    files.sort();
-    files
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_read_only_bot_serves_its_copy_and_reopens_it_on_reindex() {
-    let tmp = tempfile::tempdir().unwrap();
-    let notes = tmp.path().join("notes");
-    std::fs::create_dir(&notes).unwrap();
-    std::fs::copy(
-        common::root().join("notes/kubecon-eu-2023.md"),
-        notes.join("kubecon.md"),
-    )
-    .unwrap();
+    let (tmp, notes) = one_note();
     let index = tmp.path().join("index");
     // The index is built elsewhere, by a writer (`confnotes index`).
     let writer = |notes: &std::path::Path| {
@@ -145,7 +126,7 @@ async fn a_read_only_bot_serves_its_copy_and_reopens_it_on_reindex() {
         c.index.watch_debounce_ms = 50;
     })
     .await;
-    let built = listing(&index);
+    let built = common::listing(&index);
     let has_zig = |t: &[String]| t.iter().any(|t| t.contains("Zig build systems"));
     ask_until(&bot, "kubernetes", "the copy answers", |t| !t.is_empty()).await;
     std::fs::write(
@@ -159,7 +140,7 @@ async fn a_read_only_bot_serves_its_copy_and_reopens_it_on_reindex() {
     assert!(report.contains("0 read"), "{report}");
     ask_until(&bot, "zig build systems", "still the copy", |t| !has_zig(t)).await;
     assert_eq!(
-        listing(&index),
+        common::listing(&index),
         built,
         "the read-only bot wrote to the index"
     );

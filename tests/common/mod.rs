@@ -72,3 +72,22 @@ pub fn copy_shipped(to: &Path) {
         }
     }
 }
+
+/// Names, sizes and modification times of the files in `dir`, sorted: equal
+/// listings mean nothing in `dir` was written.
+pub fn listing(dir: &Path) -> Vec<(String, u64, std::time::SystemTime)> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            let m = e.metadata().unwrap();
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                m.len(),
+                m.modified().unwrap(),
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}
