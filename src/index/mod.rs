@@ -161,7 +161,7 @@ impl NotesIndex {
         let hint = "index.read_only is set, so this process does not build it: run `confnotes index` with the same index_dir first";
         let manifest = Manifest::load(dir).with_context(|| {
             format!(
-                "no readable index in {} ({} is missing); {hint}",
+                "no readable index in {} ({} is missing or unreadable); {hint}",
                 dir.display(),
                 manifest::FILE_NAME
             )
