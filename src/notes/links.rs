@@ -90,6 +90,41 @@ pub fn normalize(url: &str) -> String {
     }
 }
 
+/// A link to a talk's video, slides or schedule entry.
+pub fn is_media_link(url: &str, label: &str) -> bool {
+    const HOSTS: &[&str] = &[
+        "youtube.com/watch",
+        "youtube.com/embed",
+        "youtu.be/",
+        "vimeo.com/",
+        "slideshare.net/",
+        "speakerdeck.com/",
+        "sched.co/",
+        "sched.com/event",
+        "pretalx",
+        "infoq.com/presentations",
+        "usenix.org/conference",
+        "media.ccc.de/",
+        "/schedule/event",
+        "/schedule/presentation",
+        "docs.google.com/presentation",
+        "slides.com/",
+        "sessionize.com/",
+        "developer.apple.com/videos/play",
+        "events.linuxfoundation.org",
+        "confreaks",
+        "pyvideo.org",
+    ];
+    let u = url.to_ascii_lowercase();
+    let l = label.trim().to_lowercase();
+    HOSTS.iter().any(|h| u.contains(h))
+        || u.ends_with(".pdf") && !u.contains("arxiv")
+        || matches!(
+            l.as_str(),
+            "video" | "slides" | "recording" | "the video" | "the slides" | "talk video" | "deck"
+        )
+}
+
 pub fn is_web_url(s: &str) -> bool {
     let s = s.trim();
     (s.starts_with("http://") || s.starts_with("https://"))

@@ -25,7 +25,7 @@ pub struct HeadingMeta {
 }
 
 static PREFIX: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(session|talk(?:\s*#?\d+)?|(?:opening |closing )?keynote|panel(?: discussion)?|workshop|tutorial|lightning(?: talk)?(?:\s*#?\d+)?)\s*(?::|\s[-–—]\s)\s*(.+)$").unwrap()
+    Regex::new(r"(?i)^(session(?:\s*#?\d+)?|talk(?:\s*#?\d+)?|(?:opening |closing )?keynote(?:\s*#?\d+)?|panel(?: discussion)?|workshop|tutorial|hands[- ]on(?: lab| workshop)?|lab|bof|lightning(?: talk)?(?:\s*#?\d+)?)\s*(?::|\s[-–—]\s)\s*(.+)$").unwrap()
 });
 static QUOTED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"^[“"«‘](.+?)[”"»’]\s*(?:\(([^)]*)\))?\s*[-–—,:]?\s*(?:(?i:by)\s+(.+?))?\s*$"#)
@@ -37,7 +37,7 @@ static TRAILING_PAREN: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\s*\([^()]*\d[^()]*\)\s*$").unwrap());
 
 pub fn parse_heading(text: &str) -> HeadingMeta {
-    let mut t = squash(text);
+    let mut t = undecorate(&squash(text)).to_string();
     let mut meta = HeadingMeta::default();
     let mut prefixed = false;
     // Cheap first-character checks before the regexes with captures.
@@ -67,6 +67,16 @@ pub fn parse_heading(text: &str) -> HeadingMeta {
         meta.speakers = s;
         meta.organizations = o;
         meta.evidence = true;
+    } else if let Some((s, o)) = prefixed.then(|| parse_speakers(&t)).flatten() {
+        // `Talk 4: John Roe`: a name and no title.
+        meta.title = t.clone();
+        meta.speakers = s;
+        meta.organizations = o;
+    } else if let Some((title, s, o)) = paren_speakers(&t) {
+        meta.title = title;
+        meta.speakers = s;
+        meta.organizations = o;
+        meta.evidence = true;
     } else {
         meta.title = t.trim_end_matches('.').trim().to_string();
     }
@@ -74,6 +84,65 @@ pub fn parse_heading(text: &str) -> HeadingMeta {
         meta.kind = kind_in_title(&meta.title);
     }
     meta
+}
+
+/// `3. Title`, `C. Keynote - X`, `🌳 Title ★`: enumerators and decoration
+/// around a heading are not part of its title.
+pub fn undecorate(t: &str) -> &str {
+    static ENUM: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^(?:[A-Za-z]|\d{1,3}(?:\.\d{1,2})*)[.)]\s+").unwrap());
+    let t = t.trim_matches(|c: char| {
+        !(c.is_alphanumeric()
+            || c.is_whitespace()
+            || matches!(c, '"' | '“' | '”' | '«' | '»' | '‘' | '’' | '\'' | '@' | '(' | ')' | '[' | ']' | '?' | '!' | '.' | '+' | '#' | '&' | '/' | '<' | '>' | '`' | '$' | '%' | '-' | '–' | '—' | ':'))
+    });
+    let t = t.trim();
+    match ENUM.find(t) {
+        Some(m) if t[m.end()..].split_whitespace().count() >= 2 => &t[m.end()..],
+        _ => t,
+    }
+}
+
+/// `Title (Jane Doe, John Roe)`: people in a closing parenthesis.
+fn paren_speakers(t: &str) -> Option<(String, Vec<String>, Vec<String>)> {
+    static PAREN: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^(.+?)\s*\(([^()]+)\)\s*$").unwrap());
+    let c = PAREN.captures(t)?;
+    let inside = c[2].trim();
+    if inside.chars().any(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let (s, o) = parse_speakers(inside)?;
+    Some((c[1].trim().trim_end_matches([',', ':', '-', '–']).trim().to_string(), s, o))
+}
+
+/// `Jane Doe – Title` or `Jane Doe: Title`: a heading that names its
+/// speakers first. Only trusted where the document's sibling headings
+/// agree (see [`super::outline`]) or after a `Talk N:` prefix.
+pub fn speaker_first(text: &str) -> Option<HeadingMeta> {
+    let t = undecorate(&squash(text)).to_string();
+    let mut meta = HeadingMeta::default();
+    let mut rest = t.as_str();
+    if let Some(c) = PREFIX.captures(&t) {
+        meta.kind = kind_word(&c[1]);
+        rest = c.get(2).map_or(rest, |m| &t[m.start()..]);
+    }
+    static FIRST_SEP: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\s[-–—|]\s|\s--\s|:\s").unwrap());
+    let m = FIRST_SEP.find(rest)?;
+    let (left, right) = (rest[..m.start()].trim(), rest[m.end()..].trim());
+    if right.is_empty() {
+        return None;
+    }
+    let (s, o) = parse_speakers(left)?;
+    meta.title = right.trim_end_matches('.').to_string();
+    meta.speakers = s;
+    meta.organizations = o;
+    meta.evidence = true;
+    if meta.kind.is_none() {
+        meta.kind = kind_in_title(&meta.title);
+    }
+    Some(meta)
 }
 
 /// Try `Title - Speakers`, `Speakers - Title` (only after a `Talk N:` style
@@ -87,6 +156,16 @@ fn split_speakers(t: &str, prefixed: bool) -> Option<(String, Vec<String>, Vec<S
         if let Some((s, o)) = parse_speakers(left).filter(|_| prefixed) {
             if !right.is_empty() {
                 return Some((right.trim_end_matches('.').to_string(), s, o));
+            }
+        }
+    }
+    if prefixed {
+        // `Talk 2: Jane Doe: 2.5 Million Contributors`.
+        if let Some((left, right)) = t.split_once(": ") {
+            if let Some((s, o)) = parse_speakers(left) {
+                if !right.trim().is_empty() {
+                    return Some((right.trim().to_string(), s, o));
+                }
             }
         }
     }
@@ -254,6 +333,22 @@ fn looks_like_org(s: &str) -> bool {
         && !s.contains(['?', '!', '[', ']', ':', '"', '“'])
 }
 
+/// `Executive Director`, `Sr. Product Manager`, `CTO`: what someone does.
+pub fn is_job_title(s: &str) -> bool {
+    const ROLES: &[&str] = &[
+        "director", "manager", "engineer", "developer", "architect", "lead", "head", "founder",
+        "co-founder", "cofounder", "ceo", "cto", "cio", "coo", "vp", "president", "evangelist",
+        "advocate", "principal", "senior", "sr", "staff", "maintainer", "researcher", "scientist",
+        "professor", "consultant", "chief", "officer", "analyst", "designer", "owner", "editor",
+        "author", "contributor", "specialist", "fellow", "intern", "student", "chair", "member",
+        "programmer", "hacker", "partner", "sre", "devrel", "dev", "phd",
+    ];
+    s.split_whitespace().any(|w| {
+        let w = w.trim_matches(|c: char| !c.is_alphanumeric() && c != '-').to_lowercase();
+        ROLES.contains(&w.as_str())
+    })
+}
+
 fn is_org_suffix(s: &str) -> bool {
     matches!(
         s.trim().trim_end_matches('.').to_lowercase().as_str(),
@@ -320,7 +415,7 @@ fn paren_re() -> &'static Regex {
     &RE
 }
 
-fn split_names(s: &str) -> Vec<String> {
+pub fn split_names(s: &str) -> Vec<String> {
     s.split([',', '&'])
         .flat_map(|p| p.split(" and "))
         .map(|p| p.trim().to_string())
@@ -379,6 +474,10 @@ fn parse_group_list(t: &str) -> Option<(Vec<String>, Vec<String>)> {
     for (idx, (sep, e)) in elems.iter().enumerate() {
         let last = idx + 1 == n;
         let next_sep = elems.get(idx + 1).map(|(s, _)| *s);
+        if *sep == ',' && is_job_title(e) && !speakers.is_empty() {
+            // `Jane Doe, Executive Director, Acme`: a role, not a person.
+            continue;
+        }
         if *sep == ',' && is_org_suffix(e) {
             let prev = orgs.pop()?;
             orgs.push(format!(
@@ -570,6 +669,17 @@ pub fn container(heading: &str) -> Option<Container> {
 /// Non-talk parts every note may have: intro, takeaways, summary...
 pub fn is_section_word(heading: &str) -> bool {
     SECTION_WORD.is_match(heading.trim().trim_end_matches(':'))
+}
+
+/// Headings that name no talk whatever the document: section words, days
+/// and dates, the life around a conference (lunch, party, booths, travel),
+/// reading lists and to-do items.
+pub fn is_generic(heading: &str) -> bool {
+    static LIFE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)^(?:todo|done|fixme)(?-u:\b).*|^(?:the\s+|my\s+|our\s+)?(?:lunch|breakfast|dinner|coffee|breaks?|party|parties|after\s?-?part[a-z]*|networking|reception|registration|check-?in|booths?|expo|exhibition|sponsors?|swag|venue|travel|hotels?|accommodation|food(?:\s+(?:and|&)\s+drinks?)?|drinks?|restaurants?|bars?|beers?|sightseeing|hallway(?:\s+track)?|reading(?:\s+list)?|books?|further reading|things to (?:read|watch|do)(?-u:\b).*|to\s?-?do|word dump|random (?:notes|thoughts)|contributions?|contributing|how to contribute|mentions|credits|licen[cs]e|changelog|faq|schedule|agenda|programme|program|photos|pictures|gallery|(?:restaurant|bar|book|hotel|venue)\s*:.*)$").unwrap()
+    });
+    let t = undecorate(heading.trim()).trim_end_matches(':').trim();
+    is_section_word(t) || LIFE.is_match(t) || container(t).is_some_and(|c| c.is_day)
 }
 
 const SMALL: &[&str] = &[

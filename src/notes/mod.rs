@@ -10,11 +10,13 @@
 //! [`Diagnostic`] naming the file, and the rest is returned.
 
 pub mod blocks;
+pub mod byline;
 pub mod detect;
 pub mod frontmatter;
 pub mod links;
 pub mod markdown;
 pub mod meta;
+pub mod outline;
 pub mod plain;
 pub mod rst;
 pub mod segment;

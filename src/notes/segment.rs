@@ -12,6 +12,7 @@ use super::blocks::{Block, BlockKind};
 use super::frontmatter::{year_in, FrontMatter};
 use super::links::{dedup, is_web_url};
 use super::meta::{self, Container, HeadingMeta};
+use super::outline::{self, Role, TalkLevel};
 use super::{Format, Kind, Link, Note};
 use std::collections::{HashMap, HashSet};
 
@@ -67,7 +68,7 @@ pub fn segment(
         .or_else(|| year_in(&stem))
         .or_else(|| blocks.iter().take(20).find_map(|b| year_in(&b.text)));
 
-    let has_children = child_flags(&blocks);
+    let outline = outline::decide(&blocks, title_idx, TalkLevel::Auto);
     let mut chunks: Vec<Open> = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
     let mut current = Some(Open::section(
@@ -119,9 +120,11 @@ pub fn segment(
             }
         };
         list_label = None;
-        // A deeper heading inside a talk is one of its sub-headings.
+        let node = outline.role_of(i);
+        let role = node.map_or(Role::Section, |n| n.role);
+        // A sub-heading stays inside its talk.
         if let Some(open) = current.as_mut() {
-            if open.kind.is_session() && !open.container && level > open.level {
+            if open.kind.is_session() && !open.container && level > open.level && role == Role::Subheading {
                 open.body.push(block.text.clone());
                 open.links.extend(block.links.iter().cloned());
                 continue;
@@ -133,59 +136,64 @@ pub fn segment(
         while stack.last().is_some_and(|f| f.level >= level) {
             stack.pop();
         }
-        let meta = meta::parse_heading(&block.text);
-        let container = meta::container(&block.text);
-        let in_talk_container = stack.iter().rev().find_map(|f| f.container).is_some();
+        let meta = node.map_or_else(|| meta::parse_heading(&block.text), |n| n.meta.clone());
         let section = section_of(&stack);
-        let open = if let (Some(c), true) = (container, has_children[i]) {
-            // A container's own text: keynote remarks or an intro to the day.
-            let kind = if c.kind == Some(Kind::Keynote) {
-                Kind::Keynote
-            } else {
-                Kind::Section
-            };
-            let own_section = section
-                .clone()
-                .or_else(|| c.is_day.then(|| block.text.clone()));
-            stack.push(Frame {
-                level,
-                label: block.text.clone(),
-                container: Some(c),
-            });
-            let mut o = Open::section(block.text.clone(), own_section, level, block.line);
-            o.kind = kind;
-            o.container = true;
-            o
-        } else if meta::is_section_word(&block.text) && !meta.evidence {
-            stack.push(Frame {
-                level,
-                label: block.text.clone(),
-                container: None,
-            });
-            Open::section(block.text.clone(), section, level, block.line)
-        } else if meta.evidence || in_talk_container || container.is_some_and(|c| c.kind.is_some())
-        {
-            let ctx_kind = stack
-                .iter()
-                .rev()
-                .find_map(|f| f.container.and_then(|c| c.kind));
-            let own = container.and_then(|c| c.kind);
-            let kind = match meta.kind {
-                Some(k) if k != Kind::Talk => k,
-                _ => own.or(ctx_kind).unwrap_or(Kind::Talk),
-            };
-            let section =
-                section.or_else(|| container.filter(|c| c.is_day).map(|_| block.text.clone()));
-            let mut o = Open::talk(meta, kind, section, level, block.line);
-            o.links.extend(block.links.iter().cloned());
-            o
-        } else {
-            stack.push(Frame {
-                level,
-                label: block.text.clone(),
-                container: None,
-            });
-            Open::section(block.text.clone(), section, level, block.line)
+        let open = match role {
+            Role::Container => {
+                let c = meta::container(&block.text).unwrap_or(Container {
+                    is_day: false,
+                    kind: None,
+                });
+                // A container's own text: keynote remarks or an intro to the day.
+                let kind = if c.kind == Some(Kind::Keynote) {
+                    Kind::Keynote
+                } else {
+                    Kind::Section
+                };
+                let own_section = section
+                    .clone()
+                    .or_else(|| c.is_day.then(|| block.text.clone()));
+                stack.push(Frame {
+                    level,
+                    label: block.text.clone(),
+                    container: Some(c),
+                });
+                let mut o = Open::section(block.text.clone(), own_section, level, block.line);
+                o.kind = kind;
+                o.container = true;
+                o
+            }
+            Role::Talk => {
+                let container = meta::container(&block.text);
+                let ctx_kind = stack
+                    .iter()
+                    .rev()
+                    .find_map(|f| f.container.and_then(|c| c.kind));
+                let own = container.and_then(|c| c.kind);
+                let kind = match meta.kind {
+                    Some(k) if k != Kind::Talk => k,
+                    _ => own.or(ctx_kind).unwrap_or(Kind::Talk),
+                };
+                let section =
+                    section.or_else(|| container.filter(|c| c.is_day).map(|_| block.text.clone()));
+                let mut o = Open::talk(meta, kind, section, level, block.line);
+                if let Some(b) = node.and_then(|n| n.byline.as_ref()) {
+                    if o.speakers.is_empty() {
+                        o.speakers.clone_from(&b.speakers);
+                        o.organizations.clone_from(&b.organizations);
+                    }
+                }
+                o.links.extend(block.links.iter().cloned());
+                o
+            }
+            Role::Title | Role::Subheading | Role::Section => {
+                stack.push(Frame {
+                    level,
+                    label: block.text.clone(),
+                    container: None,
+                });
+                Open::section(block.text.clone(), section, level, block.line)
+            }
         };
         current = Some(open);
     }

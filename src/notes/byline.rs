@@ -1,0 +1,152 @@
+//! Speakers named on the first line under a talk's heading or link line.
+//!
+//! People write bylines in many ways: `Speaker: Jane Doe, Acme`,
+//! `* speakers: a, b`, `Presented by Jane Doe (Acme)`, `_A and B_ [video]`,
+//! `Presenters: _X_`, or a line of names only. A labelled line is certain;
+//! a line of names only is a guess that [`super::outline`] trusts only when
+//! sibling talks agree, since "Service Mesh" looks like a name too.
+
+use super::meta::{looks_like_person, parse_speakers, split_names};
+use regex::Regex;
+use std::sync::LazyLock;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Strength {
+    /// `Speaker: ...`, `Presented by ...`.
+    Labelled,
+    /// A line of names and nothing else.
+    NamesOnly,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Byline {
+    pub speakers: Vec<String>,
+    pub organizations: Vec<String>,
+    pub strength: Strength,
+}
+
+static LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^[\s*_•-]*(?:(?:speakers?|presenters?|panel(?:ists)?|hosts?|moderators?|authors?)\s*[:–—-]|(?:presented|given|delivered|hosted) by\s*:?|by\s*:?)\s*(.+)$",
+    )
+    .unwrap()
+});
+static HANDLE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\(?@[A-Za-z0-9_]+\)?|\+[A-Z][a-z]+ ?[A-Z][a-z]+").unwrap());
+static MEDIA_WORDS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)[\s|,;(\[]*\b(?:video|slides|recording|youtube|talk|abstract|notes|link|deck|et al)\b[\s.)\]|,;]*$").unwrap()
+});
+
+/// The byline a line of text is, if it is one.
+pub fn byline(text: &str) -> Option<Byline> {
+    let t = text.trim();
+    if t.is_empty() || t.chars().count() > 200 {
+        return None;
+    }
+    if let Some(c) = LABEL.captures(t) {
+        let by_only = !t.to_lowercase().trim_start_matches(['*', '_', ' ']).starts_with("by")
+            || t.contains(':');
+        let rest = clean(&c[1]);
+        if let Some((speakers, organizations)) = people(&rest) {
+            // A bare `By ...` needs the whole rest to be people.
+            if by_only || !speakers.is_empty() {
+                return Some(Byline {
+                    speakers,
+                    organizations,
+                    strength: Strength::Labelled,
+                });
+            }
+        }
+        return None;
+    }
+    let rest = clean(t);
+    if rest.split_whitespace().count() > 12 {
+        return None;
+    }
+    let (speakers, organizations) = people(&rest)?;
+    Some(Byline {
+        speakers,
+        organizations,
+        strength: Strength::NamesOnly,
+    })
+}
+
+/// Handles, emphasis and trailing media words taken off a byline.
+fn clean(s: &str) -> String {
+    let s = s.replace(['_', '*'], " ");
+    let s = HANDLE.replace_all(&s, " ");
+    let mut s = s.trim().to_string();
+    loop {
+        let cut = MEDIA_WORDS.replace(&s, "").trim().to_string();
+        if cut == s {
+            break;
+        }
+        s = cut;
+    }
+    s.trim_end_matches(['.', ',', ':', ';', '-', '–']).trim().to_string()
+}
+
+/// `Jane Doe (Acme)`, `A, B & C`, `A and B, Org`: people, each a name.
+fn people(s: &str) -> Option<(Vec<String>, Vec<String>)> {
+    if s.is_empty() {
+        return None;
+    }
+    if let Some(found) = parse_speakers(s) {
+        return Some(found);
+    }
+    let names = split_names(s);
+    (!names.is_empty() && names.len() <= 6 && names.iter().all(|n| looks_like_person(n)))
+        .then_some((names, Vec::new()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(t: &str) -> Option<(Vec<String>, Strength)> {
+        byline(t).map(|b| (b.speakers, b.strength))
+    }
+
+    #[test]
+    fn labelled_and_bare_bylines() {
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            names("speaker: Jane Doe (Acme)"),
+            Some((s(&["Jane Doe"]), Strength::Labelled))
+        );
+        assert_eq!(
+            names("Speakers: Ada Lovelace, Grace Hopper"),
+            Some((s(&["Ada Lovelace", "Grace Hopper"]), Strength::Labelled))
+        );
+        assert_eq!(
+            names("Presented by Jane Doe"),
+            Some((s(&["Jane Doe"]), Strength::Labelled))
+        );
+        assert_eq!(
+            names("Ada Lovelace and Grace Hopper video"),
+            Some((s(&["Ada Lovelace", "Grace Hopper"]), Strength::NamesOnly))
+        );
+        assert_eq!(
+            names("Kelsey Doe @kdoe"),
+            Some((s(&["Kelsey Doe"]), Strength::NamesOnly))
+        );
+        assert_eq!(
+            names("Daniel Roe et al."),
+            Some((s(&["Daniel Roe"]), Strength::NamesOnly))
+        );
+        let b = byline("Jane Doe, Executive Director, Acme Foundation").unwrap();
+        assert_eq!(b.speakers, s(&["Jane Doe"]));
+        assert_eq!(b.organizations, s(&["Acme Foundation"]));
+    }
+
+    #[test]
+    fn prose_is_not_a_byline() {
+        for t in [
+            "By the numbers, this was the biggest event yet.",
+            "The talk covered eBPF in depth and showed three demos.",
+            "I have a soft spot for security talks.",
+        ] {
+            assert_eq!(byline(t), None, "{t}");
+        }
+    }
+}

@@ -1,0 +1,386 @@
+//! The first pass over a note: its outline, and which headings are talks.
+//!
+//! Whether a heading is a talk is not decided from its own text alone. Each
+//! heading carries evidence (a speaker in the heading, a byline or a video or
+//! slides link under it, a talk prefix, a day or track container above it;
+//! or a generic name: intro, lunch, takeaways, a date). Then, from the whole
+//! document, one heading level is chosen as the level that holds the talks:
+//! the level with the most evidence. Among the headings at that level under
+//! one parent, a run in which at least half carry evidence makes every
+//! heading in the run a talk, evidence or not; headings before the first and
+//! after the last evidenced sibling, and generic ones, stay sections. Above
+//! the talk level are containers (a day, a track, a theme) or sections;
+//! below a talk are its sub-headings.
+
+use super::blocks::Block;
+use super::byline::{byline, Byline, Strength};
+use super::links::is_media_link;
+use super::meta::{self, HeadingMeta};
+use std::collections::HashMap;
+
+/// What a heading became.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// The heading that titles the document.
+    Title,
+    /// A day, track or theme that holds talks.
+    Container,
+    Talk,
+    /// A heading inside a talk.
+    Subheading,
+    /// A non-talk part.
+    Section,
+}
+
+/// How the talk level was chosen, or forced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TalkLevel {
+    /// Decided from the document's evidence.
+    Auto,
+    /// Headings of this level are the talks.
+    Level(u8),
+    /// The whole file is one talk.
+    File,
+    /// No heading is a talk.
+    None,
+}
+
+#[derive(Debug, Clone)]
+pub struct Node {
+    /// Index of the heading in the block list.
+    pub block: usize,
+    pub level: u8,
+    pub role: Role,
+    pub meta: HeadingMeta,
+    /// Speakers from the line under the heading, when trusted.
+    pub byline: Option<Byline>,
+    /// The evidence seen, in words, for `confnotes inspect`.
+    pub evidence: Vec<&'static str>,
+    parent: Option<usize>,
+    strong: bool,
+    media: bool,
+    generic: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Outline {
+    pub nodes: Vec<Node>,
+    /// The heading level that holds the talks, when there is one.
+    pub talk_level: Option<u8>,
+    /// Why, in a sentence.
+    pub decision: String,
+}
+
+impl Outline {
+    pub fn role_of(&self, block: usize) -> Option<&Node> {
+        self.nodes
+            .binary_search_by_key(&block, |n| n.block)
+            .ok()
+            .map(|i| &self.nodes[i])
+    }
+}
+
+pub fn decide(blocks: &[Block], title: Option<usize>, forced: TalkLevel) -> Outline {
+    let heads: Vec<usize> = (0..blocks.len())
+        .filter(|&i| blocks[i].heading_level().is_some())
+        .collect();
+    let mut nodes: Vec<Node> = Vec::with_capacity(heads.len());
+    for (k, &b) in heads.iter().enumerate() {
+        let level = blocks[b].heading_level().unwrap_or(1).max(1);
+        let end = heads.get(k + 1).copied().unwrap_or(blocks.len());
+        let parent = (0..nodes.len())
+            .rev()
+            .find(|&p| nodes[p].level < level && Some(nodes[p].block) != title);
+        nodes.push(evidence(blocks, b, end, level, parent));
+    }
+    if let Some(t) = title {
+        if let Ok(i) = nodes.binary_search_by_key(&t, |n| n.block) {
+            nodes[i].role = Role::Title;
+        }
+    }
+    speaker_first_levels(&mut nodes, blocks);
+    trust_bylines(&mut nodes);
+    for i in 0..nodes.len() {
+        let under_container = nodes[i].parent.is_some_and(|p| {
+            meta::container(&blocks[nodes[p].block].text).is_some()
+                && !nodes[p].meta.evidence
+                && !nodes[p].generic
+        });
+        if under_container {
+            nodes[i].evidence.push("under a day or track heading");
+        }
+        let n = &mut nodes[i];
+        n.strong = n.meta.evidence || n.byline.is_some() || under_container;
+        if n.strong {
+            n.generic = false;
+        }
+    }
+    let (talk_level, decision) = match forced {
+        TalkLevel::Level(l) => (Some(l), format!("talks are level-{l} headings (set)")),
+        TalkLevel::None => (None, "no heading is a talk (set)".to_string()),
+        TalkLevel::File => (None, "the file is one talk (set)".to_string()),
+        TalkLevel::Auto => choose_level(&nodes),
+    };
+    assign(&mut nodes, talk_level, forced);
+    Outline {
+        nodes,
+        talk_level,
+        decision,
+    }
+}
+
+fn evidence(blocks: &[Block], b: usize, end: usize, level: u8, parent: Option<usize>) -> Node {
+    let text = &blocks[b].text;
+    let meta = meta::parse_heading(text);
+    let mut ev = Vec::new();
+    if !meta.speakers.is_empty() {
+        ev.push("speakers in the heading");
+    } else if meta.evidence {
+        ev.push("talk prefix");
+    }
+    let body = &blocks[b + 1..end];
+    let media = blocks[b]
+        .links
+        .iter()
+        .chain(body.iter().take(3).flat_map(|x| x.links.iter()))
+        .any(|l| is_media_link(&l.url, &l.label));
+    if media {
+        ev.push("video or slides link");
+    }
+    let generic = !meta.evidence && meta::is_generic(text);
+    if generic {
+        ev.push("generic name");
+    }
+    // The byline: the first line under the heading, or the second when the
+    // first is only a link (`[video](...)`) or a bold full title.
+    let mut line = None;
+    for blk in body.iter().take(2) {
+        let bold = meta::parse_heading(&blk.text);
+        if let Some(found) = byline(&blk.text) {
+            line = Some(found);
+            break;
+        }
+        if !bold.speakers.is_empty() && blk.text.chars().count() < 200 {
+            line = Some(Byline {
+                speakers: bold.speakers,
+                organizations: bold.organizations,
+                strength: Strength::Labelled,
+            });
+            break;
+        }
+        if !blk.text.split_whitespace().all(|w| w.len() < 40) && !blk.links.is_empty() {
+            continue;
+        }
+        if blk.links.is_empty() || blk.text.split_whitespace().count() > 6 {
+            break;
+        }
+    }
+    Node {
+        block: b,
+        level,
+        role: Role::Section,
+        meta,
+        byline: line,
+        evidence: ev,
+        parent,
+        strong: false,
+        media,
+        generic,
+    }
+}
+
+/// `## Jane Doe – Title` throughout: where most headings of a level that
+/// split at a dash name a person on the left, read them speaker first.
+fn speaker_first_levels(nodes: &mut [Node], blocks: &[Block]) {
+    let mut votes: HashMap<u8, (usize, usize)> = HashMap::new();
+    let firsts: Vec<Option<HeadingMeta>> = nodes
+        .iter()
+        .map(|n| meta::speaker_first(&blocks[n.block].text))
+        .collect();
+    for (n, first) in nodes.iter().zip(&firsts) {
+        let v = votes.entry(n.level).or_default();
+        if first.is_some() {
+            v.0 += 1;
+        }
+        if !n.meta.speakers.is_empty() {
+            v.1 += 1;
+        }
+    }
+    for (n, first) in nodes.iter_mut().zip(firsts) {
+        let (left, right) = votes[&n.level];
+        if left >= 2 && left > right {
+            if let Some(m) = first {
+                n.meta = m;
+                n.evidence.retain(|e| *e != "generic name");
+                n.evidence.insert(0, "speaker-first heading");
+                n.generic = false;
+            }
+        }
+    }
+}
+
+/// Keep bylines that are certain, or that sibling headings share; drop a
+/// byline repeated on many talks (a template's placeholder names).
+fn trust_bylines(nodes: &mut [Node]) {
+    let mut seen: HashMap<Vec<String>, usize> = HashMap::new();
+    for n in nodes.iter() {
+        if let Some(b) = &n.byline {
+            *seen.entry(b.speakers.clone()).or_default() += 1;
+        }
+    }
+    let mut names_only: HashMap<(Option<usize>, u8), usize> = HashMap::new();
+    for n in nodes.iter() {
+        if n.byline.is_some() {
+            *names_only.entry((n.parent, n.level)).or_default() += 1;
+        }
+    }
+    for n in nodes.iter_mut() {
+        let Some(b) = &n.byline else { continue };
+        if seen[&b.speakers] >= 4 {
+            // Still a sign of a talk: the line is there, its names are not real.
+            n.byline = None;
+            n.evidence.push("placeholder byline");
+            n.meta.evidence = true;
+            continue;
+        }
+        let trusted = b.strength == Strength::Labelled
+            || names_only[&(n.parent, n.level)] >= 2
+            || n.media;
+        if trusted {
+            n.evidence.push("byline under the heading");
+        } else {
+            n.byline = None;
+        }
+    }
+}
+
+/// The level with the most evidence: speakers and bylines weigh three,
+/// a video or slides link one; ties go to the higher level.
+fn choose_level(nodes: &[Node]) -> (Option<u8>, String) {
+    let mut score: HashMap<u8, (usize, usize, usize)> = HashMap::new();
+    for n in nodes.iter().filter(|n| n.role != Role::Title && !n.generic) {
+        let s = score.entry(n.level).or_default();
+        s.0 += 3 * usize::from(n.strong) + usize::from(n.media && !n.strong);
+        s.1 += usize::from(n.strong);
+        s.2 += 1;
+    }
+    let best = score
+        .iter()
+        .filter(|(_, s)| s.0 >= 2)
+        .max_by_key(|(l, s)| (s.0, std::cmp::Reverse(**l)));
+    match best {
+        Some((&l, &(_, strong, all))) => (
+            Some(l),
+            format!("talks are level-{l} headings ({strong} of {all} carry speakers or a byline)"),
+        ),
+        None => (
+            None,
+            "no heading level carries talk evidence: headings are sections".to_string(),
+        ),
+    }
+}
+
+fn assign(nodes: &mut [Node], talk_level: Option<u8>, forced: TalkLevel) {
+    let forced_level = matches!(forced, TalkLevel::Level(_));
+    if let Some(t) = talk_level {
+        // Group the talk-level headings by parent.
+        let mut groups: HashMap<Option<usize>, Vec<usize>> = HashMap::new();
+        for (i, n) in nodes.iter().enumerate() {
+            if n.level == t && n.role != Role::Title {
+                groups.entry(n.parent).or_default().push(i);
+            }
+        }
+        for (parent, members) in groups {
+            let parent_generic = parent.is_some_and(|p| nodes[p].generic);
+            let cand: Vec<usize> = members
+                .iter()
+                .copied()
+                .filter(|&i| !nodes[i].generic)
+                .collect();
+            let with_ev: Vec<usize> = cand
+                .iter()
+                .copied()
+                .filter(|&i| nodes[i].strong || nodes[i].media)
+                .collect();
+            let run = with_ev.len() * 2 >= cand.len() && !parent_generic;
+            let (first, last) = (
+                with_ev.first().copied().unwrap_or(usize::MAX),
+                with_ev.last().copied().unwrap_or(0),
+            );
+            for &i in &cand {
+                let in_run = run && i >= first && i <= last;
+                if forced_level || nodes[i].strong || in_run {
+                    nodes[i].role = Role::Talk;
+                    if in_run && !nodes[i].strong && !nodes[i].media {
+                        nodes[i].evidence.push("among talk siblings");
+                    }
+                }
+            }
+        }
+    }
+    // Below the talk level, in document order: inside a talk, a sub-heading;
+    // elsewhere a talk only on strong evidence.
+    for i in 0..nodes.len() {
+        if nodes[i].role == Role::Title || talk_level.is_some_and(|t| nodes[i].level <= t) {
+            continue;
+        }
+        let inside_talk = ancestors(nodes, i).any(|a| nodes[a].role == Role::Talk);
+        nodes[i].role = if inside_talk {
+            Role::Subheading
+        } else if nodes[i].strong && forced != TalkLevel::None && !forced_level {
+            Role::Talk
+        } else {
+            Role::Section
+        };
+    }
+    // A talk-level heading with talks below it is their container.
+    for i in 0..nodes.len() {
+        if nodes[i].role == Role::Talk {
+            let talks_below = (i + 1..nodes.len())
+                .take_while(|&j| nodes[j].level > nodes[i].level)
+                .filter(|&j| nodes[j].strong && !nodes[j].meta.speakers.is_empty())
+                .count();
+            if talks_below >= 2 && nodes[i].meta.speakers.is_empty() {
+                nodes[i].role = Role::Container;
+                let level = nodes[i].level;
+                for j in i + 1..nodes.len() {
+                    if nodes[j].level <= level {
+                        break;
+                    }
+                    if nodes[j].role == Role::Subheading && nodes[j].strong {
+                        nodes[j].role = Role::Talk;
+                    }
+                }
+            }
+        }
+    }
+    // Above: containers of talks, or sections.
+    for i in 0..nodes.len() {
+        if nodes[i].role == Role::Title || talk_level.is_none_or(|t| nodes[i].level >= t) {
+            if talk_level.is_none() && nodes[i].role == Role::Section {
+                let holds = (i + 1..nodes.len())
+                    .take_while(|&j| nodes[j].level > nodes[i].level)
+                    .any(|j| nodes[j].role == Role::Talk);
+                if holds {
+                    nodes[i].role = Role::Container;
+                }
+            }
+            continue;
+        }
+        let holds = (i + 1..nodes.len())
+            .take_while(|&j| nodes[j].level > nodes[i].level)
+            .any(|j| nodes[j].role == Role::Talk);
+        nodes[i].role = if holds {
+            Role::Container
+        } else if nodes[i].strong && forced == TalkLevel::Auto && !nodes[i].generic {
+            Role::Talk
+        } else {
+            Role::Section
+        };
+    }
+}
+
+fn ancestors(nodes: &[Node], i: usize) -> impl Iterator<Item = usize> + '_ {
+    std::iter::successors(nodes[i].parent, move |&p| nodes[p].parent)
+}
