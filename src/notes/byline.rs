@@ -6,7 +6,7 @@
 //! a line of names only is a guess that [`super::outline`] trusts only when
 //! sibling talks agree, since "Service Mesh" looks like a name too.
 
-use super::meta::{looks_like_person, parse_speakers, split_names};
+use super::meta::{all_people, looks_like_person, parse_speakers, split_names};
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -90,6 +90,9 @@ fn clean(s: &str) -> String {
 fn people(s: &str) -> Option<(Vec<String>, Vec<String>)> {
     if s.is_empty() {
         return None;
+    }
+    if let Some(names) = all_people(s) {
+        return Some((names, Vec::new()));
     }
     if let Some(found) = parse_speakers(s) {
         return Some(found);

@@ -17,6 +17,11 @@ struct Pending {
     links: Vec<Link>,
     /// Characters of text outside bold/italic (to spot bold-only paragraphs).
     plain_chars: usize,
+    /// Offsets in `text` of line breaks and inner paragraph starts outside
+    /// links: where a link-led block is cut into lines.
+    breaks: Vec<usize>,
+    /// The block's first text is a link (`[Title](url)` on a line of its own).
+    link_led: bool,
 }
 
 impl Pending {
@@ -27,6 +32,8 @@ impl Pending {
             line,
             links: Vec::new(),
             plain_chars: 0,
+            breaks: Vec::new(),
+            link_led: false,
         }
     }
 }
@@ -60,6 +67,9 @@ pub fn parse(text: &str, first_line: usize) -> Vec<Block> {
                     } else if let Some(p) = stack.last_mut() {
                         if !p.text.is_empty() {
                             p.text.push(' ');
+                            if link_starts.is_empty() {
+                                p.breaks.push(p.text.len());
+                            }
                         }
                     }
                 }
@@ -92,6 +102,11 @@ pub fn parse(text: &str, first_line: usize) -> Vec<Block> {
                 }
                 Tag::Strong | Tag::Emphasis => emphasis += 1,
                 Tag::Link { dest_url, .. } => {
+                    if let Some(p) = stack.last_mut() {
+                        if p.text.trim().is_empty() && link_starts.is_empty() {
+                            p.link_led = true;
+                        }
+                    }
                     let at = stack.last().map_or(0, |p| p.text.len());
                     link_starts.push((dest_url.to_string(), at));
                 }
@@ -154,14 +169,24 @@ pub fn parse(text: &str, first_line: usize) -> Vec<Block> {
                     p.text.push_str(&t);
                 }
             }
-            Event::SoftBreak => {
+            Event::SoftBreak | Event::HardBreak => {
                 if let Some(p) = stack.last_mut() {
-                    p.text.push(' ');
+                    p.text.push(if event == Event::SoftBreak { ' ' } else { '\n' });
+                    if link_starts.is_empty() {
+                        p.breaks.push(p.text.len());
+                    }
                 }
             }
-            Event::HardBreak => {
-                if let Some(p) = stack.last_mut() {
-                    p.text.push('\n');
+            // Embedded videos and citations (`<iframe src=...>`, `<a href=...>`)
+            // are links of the block they follow.
+            Event::Html(h) | Event::InlineHtml(h) => {
+                if h.contains("src=") || h.contains("href=") {
+                    let found = html_links(&h);
+                    if let Some(p) = stack.last_mut() {
+                        p.links.extend(found);
+                    } else if let Some(b) = out.last_mut() {
+                        b.links.extend(found);
+                    }
                 }
             }
             // Raw HTML (`<!--more-->`), rules and footnote markers carry no words.
@@ -196,7 +221,77 @@ fn heading_level(level: HeadingLevel) -> u8 {
     }
 }
 
-fn push_block(out: &mut Vec<Block>, p: Pending) {
+/// `src="..."` and `href="..."` URLs in raw HTML.
+fn html_links(html: &str) -> Vec<Link> {
+    let mut links = Vec::new();
+    for attr in ["src=\"", "href=\""] {
+        for (i, _) in html.match_indices(attr) {
+            let rest = &html[i + attr.len()..];
+            let url = rest.split('"').next().unwrap_or("").replace("&amp;", "&");
+            let url = if url.starts_with("//") {
+                format!("https:{url}")
+            } else {
+                url
+            };
+            if is_web_url(&url) && !url.contains("hatena.ne.jp/keyword") {
+                let label = if url.contains("youtube.com/embed") || url.contains("youtu.be") {
+                    "video".to_string()
+                } else {
+                    String::new()
+                };
+                links.push(Link { url, label });
+            }
+        }
+    }
+    links
+}
+
+/// A block that opens with a link and goes on over several lines
+/// (`[Title](video)` / `Jane Doe` / notes...) is cut into one block a line,
+/// so the link line and the byline after it can be read as a talk's start.
+fn push_block(out: &mut Vec<Block>, mut p: Pending) {
+    if p.link_led && !p.breaks.is_empty() && !matches!(p.kind, BlockKind::Code) {
+        let breaks = std::mem::take(&mut p.breaks);
+        let links = std::mem::take(&mut p.links);
+        let text = std::mem::take(&mut p.text);
+        let mut start = 0;
+        let mut pieces: Vec<&str> = Vec::new();
+        for b in breaks.into_iter().chain([text.len()]) {
+            if b > start && b <= text.len() && text.is_char_boundary(b) {
+                pieces.push(&text[start..b]);
+                start = b;
+            }
+        }
+        let mut links = links.into_iter().peekable();
+        for (k, piece) in pieces.into_iter().enumerate() {
+            let mut piece_links = Vec::new();
+            let squashed = squash(piece);
+            while let Some(l) = links.peek() {
+                if squashed.contains(l.label.as_str()) || l.label.is_empty() {
+                    piece_links.extend(links.next());
+                } else {
+                    break;
+                }
+            }
+            // What follows the lead inside a list item stays under it.
+            let kind = match (k, p.kind) {
+                (0, kind) => kind,
+                (_, BlockKind::ListItem { depth }) => BlockKind::ListItem {
+                    depth: depth.saturating_add(1),
+                },
+                _ => BlockKind::Paragraph,
+            };
+            let mut piece = Pending::new(kind, p.line + k);
+            piece.text = squashed;
+            piece.links = piece_links;
+            push_one(out, piece);
+        }
+        return;
+    }
+    push_one(out, p);
+}
+
+fn push_one(out: &mut Vec<Block>, p: Pending) {
     let text = if matches!(p.kind, BlockKind::Code) {
         p.text.trim_end().to_string()
     } else {

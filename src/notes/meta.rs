@@ -112,7 +112,9 @@ fn paren_speakers(t: &str) -> Option<(String, Vec<String>, Vec<String>)> {
     if inside.chars().any(|c| c.is_ascii_digit()) {
         return None;
     }
-    let (s, o) = parse_speakers(inside)?;
+    let (s, o) = all_people(inside)
+        .map(|n| (n, Vec::new()))
+        .or_else(|| parse_speakers(inside))?;
     Some((c[1].trim().trim_end_matches([',', ':', '-', '–']).trim().to_string(), s, o))
 }
 
@@ -320,6 +322,18 @@ pub fn looks_like_person(s: &str) -> bool {
                 && w.chars()
                     .all(|c| c.is_alphabetic() || matches!(c, '-' | '\'' | '’' | '.')))
     })
+}
+
+/// `A, B and C` where every part is a person's name (none a role or a
+/// company): a list of people, not `Name, Company`.
+pub fn all_people(s: &str) -> Option<Vec<String>> {
+    let names = split_names(s);
+    (!names.is_empty()
+        && names.len() <= 8
+        && names
+            .iter()
+            .all(|n| looks_like_person(n) && !is_job_title(n)))
+    .then_some(names)
 }
 
 fn looks_like_org(s: &str) -> bool {

@@ -13,6 +13,7 @@ pub mod blocks;
 pub mod byline;
 pub mod detect;
 pub mod frontmatter;
+pub mod linkline;
 pub mod links;
 pub mod markdown;
 pub mod meta;

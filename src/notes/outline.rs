@@ -103,10 +103,8 @@ pub fn decide(blocks: &[Block], title: Option<usize>, forced: TalkLevel) -> Outl
     trust_bylines(&mut nodes);
     for i in 0..nodes.len() {
         let under_container = nodes[i].parent.is_some_and(|p| {
-            meta::container(&blocks[nodes[p].block].text).is_some()
-                && !nodes[p].meta.evidence
-                && !nodes[p].generic
-        });
+            meta::container(&blocks[nodes[p].block].text).is_some() && !nodes[p].meta.evidence
+        }) && !nodes[i].generic;
         if under_container {
             nodes[i].evidence.push("under a day or track heading");
         }
@@ -123,6 +121,17 @@ pub fn decide(blocks: &[Block], title: Option<usize>, forced: TalkLevel) -> Outl
         TalkLevel::Auto => choose_level(&nodes),
     };
     assign(&mut nodes, talk_level, forced);
+    // `Day 3 keynotes` with no talk headings under it: its text is about
+    // the keynotes, so it is one.
+    for n in nodes.iter_mut() {
+        if n.role == Role::Section
+            && forced == TalkLevel::Auto
+            && meta::container(&blocks[n.block].text).is_some_and(|c| c.kind.is_some())
+        {
+            n.role = Role::Talk;
+            n.evidence.push("a kind of talk in a container name");
+        }
+    }
     Outline {
         nodes,
         talk_level,
@@ -193,13 +202,18 @@ fn evidence(blocks: &[Block], b: usize, end: usize, level: u8, parent: Option<us
 /// `## Jane Doe – Title` throughout: where most headings of a level that
 /// split at a dash name a person on the left, read them speaker first.
 fn speaker_first_levels(nodes: &mut [Node], blocks: &[Block]) {
-    let mut votes: HashMap<u8, (usize, usize)> = HashMap::new();
+    // (speaker first, speaker last, headings split by a dash)
+    let mut votes: HashMap<u8, (usize, usize, usize)> = HashMap::new();
     let firsts: Vec<Option<HeadingMeta>> = nodes
         .iter()
         .map(|n| meta::speaker_first(&blocks[n.block].text))
         .collect();
     for (n, first) in nodes.iter().zip(&firsts) {
         let v = votes.entry(n.level).or_default();
+        let text = &blocks[n.block].text;
+        if [" - ", " – ", " — ", " | "].iter().any(|d| text.contains(d)) {
+            v.2 += 1;
+        }
         if first.is_some() {
             v.0 += 1;
         }
@@ -208,8 +222,8 @@ fn speaker_first_levels(nodes: &mut [Node], blocks: &[Block]) {
         }
     }
     for (n, first) in nodes.iter_mut().zip(firsts) {
-        let (left, right) = votes[&n.level];
-        if left >= 2 && left > right {
+        let (left, right, dashed) = votes[&n.level];
+        if left >= 3 && left > right && left * 5 >= dashed * 3 {
             if let Some(m) = first {
                 n.meta = m;
                 n.evidence.retain(|e| *e != "generic name");

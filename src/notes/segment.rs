@@ -12,6 +12,8 @@ use super::blocks::{Block, BlockKind};
 use super::frontmatter::{year_in, FrontMatter};
 use super::links::{dedup, is_web_url};
 use super::meta::{self, Container, HeadingMeta};
+use super::byline::byline;
+use super::linkline;
 use super::outline::{self, Role, TalkLevel};
 use super::{Format, Kind, Link, Note};
 use std::collections::{HashMap, HashSet};
@@ -31,6 +33,9 @@ struct Open {
     keep_empty: bool,
     /// The own text of a day/track container: its sub-headings are talks.
     container: bool,
+    /// The byline under the heading was a template's placeholder: do not
+    /// look for speakers in the body.
+    placeholder: bool,
 }
 
 /// What a heading on the stack stands for.
@@ -86,6 +91,34 @@ pub fn segment(
         let level = match block.kind {
             BlockKind::Heading(l) => l.max(1),
             _ => {
+                if let Some((meta, rest_words)) = link_lead(&blocks, i, current.as_ref()) {
+                    let notes_follow = rest_words >= 4 || notes_after(&blocks, i);
+                    let section = list_label
+                        .clone()
+                        .filter(|l| l.starts_with("Day "))
+                        .or_else(|| section_of(&stack));
+                    if notes_follow {
+                        if let Some(done) = current.take() {
+                            chunks.push(done);
+                        }
+                        let kind = meta.kind.unwrap_or(Kind::Talk);
+                        let mut o = Open::talk(meta, kind, section, LINK_TALK, block.line);
+                        if o.speakers.is_empty() {
+                            if let Some(b) = blocks.get(i + 1).and_then(|b| byline(&b.text)) {
+                                o.speakers = b.speakers;
+                                o.organizations = b.organizations;
+                            }
+                        }
+                        o.push_block(block);
+                        current = Some(o);
+                    } else {
+                        let mut chunk = Open::talk(meta, Kind::Listed, section, u8::MAX, block.line);
+                        chunk.body.push(block.text.clone());
+                        chunk.links.extend(block.links.iter().cloned());
+                        chunks.push(chunk);
+                    }
+                    continue;
+                }
                 if let BlockKind::ListItem { .. } = block.kind {
                     if let Some(listed) = listed_item(block) {
                         let section =
@@ -183,6 +216,7 @@ pub fn segment(
                         o.organizations.clone_from(&b.organizations);
                     }
                 }
+                o.placeholder = node.is_some_and(|n| n.evidence.contains(&"placeholder byline"));
                 o.links.extend(block.links.iter().cloned());
                 o
             }
@@ -215,6 +249,7 @@ impl Open {
             links: Vec::new(),
             keep_empty: false,
             container: false,
+            placeholder: false,
         }
     }
 
@@ -237,6 +272,7 @@ impl Open {
             links: Vec::new(),
             keep_empty: true,
             container: false,
+            placeholder: false,
         }
     }
 
@@ -266,25 +302,6 @@ fn section_of(stack: &[Frame]) -> Option<String> {
         .or_else(|| stack.iter().rev().find(|f| f.container.is_some()))
         .or_else(|| stack.last())
         .map(|f| f.label.clone())
-}
-
-/// For each block: is it a heading followed by a deeper heading before the
-/// next heading of its own level or higher?
-fn child_flags(blocks: &[Block]) -> Vec<bool> {
-    let mut flags = vec![false; blocks.len()];
-    for (i, b) in blocks.iter().enumerate() {
-        let Some(level) = b.heading_level() else {
-            continue;
-        };
-        let level = level.max(1);
-        flags[i] = blocks[i + 1..]
-            .iter()
-            .filter_map(|b| b.heading_level().map(|l| l.max(1)))
-            .take_while(|&l| l > level)
-            .next()
-            .is_some();
-    }
-    flags
 }
 
 /// The heading that titles the whole document, when it opens the file.
@@ -387,6 +404,46 @@ pub fn plain_levels(blocks: &mut [Block]) {
             }
         };
         blocks[i].kind = BlockKind::Heading(level);
+    }
+}
+
+/// The level of a talk opened by a link line: any heading ends it.
+const LINK_TALK: u8 = 7;
+
+/// A paragraph or top-level list item outside a heading's talk that leads
+/// with a link naming a talk (see [`linkline`]).
+fn link_lead(blocks: &[Block], i: usize, current: Option<&Open>) -> Option<(HeadingMeta, usize)> {
+    let block = &blocks[i];
+    if !matches!(
+        block.kind,
+        BlockKind::Paragraph | BlockKind::ListItem { depth: 0 }
+    ) || block.links.is_empty()
+    {
+        return None;
+    }
+    if let Some(c) = current {
+        let in_heading_talk = c.kind.is_session() && !c.container && c.level < LINK_TALK;
+        if in_heading_talk || (c.kind == Kind::Section && meta::is_generic(&c.title)) {
+            return None;
+        }
+    }
+    linkline::link_talk(block)
+}
+
+/// Do notes about a link-line talk follow it: for a list item, deeper items;
+/// for a paragraph, any text that is not itself the next talk?
+fn notes_after(blocks: &[Block], i: usize) -> bool {
+    let Some(next) = blocks.get(i + 1) else {
+        return false;
+    };
+    match (blocks[i].kind, next.kind) {
+        (_, BlockKind::Heading(_)) => false,
+        (BlockKind::ListItem { depth }, BlockKind::ListItem { depth: d }) => d > depth,
+        (BlockKind::ListItem { .. }, _) => false,
+        (_, BlockKind::ListItem { depth: 0 } | BlockKind::Paragraph) => {
+            linkline::link_talk(next).is_none()
+        }
+        _ => true,
     }
 }
 
@@ -499,7 +556,7 @@ fn finish(
                 o.organizations = org;
             }
         }
-        if o.kind.is_session() && o.kind != Kind::Listed && o.speakers.is_empty() {
+        if o.kind.is_session() && o.kind != Kind::Listed && o.speakers.is_empty() && !o.placeholder {
             if let Some((s, org)) = meta::speakers_in_body(&body) {
                 o.speakers = s;
                 o.organizations = org;

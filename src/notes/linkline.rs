@@ -1,0 +1,230 @@
+//! Talks written as a link line: `[Title](video) by Jane Doe`,
+//! `🌳 [Title - Speaker, Org](https://youtu.be/...)`, `Jane Doe's [Title](...)`,
+//! `Title (Speaker, Speaker): [Slides](...), [Video](...)`.
+//!
+//! A line like that is a talk when what it links to or what surrounds the
+//! link says so: speakers in the link text or next to it, or a video, slides
+//! or schedule link. Followed by notes it becomes a talk with a body; alone
+//! in a list it is a talk that is only listed.
+
+use super::blocks::Block;
+use super::links::{is_media_link, is_web_url};
+use super::meta::{self, parse_heading, parse_speakers, HeadingMeta};
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// Link texts that say what a link is, not which talk.
+const GENERIC_LABELS: &[&str] = &[
+    "video", "slides", "here", "link", "this", "recording", "youtube", "deck", "pdf", "notes",
+    "abstract", "talk", "website", "site", "blog", "github", "repo", "source", "code", "demo",
+];
+
+/// The talk a block's lead line names, and how many words of notes follow
+/// the lead inside the same block.
+pub fn link_talk(block: &Block) -> Option<(HeadingMeta, usize)> {
+    let text = block.text.as_str();
+    let words = text.split_whitespace().count();
+    if words == 0 {
+        return None;
+    }
+    if let Some(found) = media_suffix(block) {
+        return Some(found);
+    }
+    let link = block.links.iter().find(|l| {
+        let label = l.label.trim();
+        label.chars().count() >= 3
+            && !is_web_url(label)
+            && !GENERIC_LABELS.contains(&label.to_lowercase().as_str())
+    })?;
+    let at = text.find(link.label.as_str())?;
+    let before = text[..at].trim();
+    let after = text[at + link.label.len()..].trim();
+    if before.split_whitespace().count() > 6 {
+        return None;
+    }
+    let mut meta = parse_heading(&link.label);
+    let mut evidence = meta.evidence;
+    let (by, rest) = by_part(after);
+    if let Some((s, o)) = by.and_then(|b| people(&b)) {
+        if meta.speakers.is_empty() {
+            meta.speakers = s;
+            meta.organizations = o;
+        }
+        evidence = true;
+    }
+    if let Some((s, o)) = possessive(before) {
+        meta.speakers = s;
+        meta.organizations = o;
+        evidence = true;
+    }
+    let media = is_media_link(&link.url, &link.label)
+        || block.links.iter().any(|l| is_media_link(&l.url, &l.label));
+    if !(evidence || media) {
+        return None;
+    }
+    // A long paragraph that merely mentions a talk is prose, not a lead.
+    let rest_words = rest.split_whitespace().count();
+    if link.label.chars().count() * 3 < text.chars().count() && rest_words > 25 && !evidence {
+        return None;
+    }
+    meta.evidence = true;
+    meta.title = meta
+        .title
+        .trim_matches(|c: char| matches!(c, '"' | '“' | '”' | '\'' | '‘' | '’'))
+        .to_string();
+    if meta.title.is_empty() || meta.title.chars().filter(|c| c.is_alphanumeric()).count() < 2 {
+        return None;
+    }
+    Some((meta, rest_words))
+}
+
+/// `Title (A, B): [Slides](...), [Video](...)`: the links only say what they
+/// are, the text before them is the talk.
+fn media_suffix(block: &Block) -> Option<(HeadingMeta, usize)> {
+    let first = block.links.first()?;
+    if !GENERIC_LABELS.contains(&first.label.trim().to_lowercase().as_str()) {
+        return None;
+    }
+    let at = block.text.find(first.label.as_str())?;
+    let head = block.text[..at].trim().trim_end_matches([':', ',', '-', '–', '(', '[']);
+    if head.split_whitespace().count() < 2 || head.split_whitespace().count() > 30 {
+        return None;
+    }
+    let meta = parse_heading(head);
+    (!meta.speakers.is_empty()).then_some((meta, 0))
+}
+
+/// `{:target="_blank"} by Jane Doe. Notes...` -> (Some("Jane Doe"), "Notes...").
+fn by_part(after: &str) -> (Option<String>, String) {
+    static BY: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^(?:\{:[^}]*\}\s*)?(?:[-–—,:]\s*)?(?i:by|be|with|from|presented by)\s+(.+)$")
+            .unwrap()
+    });
+    static PAREN: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^(?:\{:[^}]*\}\s*)?\(([^)]+)\)(.*)$").unwrap());
+    static DASH: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^(?:\{:[^}]*\}\s*)?[-–—]\s+(.+)$").unwrap());
+    if let Some(c) = BY.captures(after).or_else(|| DASH.captures(after)) {
+        let tail = c[1].trim();
+        // The names run to the end of the sentence or line.
+        let end = tail
+            .find(['.', ';', '!', '?', ':'])
+            .filter(|&i| {
+                // `Jr.`, `St.` and initials are not the end of a name.
+                !tail[..i].ends_with(|c: char| c.is_uppercase())
+            })
+            .unwrap_or(tail.len());
+        let names = tail[..end].trim();
+        let mut words = names.split_whitespace();
+        let short: String = words.by_ref().take(8).collect::<Vec<_>>().join(" ");
+        return (Some(short), tail[end..].trim_start_matches(['.', ';', ':']).to_string());
+    }
+    if let Some(c) = PAREN.captures(after) {
+        return (Some(c[1].to_string()), c[2].to_string());
+    }
+    (None, after.to_string())
+}
+
+/// `Jane Doe's`, `@handle's`, `@a and Igor Roe on`: people before the link.
+fn possessive(before: &str) -> Option<(Vec<String>, Vec<String>)> {
+    let b = before
+        .trim_start_matches(|c: char| !c.is_alphanumeric() && c != '@')
+        .trim();
+    let b = b
+        .strip_suffix("'s talk")
+        .or_else(|| b.strip_suffix("’s talk"))
+        .or_else(|| b.strip_suffix("'s"))
+        .or_else(|| b.strip_suffix("’s"))
+        .or_else(|| b.strip_suffix(" on"))
+        .or_else(|| b.strip_suffix(':'))?;
+    people(b.trim())
+}
+
+fn people(s: &str) -> Option<(Vec<String>, Vec<String>)> {
+    let s = s.trim().trim_end_matches([',', '.']);
+    if s.is_empty() {
+        return None;
+    }
+    if let Some(names) = meta::all_people(s) {
+        return Some((names, Vec::new()));
+    }
+    parse_speakers(s).or_else(|| {
+        let names = meta::split_names(s);
+        (!names.is_empty() && names.iter().all(|n| meta::looks_like_person(n)))
+            .then_some((names, Vec::new()))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::notes::blocks::BlockKind;
+    use crate::notes::Link;
+
+    fn block(text: &str, links: &[(&str, &str)]) -> Block {
+        Block::new(
+            BlockKind::ListItem { depth: 0 },
+            text.to_string(),
+            1,
+            links
+                .iter()
+                .map(|(u, l)| Link {
+                    url: u.to_string(),
+                    label: l.to_string(),
+                })
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn link_lines_that_are_talks() {
+        let (m, rest) = link_talk(&block(
+            "Safe Parsers in Practice by Ada Lovelace",
+            &[("https://example.org/talks/1", "Safe Parsers in Practice")],
+        ))
+        .unwrap();
+        assert_eq!(m.title, "Safe Parsers in Practice");
+        assert_eq!(m.speakers, ["Ada Lovelace"]);
+        assert_eq!(rest, 0);
+        let (m, _) = link_talk(&block(
+            "🌳 Gardening Clusters - Jane Roe, Acme & Joe Bloggs, Initech",
+            &[(
+                "https://youtu.be/x",
+                "Gardening Clusters - Jane Roe, Acme & Joe Bloggs, Initech",
+            )],
+        ))
+        .unwrap();
+        assert_eq!(m.speakers, ["Jane Roe", "Joe Bloggs"]);
+        assert_eq!(m.organizations, ["Acme", "Initech"]);
+        let (m, _) = link_talk(&block(
+            "Grace Hopper's Compilers All the Way Down",
+            &[("https://youtube.com/watch?v=1", "Compilers All the Way Down")],
+        ))
+        .unwrap();
+        assert_eq!(m.speakers, ["Grace Hopper"]);
+        let (m, _) = link_talk(&block(
+            "Tracing at Scale – a retrospective (Jane Roe, Joe Bloggs): Slides, Video",
+            &[
+                ("https://example.org/a.pdf", "Slides"),
+                ("https://example.org/v", "Video"),
+            ],
+        ))
+        .unwrap();
+        assert_eq!(m.title, "Tracing at Scale – a retrospective");
+        assert_eq!(m.speakers, ["Jane Roe", "Joe Bloggs"]);
+    }
+
+    #[test]
+    fn links_that_are_not_talks() {
+        assert!(link_talk(&block(
+            "The docs are on the project site and worth a read",
+            &[("https://example.org/docs", "project site")],
+        ))
+        .is_none());
+        assert!(link_talk(&block(
+            "Great Coffee Place",
+            &[("https://maps.example.org/x", "Great Coffee Place")],
+        ))
+        .is_none());
+    }
+}
