@@ -6,6 +6,8 @@ use crate::index::{Filters, Progress};
 use crate::notes::Kind;
 use crate::render::{self, SessionFull, SessionJson, Style};
 use anyhow::Result;
+mod inspect;
+
 use clap::{Parser, Subcommand};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -101,6 +103,14 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// How the parser read one note: its outline, what each heading became
+    /// and why, and the chunks it gave. Needs no index.
+    Inspect {
+        #[arg(value_name = "FILE")]
+        file: std::path::PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
     /// Run the Discord bot (token from DISCORD_TOKEN) until Ctrl-C or SIGTERM.
     Serve,
 }
@@ -157,6 +167,9 @@ pub fn run(cli: Cli, mut config: Config, color: bool) -> Result<i32> {
     };
     if let Command::State { json } = cli.command {
         return state(&config, json, &style);
+    }
+    if let Command::Inspect { file, json } = &cli.command {
+        return inspect::run(&config, file, *json);
     }
     if matches!(cli.command, Command::Serve) {
         // Check the token before indexing, so a missing one fails fast.
@@ -266,7 +279,7 @@ pub fn run(cli: Cli, mut config: Config, color: bool) -> Result<i32> {
                 write!(out, "{}", render::digest::digest_text(&d, &style))?;
             }
         }
-        Command::State { .. } => unreachable!("handled before indexing"),
+        Command::State { .. } | Command::Inspect { .. } => unreachable!("handled before indexing"),
         Command::Sessions { json } => {
             let chunks = engine.chunks()?;
             if json {

@@ -1,6 +1,7 @@
 //! Front matter: TOML between `+++` lines or YAML between `---` lines, only at
 //! the very start of a file. A `---` later in a note is a rule, not metadata.
 
+use super::outline::TalkLevel;
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -11,7 +12,12 @@ pub struct FrontMatter {
     pub conference: Option<String>,
     pub year: Option<i32>,
     pub tags: Vec<String>,
+    /// `confnotes_talks`: how to find this file's talks, overriding the parser.
+    pub talk_level: Option<super::outline::TalkLevel>,
 }
+
+/// The front matter key that overrides how talks are found in a file.
+pub const TALKS_KEY: &str = "confnotes_talks";
 
 /// The result of splitting a note: front matter (if any, possibly broken),
 /// the body, and the 1-based line the body starts on.
@@ -94,7 +100,14 @@ fn parse_toml(inner: &str) -> Result<FrontMatter, String> {
                 .collect()
         })
         .unwrap_or_default();
+    let talk_level = match table.get(TALKS_KEY) {
+        None => None,
+        Some(toml::Value::Integer(n)) => Some(TalkLevel::parse(&n.to_string())?),
+        Some(toml::Value::String(s)) => Some(TalkLevel::parse(s)?),
+        Some(_) => return Err(TalkLevel::parse("").unwrap_err()),
+    };
     Ok(FrontMatter {
+        talk_level,
         title: get_str("title"),
         conference: get_str("conference").or_else(|| get_str("event")),
         year: table
@@ -159,7 +172,11 @@ fn parse_yaml(inner: &str) -> Result<FrontMatter, String> {
             .collect(),
         _ => Vec::new(),
     };
+    let talk_level = scalar(TALKS_KEY)
+        .map(|v| TalkLevel::parse(&v))
+        .transpose()?;
     Ok(FrontMatter {
+        talk_level,
         title: scalar("title"),
         conference: scalar("conference").or_else(|| scalar("event")),
         year: scalar("year")

@@ -33,6 +33,7 @@ pub fn link_talk(block: &Block) -> Option<(HeadingMeta, usize)> {
     let link = block.links.iter().find(|l| {
         let label = l.label.trim();
         label.chars().count() >= 3
+            && !label.starts_with('@')
             && !is_web_url(label)
             && !GENERIC_LABELS.contains(&label.to_lowercase().as_str())
     })?;

@@ -43,7 +43,8 @@ pub fn parse(text: &str, first_line: usize) -> Vec<Block> {
     let opts = Options::ENABLE_TABLES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_TASKLISTS;
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES;
     let mut out: Vec<Block> = Vec::new();
     // Open containers that collect text: list items nest, the rest do not.
     let mut stack: Vec<Pending> = Vec::new();

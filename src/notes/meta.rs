@@ -130,7 +130,7 @@ pub fn speaker_first(text: &str) -> Option<HeadingMeta> {
         rest = c.get(2).map_or(rest, |m| &t[m.start()..]);
     }
     static FIRST_SEP: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"\s[-–—|]\s|\s--\s|:\s").unwrap());
+        LazyLock::new(|| Regex::new(r"\s[-–—|]\s|\s--\s").unwrap());
     let m = FIRST_SEP.find(rest)?;
     let (left, right) = (rest[..m.start()].trim(), rest[m.end()..].trim());
     if right.is_empty() {
@@ -162,6 +162,12 @@ fn split_speakers(t: &str, prefixed: bool) -> Option<(String, Vec<String>, Vec<S
         }
     }
     if prefixed {
+        // `Keynote: Wed Oct 7 with Jane Doe`.
+        if let Some((left, right)) = t.rsplit_once(" with ") {
+            if let Some(p) = all_people(right) {
+                return Some((left.trim().to_string(), p, Vec::new()));
+            }
+        }
         // `Talk 2: Jane Doe: 2.5 Million Contributors`.
         if let Some((left, right)) = t.split_once(": ") {
             if let Some((s, o)) = parse_speakers(left) {
@@ -177,9 +183,12 @@ fn split_speakers(t: &str, prefixed: bool) -> Option<(String, Vec<String>, Vec<S
         .any(|w| w.eq_ignore_ascii_case(b"by"));
     if let Some(c) = may_by.then(|| BY.captures(t)).flatten() {
         let right = c[2].trim();
-        // Unquoted `Title by X` only with handles or a parenthesised company,
-        // so "Hiding processes by libprocesshider" is not a talk.
-        if right.starts_with('@') || right.contains('(') {
+        // Unquoted `Title by X` only with handles, a parenthesised company
+        // or several people, so "Hiding processes by libprocesshider" is not a talk.
+        if right.starts_with('@')
+            || right.contains('(')
+            || all_people(right).is_some_and(|p| p.len() >= 2)
+        {
             if let Some((s, o)) = parse_speakers(right) {
                 return Some((c[1].trim().to_string(), s, o));
             }

@@ -180,6 +180,12 @@ impl fmt::Display for Diagnostic {
 /// Parse one note's text. `file` is the path relative to the notes directory.
 /// Also returns why the front matter was ignored, when it was broken.
 pub fn parse_note(file: &str, text: &str) -> (Note, Option<String>) {
+    let (note, _, error) = parse_with_outline(file, text);
+    (note, error)
+}
+
+/// [`parse_note`], with the outline the talks were decided from.
+pub fn parse_with_outline(file: &str, text: &str) -> (Note, outline::Outline, Option<String>) {
     let split = frontmatter::split(text);
     let format = detect::detect(split.body);
     let blocks = match format {
@@ -192,8 +198,89 @@ pub fn parse_note(file: &str, text: &str) -> (Note, Option<String>) {
         Some(Err(e)) => (None, Some(e)),
         None => (None, None),
     };
-    (
-        segment::segment(file, format, front.as_ref(), blocks),
-        error,
-    )
+    let forced = front
+        .as_ref()
+        .and_then(|f| f.talk_level)
+        .unwrap_or(outline::TalkLevel::Auto);
+    let (note, outline) = segment::segment(file, format, front.as_ref(), blocks, forced);
+    (note, outline, error)
+}
+
+/// What the parser decided for one note, for `confnotes inspect`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Inspection {
+    pub file: String,
+    pub format: Format,
+    pub title: Option<String>,
+    pub conference: Option<String>,
+    pub year: Option<i32>,
+    /// Which heading level holds the talks, and why.
+    pub decision: String,
+    pub outline: Vec<InspectedHeading>,
+    pub chunks: Vec<InspectedChunk>,
+    pub diagnostics: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct InspectedHeading {
+    pub line: usize,
+    pub level: u8,
+    pub text: String,
+    pub role: outline::Role,
+    pub evidence: Vec<&'static str>,
+    pub speakers: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct InspectedChunk {
+    pub line: usize,
+    pub kind: Kind,
+    pub title: String,
+    pub speakers: Vec<String>,
+    pub organizations: Vec<String>,
+    pub section: Option<String>,
+    pub links: usize,
+}
+
+pub fn inspect(file: &str, text: &str) -> Inspection {
+    let (note, outline, error) = parse_with_outline(file, text);
+    let line_of = |chunk_line: usize| chunk_line;
+    let outline_rows = outline
+        .nodes
+        .iter()
+        .map(|n| InspectedHeading {
+            line: n.line,
+            level: n.level,
+            text: n.text.clone(),
+            role: n.role,
+            evidence: n.evidence.clone(),
+            speakers: n
+                .byline
+                .as_ref()
+                .map_or_else(|| n.meta.speakers.clone(), |b| b.speakers.clone()),
+        })
+        .collect();
+    Inspection {
+        file: file.to_string(),
+        format: note.format,
+        title: note.title.clone(),
+        conference: note.conference.clone(),
+        year: note.year,
+        decision: outline.decision,
+        outline: outline_rows,
+        chunks: note
+            .chunks
+            .iter()
+            .map(|c| InspectedChunk {
+                line: line_of(c.line),
+                kind: c.kind,
+                title: c.title.clone(),
+                speakers: c.speakers.clone(),
+                organizations: c.organizations.clone(),
+                section: c.section.clone(),
+                links: c.links.len(),
+            })
+            .collect(),
+        diagnostics: error.into_iter().collect(),
+    }
 }

@@ -46,10 +46,32 @@ pub enum TalkLevel {
     None,
 }
 
+impl TalkLevel {
+    /// `auto`, `file`, `none`, or the heading level of the talks: `2`, `h2`,
+    /// `level 2`.
+    pub fn parse(s: &str) -> Result<TalkLevel, String> {
+        let t = s.trim().to_ascii_lowercase();
+        let digits = t.trim_start_matches("level").trim_start_matches('h').trim();
+        match t.as_str() {
+            "auto" => Ok(TalkLevel::Auto),
+            "file" | "one" | "one talk" => Ok(TalkLevel::File),
+            "none" | "no" => Ok(TalkLevel::None),
+            _ => match digits.parse::<u8>() {
+                Ok(n @ 1..=6) => Ok(TalkLevel::Level(n)),
+                _ => Err(format!(
+                    "confnotes_talks: {s:?} is not one of auto, file, none or a heading level 1 to 6"
+                )),
+            },
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Node {
     /// Index of the heading in the block list.
     pub block: usize,
+    pub line: usize,
+    pub text: String,
     pub level: u8,
     pub role: Role,
     pub meta: HeadingMeta,
@@ -118,7 +140,7 @@ pub fn decide(blocks: &[Block], title: Option<usize>, forced: TalkLevel) -> Outl
         TalkLevel::Level(l) => (Some(l), format!("talks are level-{l} headings (set)")),
         TalkLevel::None => (None, "no heading is a talk (set)".to_string()),
         TalkLevel::File => (None, "the file is one talk (set)".to_string()),
-        TalkLevel::Auto => choose_level(&nodes),
+        TalkLevel::Auto => lone_top_talk(&nodes).unwrap_or_else(|| choose_level(&nodes)),
     };
     assign(&mut nodes, talk_level, forced);
     // `Day 3 keynotes` with no talk headings under it: its text is about
@@ -187,6 +209,8 @@ fn evidence(blocks: &[Block], b: usize, end: usize, level: u8, parent: Option<us
     }
     Node {
         block: b,
+        line: blocks[b].line,
+        text: text.clone(),
         level,
         role: Role::Section,
         meta,
@@ -243,11 +267,12 @@ fn trust_bylines(nodes: &mut [Node]) {
             *seen.entry(b.speakers.clone()).or_default() += 1;
         }
     }
-    let mut names_only: HashMap<(Option<usize>, u8), usize> = HashMap::new();
-    for n in nodes.iter() {
-        if n.byline.is_some() {
-            *names_only.entry((n.parent, n.level)).or_default() += 1;
-        }
+    // (with a byline, all) per group of siblings that are not generic.
+    let mut names_only: HashMap<(Option<usize>, u8), (usize, usize)> = HashMap::new();
+    for n in nodes.iter().filter(|n| !n.generic) {
+        let g = names_only.entry((n.parent, n.level)).or_default();
+        g.0 += usize::from(n.byline.is_some());
+        g.1 += 1;
     }
     for n in nodes.iter_mut() {
         let Some(b) = &n.byline else { continue };
@@ -258,15 +283,30 @@ fn trust_bylines(nodes: &mut [Node]) {
             n.meta.evidence = true;
             continue;
         }
-        let trusted = b.strength == Strength::Labelled
-            || names_only[&(n.parent, n.level)] >= 2
-            || n.media;
+        let (with, all) = names_only
+            .get(&(n.parent, n.level))
+            .copied()
+            .unwrap_or((0, 1));
+        let trusted =
+            b.strength == Strength::Labelled || (with >= 2 && with * 2 >= all) || n.media;
         if trusted {
             n.evidence.push("byline under the heading");
         } else {
             n.byline = None;
         }
     }
+}
+
+/// `# Keynote: ... with Jane Doe` above everything else: the file is that talk.
+fn lone_top_talk(nodes: &[Node]) -> Option<(Option<u8>, String)> {
+    let first = nodes.first()?;
+    let lone = nodes[1..].iter().all(|n| n.level > first.level);
+    (lone && first.strong && first.role != Role::Title).then(|| {
+        (
+            Some(first.level),
+            "the first heading is a talk and every other heading is inside it".to_string(),
+        )
+    })
 }
 
 /// The level with the most evidence: speakers and bylines weigh three,
@@ -355,7 +395,12 @@ fn assign(nodes: &mut [Node], talk_level: Option<u8>, forced: TalkLevel) {
                 .take_while(|&j| nodes[j].level > nodes[i].level)
                 .filter(|&j| nodes[j].strong && !nodes[j].meta.speakers.is_empty())
                 .count();
-            if talks_below >= 2 && nodes[i].meta.speakers.is_empty() {
+            let lone = nodes
+                .iter()
+                .filter(|n| n.level <= nodes[i].level && n.role != Role::Title)
+                .count()
+                == 1;
+            if talks_below >= 2 && nodes[i].meta.speakers.is_empty() && !lone {
                 nodes[i].role = Role::Container;
                 let level = nodes[i].level;
                 for j in i + 1..nodes.len() {

@@ -51,7 +51,8 @@ pub fn segment(
     format: Format,
     front: Option<&FrontMatter>,
     mut blocks: Vec<Block>,
-) -> Note {
+    forced: TalkLevel,
+) -> (Note, outline::Outline) {
     if format == Format::Plain {
         plain_levels(&mut blocks);
     }
@@ -65,7 +66,9 @@ pub fn segment(
         .and_then(|f| f.conference.clone())
         .or_else(|| doc_title.as_deref().and_then(meta::conference_in))
         .map(|c| refine_region(c, &stem))
-        .or_else(|| meta::conference_in(&stem));
+        .or_else(|| meta::conference_in(&stem))
+        // A folder per conference: `kubecon-eu-2024/keynote.md`.
+        .or_else(|| file.rsplit_once('/').and_then(|(dir, _)| meta::conference_in(dir)));
     let year = doc_title
         .as_deref()
         .and_then(year_in)
@@ -73,7 +76,7 @@ pub fn segment(
         .or_else(|| year_in(&stem))
         .or_else(|| blocks.iter().take(20).find_map(|b| year_in(&b.text)));
 
-    let outline = outline::decide(&blocks, title_idx, TalkLevel::Auto);
+    let outline = outline::decide(&blocks, title_idx, forced);
     let mut chunks: Vec<Open> = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
     let mut current = Some(Open::section(
@@ -232,7 +235,66 @@ pub fn segment(
         current = Some(open);
     }
     chunks.extend(current);
-    finish(file, format, doc_title, conference, year, chunks)
+    let one_talk = match forced {
+        TalkLevel::File => true,
+        TalkLevel::Auto => {
+            !chunks.iter().any(|c| c.kind.is_session())
+                && looks_like_one_talk(file, doc_title.as_deref(), &outline)
+        }
+        _ => false,
+    };
+    if one_talk {
+        chunks = vec![one_talk_of(chunks, doc_title.as_deref(), &stem, &outline)];
+    }
+    (finish(file, format, doc_title, conference, year, chunks), outline)
+}
+
+/// A file that is one talk: a title that names no event or collection, in
+/// a folder of its own or with the speaker or session code as a heading.
+fn looks_like_one_talk(file: &str, title: Option<&str>, outline: &outline::Outline) -> bool {
+    let Some(title) = title else { return false };
+    static COLLECTION: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(?i)(?-u:\b)(notes|recap|summary|highlights|takeaways|report|wrap|review|trip|day|days|conference|conf|summit|talks|sessions|readme|index|links)(?-u:\b)").unwrap()
+    });
+    if year_in(title).is_some() || meta::conference_in(title).is_some() || COLLECTION.is_match(title) {
+        return false;
+    }
+    let person_heading = outline
+        .nodes
+        .iter()
+        .any(|n| n.role != Role::Title && byline(&n.text).is_some());
+    file.contains('/') || person_heading
+}
+
+/// Everything in the file as one talk: the title's, the speakers named in
+/// its headings.
+fn one_talk_of(opens: Vec<Open>, title: Option<&str>, stem: &str, outline: &outline::Outline) -> Open {
+    let meta = title.map_or_else(HeadingMeta::default, meta::parse_heading);
+    let line = opens.iter().map(|o| o.line).min().unwrap_or(1);
+    let kind = meta.kind.unwrap_or(Kind::Talk);
+    let mut talk = Open::talk(meta, kind, None, 0, line);
+    if talk.title.trim().is_empty() {
+        talk.title = title.unwrap_or(stem).to_string();
+    }
+    for n in outline.nodes.iter().filter(|n| n.role != Role::Title) {
+        if let Some(b) = byline(&n.text) {
+            for s in b.speakers {
+                if !talk.speakers.contains(&s) {
+                    talk.speakers.push(s);
+                }
+            }
+            talk.organizations.extend(b.organizations);
+        }
+    }
+    for o in opens {
+        if o.kind == Kind::Section && o.level > 0 {
+            talk.body.push(o.title);
+        }
+        talk.speakers.extend(o.speakers.into_iter().filter(|_| false));
+        talk.body.extend(o.body);
+        talk.links.extend(o.links);
+    }
+    talk
 }
 
 impl Open {
@@ -611,7 +673,7 @@ mod tests {
 
     fn ids(md: &str) -> Vec<String> {
         let blocks = super::super::markdown::parse(md, 1);
-        let note = segment("n.md", Format::Markdown, None, blocks);
+        let note = segment("n.md", Format::Markdown, None, blocks, TalkLevel::Auto).0;
         note.chunks.into_iter().map(|c| c.id).collect()
     }
 
@@ -628,11 +690,13 @@ mod tests {
             Format::Markdown,
             None,
             super::super::markdown::parse("## 🦀\n\nx\n\n## 🦀\n\ny\n", 1),
-        );
+            TalkLevel::Auto,
+        )
+        .0;
         let ids: Vec<_> = note.chunks.iter().map(|c| c.id.as_str()).collect();
         assert_eq!(ids, ["note/untitled", "note/untitled-2"]);
         let blocks = super::super::markdown::parse("## “ ” by Jane Doe (Acme)\n\nx\n", 1);
-        let note = segment(" .md", Format::Markdown, None, blocks);
+        let note = segment(" .md", Format::Markdown, None, blocks, TalkLevel::Auto).0;
         assert_eq!(note.chunks[0].title, "Untitled");
         assert_eq!(note.chunks[0].speakers, ["Jane Doe"]);
     }

@@ -1,0 +1,93 @@
+//! `confnotes inspect FILE`: the parser's view of one note, so a team whose
+//! notes parse badly can see why, and fix it with `confnotes_talks`.
+
+use crate::config::Config;
+use crate::notes::{inspect, read_bytes, Inspection};
+use anyhow::{Context, Result};
+use std::fmt::Write as _;
+use std::io::Write;
+use std::path::Path;
+
+pub fn run(config: &Config, file: &Path, json: bool) -> Result<i32> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    // The name the index would give it: relative to the notes directory.
+    let rel = std::fs::canonicalize(file)
+        .ok()
+        .zip(std::fs::canonicalize(&config.notes_dir).ok())
+        .and_then(|(f, d)| f.strip_prefix(d).ok().map(Path::to_path_buf))
+        .unwrap_or_else(|| file.file_name().map(Into::into).unwrap_or_default());
+    let rel = rel.to_string_lossy().replace('\\', "/");
+    let read = read_bytes(&rel, &bytes);
+    let mut out = std::io::stdout().lock();
+    if read.note.is_none() {
+        for d in &read.diagnostics {
+            writeln!(out, "{d}")?;
+        }
+        return Ok(1);
+    }
+    let text = String::from_utf8_lossy(&bytes);
+    let mut report = inspect(&rel, &text);
+    report
+        .diagnostics
+        .extend(read.diagnostics.iter().map(ToString::to_string));
+    if json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
+    } else {
+        write!(out, "{}", text_report(&report))?;
+    }
+    Ok(0)
+}
+
+fn text_report(r: &Inspection) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "{} ({}): {}",
+        r.file,
+        r.format,
+        [
+            r.conference.clone(),
+            r.year.map(|y| y.to_string()),
+            r.title.clone().map(|t| format!("“{t}”")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ")
+    );
+    let _ = writeln!(s, "decision: {}", r.decision);
+    let _ = writeln!(s, "\noutline:");
+    for h in &r.outline {
+        let indent = "  ".repeat(usize::from(h.level.saturating_sub(1)).min(6));
+        let role = serde_json::to_value(h.role)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        let _ = write!(s, "  {:>5}  {indent}{:<10} {}", h.line, role, h.text);
+        if !h.speakers.is_empty() {
+            let _ = write!(s, "  — {}", h.speakers.join(", "));
+        }
+        if !h.evidence.is_empty() {
+            let _ = write!(s, "  [{}]", h.evidence.join("; "));
+        }
+        s.push('\n');
+    }
+    let _ = writeln!(s, "\nchunks:");
+    for c in &r.chunks {
+        let _ = write!(s, "  {:>5}  {:<9} {}", c.line, c.kind.as_str(), c.title);
+        if !c.speakers.is_empty() {
+            let _ = write!(s, "  — {}", c.speakers.join(", "));
+        }
+        if !c.organizations.is_empty() {
+            let _ = write!(s, " ({})", c.organizations.join(", "));
+        }
+        if let Some(sec) = &c.section {
+            let _ = write!(s, "  in “{sec}”");
+        }
+        s.push('\n');
+    }
+    for d in &r.diagnostics {
+        let _ = writeln!(s, "{d}");
+    }
+    s
+}
