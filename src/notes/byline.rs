@@ -40,7 +40,10 @@ static MEDIA_WORDS: LazyLock<Regex> = LazyLock::new(|| {
 /// The byline a line of text is, if it is one.
 pub fn byline(text: &str) -> Option<Byline> {
     let t = text.trim();
-    if t.is_empty() || t.chars().count() > 200 {
+    if t.is_empty() {
+        return None;
+    }
+    if t.chars().count() > 200 {
         return None;
     }
     if let Some(c) = LABEL.captures(t) {

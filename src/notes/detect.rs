@@ -18,6 +18,9 @@ static RST_LINK: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"`[^`]+`__?").un
 pub fn detect(text: &str) -> Format {
     let mut md = 0u32;
     let mut rst = 0u32;
+    // Org-mode: `#+TITLE:` lines, `** ` headings, `[[url][text]]` links.
+    // AsciiDoc: `== ` headings, `:attr:` lines, `link:url[text]`, `----` blocks.
+    let (mut org, mut adoc) = (0u32, 0u32);
     let mut in_fence = false;
     let lines: Vec<&str> = text.lines().collect();
     for (i, line) in lines.iter().enumerate() {
@@ -30,6 +33,25 @@ pub fn detect(text: &str) -> Format {
         }
         if in_fence {
             continue;
+        }
+        if let Some(first) = t.bytes().next().filter(|b| matches!(b, b'#' | b'*' | b'=' | b':' | b'[' | b'-')) {
+            let run = t.bytes().take_while(|&b| b == first).count();
+            let heading_like = t[run..].starts_with(' ') && t[run..].trim().chars().any(char::is_alphanumeric);
+            match first {
+                b'#' if t.starts_with("#+") && t[2..].contains(':') || t.to_ascii_uppercase().starts_with("#+BEGIN_") => org += 3,
+                b'*' if run >= 2 && heading_like => org += 2,
+                b'=' if heading_like => adoc += 3,
+                b':' if t.len() > 2 && t[1..].split_once(':').is_some_and(|(k, _)| !k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'!')) => adoc += 2,
+                b'[' if t.starts_with("[source") || t.starts_with("[quote") || t.starts_with("[NOTE") => adoc += 3,
+                b'-' if t == "----" => adoc += 1,
+                _ => {}
+            }
+        }
+        if t.contains("[[") && t.contains("][") {
+            org += 3;
+        }
+        if t.contains("link:http") || (t.contains("://") && t.contains('[') && !t.contains("](") && t.ends_with(']')) {
+            adoc += 2;
         }
         if is_atx(t) {
             md += 3;
@@ -85,7 +107,11 @@ pub fn detect(text: &str) -> Format {
             .unwrap_or(0);
         }
     }
-    if rst >= 3 && rst > md {
+    if org >= 6 && org > md && org > adoc {
+        Format::Org
+    } else if adoc >= 6 && adoc > md && adoc > org {
+        Format::Asciidoc
+    } else if rst >= 3 && rst > md {
         Format::Rst
     } else if md >= 3 {
         Format::Markdown
@@ -126,6 +152,27 @@ mod tests {
         );
         assert_eq!(
             detect("Setext Title\n============\n\nText with **bold** words.\n"),
+            Format::Markdown
+        );
+    }
+
+    #[test]
+    fn org_and_asciidoc() {
+        assert_eq!(
+            detect("#+TITLE: Notes\n\n* Talk\n** Details\nSee [[https://a.io][a]].\n"),
+            Format::Org
+        );
+        assert_eq!(
+            detect("Intro line.\n\n* Sentry\n** Caches\n*** Redis\n[[https://a.io][a]]\n"),
+            Format::Org
+        );
+        assert_eq!(
+            detect("= Devoxx\n:lang: en\n\n== Theme\n\n=== Talk\n\nSee link:https://a.io[a].\n"),
+            Format::Asciidoc
+        );
+        // Markdown lists with stars and setext underlines stay markdown.
+        assert_eq!(
+            detect("Title\n=====\n\n* one [a](https://a.io)\n* two\n\n## More\n"),
             Format::Markdown
         );
     }

@@ -18,6 +18,7 @@ pub mod links;
 pub mod markdown;
 pub mod meta;
 pub mod outline;
+pub mod outliners;
 pub mod plain;
 pub mod rst;
 pub mod segment;
@@ -106,6 +107,8 @@ pub enum Format {
     Markdown,
     Plain,
     Rst,
+    Org,
+    Asciidoc,
 }
 
 impl fmt::Display for Format {
@@ -114,6 +117,8 @@ impl fmt::Display for Format {
             Format::Markdown => "markdown",
             Format::Plain => "plain",
             Format::Rst => "rst",
+            Format::Org => "org",
+            Format::Asciidoc => "asciidoc",
         })
     }
 }
@@ -192,6 +197,8 @@ pub fn parse_with_outline(file: &str, text: &str) -> (Note, outline::Outline, Op
         Format::Markdown => markdown::parse(split.body, split.body_line),
         Format::Plain => plain::parse(split.body, split.body_line),
         Format::Rst => rst::parse(split.body, split.body_line),
+        Format::Org => outliners::parse_org(split.body, split.body_line),
+        Format::Asciidoc => outliners::parse_asciidoc(split.body, split.body_line),
     };
     let (front, error) = match split.front {
         Some(Ok(f)) => (Some(f), None),
