@@ -47,7 +47,10 @@ pub fn byline(text: &str) -> Option<Byline> {
         return None;
     }
     if let Some(c) = LABEL.captures(t) {
-        let by_only = !t.to_lowercase().trim_start_matches(['*', '_', ' ']).starts_with("by")
+        let by_only = !t
+            .to_lowercase()
+            .trim_start_matches(['*', '_', ' '])
+            .starts_with("by")
             || t.contains(':');
         let rest = clean(&c[1]);
         if let Some((speakers, organizations)) = people(&rest) {
@@ -86,7 +89,9 @@ fn clean(s: &str) -> String {
         }
         s = cut;
     }
-    s.trim_end_matches(['.', ',', ':', ';', '-', '–']).trim().to_string()
+    s.trim_end_matches(['.', ',', ':', ';', '-', '–'])
+        .trim()
+        .to_string()
 }
 
 /// `Jane Doe (Acme)`, `A, B & C`, `A and B, Org`: people, each a name.

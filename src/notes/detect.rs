@@ -34,15 +34,37 @@ pub fn detect(text: &str) -> Format {
         if in_fence {
             continue;
         }
-        if let Some(first) = t.bytes().next().filter(|b| matches!(b, b'#' | b'*' | b'=' | b':' | b'[' | b'-')) {
+        if let Some(first) = t
+            .bytes()
+            .next()
+            .filter(|b| matches!(b, b'#' | b'*' | b'=' | b':' | b'[' | b'-'))
+        {
             let run = t.bytes().take_while(|&b| b == first).count();
-            let heading_like = t[run..].starts_with(' ') && t[run..].trim().chars().any(char::is_alphanumeric);
+            let heading_like =
+                t[run..].starts_with(' ') && t[run..].trim().chars().any(char::is_alphanumeric);
             match first {
-                b'#' if t.starts_with("#+") && t[2..].contains(':') || t.to_ascii_uppercase().starts_with("#+BEGIN_") => org += 3,
+                b'#' if t.starts_with("#+") && t[2..].contains(':')
+                    || t.to_ascii_uppercase().starts_with("#+BEGIN_") =>
+                {
+                    org += 3
+                }
                 b'*' if run >= 2 && heading_like => org += 2,
                 b'=' if heading_like => adoc += 3,
-                b':' if t.len() > 2 && t[1..].split_once(':').is_some_and(|(k, _)| !k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'!')) => adoc += 2,
-                b'[' if t.starts_with("[source") || t.starts_with("[quote") || t.starts_with("[NOTE") => adoc += 3,
+                b':' if t.len() > 2
+                    && t[1..].split_once(':').is_some_and(|(k, _)| {
+                        !k.is_empty()
+                            && k.bytes()
+                                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'!')
+                    }) =>
+                {
+                    adoc += 2
+                }
+                b'[' if t.starts_with("[source")
+                    || t.starts_with("[quote")
+                    || t.starts_with("[NOTE") =>
+                {
+                    adoc += 3
+                }
                 b'-' if t == "----" => adoc += 1,
                 _ => {}
             }
@@ -50,7 +72,9 @@ pub fn detect(text: &str) -> Format {
         if t.contains("[[") && t.contains("][") {
             org += 3;
         }
-        if t.contains("link:http") || (t.contains("://") && t.contains('[') && !t.contains("](") && t.ends_with(']')) {
+        if t.contains("link:http")
+            || (t.contains("://") && t.contains('[') && !t.contains("](") && t.ends_with(']'))
+        {
             adoc += 2;
         }
         if is_atx(t) {

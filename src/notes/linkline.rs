@@ -15,8 +15,26 @@ use std::sync::LazyLock;
 
 /// Link texts that say what a link is, not which talk.
 const GENERIC_LABELS: &[&str] = &[
-    "video", "slides", "here", "link", "this", "recording", "youtube", "deck", "pdf", "notes",
-    "abstract", "talk", "website", "site", "blog", "github", "repo", "source", "code", "demo",
+    "video",
+    "slides",
+    "here",
+    "link",
+    "this",
+    "recording",
+    "youtube",
+    "deck",
+    "pdf",
+    "notes",
+    "abstract",
+    "talk",
+    "website",
+    "site",
+    "blog",
+    "github",
+    "repo",
+    "source",
+    "code",
+    "demo",
 ];
 
 /// The talk a block's lead line names, and how many words of notes follow
@@ -87,7 +105,9 @@ fn media_suffix(block: &Block) -> Option<(HeadingMeta, usize)> {
         return None;
     }
     let at = block.text.find(first.label.as_str())?;
-    let head = block.text[..at].trim().trim_end_matches([':', ',', '-', '–', '(', '[']);
+    let head = block.text[..at]
+        .trim()
+        .trim_end_matches([':', ',', '-', '–', '(', '[']);
     if head.split_whitespace().count() < 2 || head.split_whitespace().count() > 30 {
         return None;
     }
@@ -118,7 +138,10 @@ fn by_part(after: &str) -> (Option<String>, String) {
         let names = tail[..end].trim();
         let mut words = names.split_whitespace();
         let short: String = words.by_ref().take(8).collect::<Vec<_>>().join(" ");
-        return (Some(short), tail[end..].trim_start_matches(['.', ';', ':']).to_string());
+        return (
+            Some(short),
+            tail[end..].trim_start_matches(['.', ';', ':']).to_string(),
+        );
     }
     if let Some(c) = PAREN.captures(after) {
         return (Some(c[1].to_string()), c[2].to_string());
@@ -199,7 +222,10 @@ mod tests {
         assert_eq!(m.organizations, ["Acme", "Initech"]);
         let (m, _) = link_talk(&block(
             "Grace Hopper's Compilers All the Way Down",
-            &[("https://youtube.com/watch?v=1", "Compilers All the Way Down")],
+            &[(
+                "https://youtube.com/watch?v=1",
+                "Compilers All the Way Down",
+            )],
         ))
         .unwrap();
         assert_eq!(m.speakers, ["Grace Hopper"]);

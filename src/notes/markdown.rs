@@ -172,7 +172,8 @@ pub fn parse(text: &str, first_line: usize) -> Vec<Block> {
             }
             Event::SoftBreak | Event::HardBreak => {
                 if let Some(p) = stack.last_mut() {
-                    p.text.push(if event == Event::SoftBreak { ' ' } else { '\n' });
+                    p.text
+                        .push(if event == Event::SoftBreak { ' ' } else { '\n' });
                     if link_starts.is_empty() {
                         p.breaks.push(p.text.len());
                     }
@@ -180,14 +181,12 @@ pub fn parse(text: &str, first_line: usize) -> Vec<Block> {
             }
             // Embedded videos and citations (`<iframe src=...>`, `<a href=...>`)
             // are links of the block they follow.
-            Event::Html(h) | Event::InlineHtml(h) => {
-                if h.contains("src=") || h.contains("href=") {
-                    let found = html_links(&h);
-                    if let Some(p) = stack.last_mut() {
-                        p.links.extend(found);
-                    } else if let Some(b) = out.last_mut() {
-                        b.links.extend(found);
-                    }
+            Event::Html(h) | Event::InlineHtml(h) if h.contains("src=") || h.contains("href=") => {
+                let found = html_links(&h);
+                if let Some(p) = stack.last_mut() {
+                    p.links.extend(found);
+                } else if let Some(b) = out.last_mut() {
+                    b.links.extend(found);
                 }
             }
             // Raw HTML (`<!--more-->`), rules and footnote markers carry no words.

@@ -94,7 +94,37 @@ pub fn undecorate(t: &str) -> &str {
     let t = t.trim_matches(|c: char| {
         !(c.is_alphanumeric()
             || c.is_whitespace()
-            || matches!(c, '"' | '“' | '”' | '«' | '»' | '‘' | '’' | '\'' | '@' | '(' | ')' | '[' | ']' | '?' | '!' | '.' | '+' | '#' | '&' | '/' | '<' | '>' | '`' | '$' | '%' | '-' | '–' | '—' | ':'))
+            || matches!(
+                c,
+                '"' | '“'
+                    | '”'
+                    | '«'
+                    | '»'
+                    | '‘'
+                    | '’'
+                    | '\''
+                    | '@'
+                    | '('
+                    | ')'
+                    | '['
+                    | ']'
+                    | '?'
+                    | '!'
+                    | '.'
+                    | '+'
+                    | '#'
+                    | '&'
+                    | '/'
+                    | '<'
+                    | '>'
+                    | '`'
+                    | '$'
+                    | '%'
+                    | '-'
+                    | '–'
+                    | '—'
+                    | ':'
+            ))
     });
     let t = t.trim();
     match ENUM.find(t) {
@@ -115,7 +145,14 @@ fn paren_speakers(t: &str) -> Option<(String, Vec<String>, Vec<String>)> {
     let (s, o) = all_people(inside)
         .map(|n| (n, Vec::new()))
         .or_else(|| parse_speakers(inside))?;
-    Some((c[1].trim().trim_end_matches([',', ':', '-', '–']).trim().to_string(), s, o))
+    Some((
+        c[1].trim()
+            .trim_end_matches([',', ':', '-', '–'])
+            .trim()
+            .to_string(),
+        s,
+        o,
+    ))
 }
 
 /// `Jane Doe – Title` or `Jane Doe: Title`: a heading that names its
@@ -129,8 +166,7 @@ pub fn speaker_first(text: &str) -> Option<HeadingMeta> {
         meta.kind = kind_word(&c[1]);
         rest = c.get(2).map_or(rest, |m| &t[m.start()..]);
     }
-    static FIRST_SEP: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"\s[-–—|]\s|\s--\s").unwrap());
+    static FIRST_SEP: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\s[-–—|]\s|\s--\s").unwrap());
     let m = FIRST_SEP.find(rest)?;
     let (left, right) = (rest[..m.start()].trim(), rest[m.end()..].trim());
     if right.is_empty() {
@@ -359,15 +395,59 @@ fn looks_like_org(s: &str) -> bool {
 /// `Executive Director`, `Sr. Product Manager`, `CTO`: what someone does.
 pub fn is_job_title(s: &str) -> bool {
     const ROLES: &[&str] = &[
-        "director", "manager", "engineer", "developer", "architect", "lead", "head", "founder",
-        "co-founder", "cofounder", "ceo", "cto", "cio", "coo", "vp", "president", "evangelist",
-        "advocate", "principal", "senior", "sr", "staff", "maintainer", "researcher", "scientist",
-        "professor", "consultant", "chief", "officer", "analyst", "designer", "owner", "editor",
-        "author", "contributor", "specialist", "fellow", "intern", "student", "chair", "member",
-        "programmer", "hacker", "partner", "sre", "devrel", "dev", "phd",
+        "director",
+        "manager",
+        "engineer",
+        "developer",
+        "architect",
+        "lead",
+        "head",
+        "founder",
+        "co-founder",
+        "cofounder",
+        "ceo",
+        "cto",
+        "cio",
+        "coo",
+        "vp",
+        "president",
+        "evangelist",
+        "advocate",
+        "principal",
+        "senior",
+        "sr",
+        "staff",
+        "maintainer",
+        "researcher",
+        "scientist",
+        "professor",
+        "consultant",
+        "chief",
+        "officer",
+        "analyst",
+        "designer",
+        "owner",
+        "editor",
+        "author",
+        "contributor",
+        "specialist",
+        "fellow",
+        "intern",
+        "student",
+        "chair",
+        "member",
+        "programmer",
+        "hacker",
+        "partner",
+        "sre",
+        "devrel",
+        "dev",
+        "phd",
     ];
     s.split_whitespace().any(|w| {
-        let w = w.trim_matches(|c: char| !c.is_alphanumeric() && c != '-').to_lowercase();
+        let w = w
+            .trim_matches(|c: char| !c.is_alphanumeric() && c != '-')
+            .to_lowercase();
         ROLES.contains(&w.as_str())
     })
 }

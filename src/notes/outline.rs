@@ -235,7 +235,10 @@ fn speaker_first_levels(nodes: &mut [Node], blocks: &[Block]) {
     for (n, first) in nodes.iter().zip(&firsts) {
         let v = votes.entry(n.level).or_default();
         let text = &blocks[n.block].text;
-        if [" - ", " – ", " — ", " | "].iter().any(|d| text.contains(d)) {
+        if [" - ", " – ", " — ", " | "]
+            .iter()
+            .any(|d| text.contains(d))
+        {
             v.2 += 1;
         }
         if first.is_some() {
@@ -287,8 +290,7 @@ fn trust_bylines(nodes: &mut [Node]) {
             .get(&(n.parent, n.level))
             .copied()
             .unwrap_or((0, 1));
-        let trusted =
-            b.strength == Strength::Labelled || (with >= 2 && with * 2 >= all) || n.media;
+        let trusted = b.strength == Strength::Labelled || (with >= 2 && with * 2 >= all) || n.media;
         if trusted {
             n.evidence.push("byline under the heading");
         } else {
@@ -403,12 +405,12 @@ fn assign(nodes: &mut [Node], talk_level: Option<u8>, forced: TalkLevel) {
             if talks_below >= 2 && nodes[i].meta.speakers.is_empty() && !lone {
                 nodes[i].role = Role::Container;
                 let level = nodes[i].level;
-                for j in i + 1..nodes.len() {
-                    if nodes[j].level <= level {
+                for n in nodes[i + 1..].iter_mut() {
+                    if n.level <= level {
                         break;
                     }
-                    if nodes[j].role == Role::Subheading && nodes[j].strong {
-                        nodes[j].role = Role::Talk;
+                    if n.role == Role::Subheading && n.strong {
+                        n.role = Role::Talk;
                     }
                 }
             }

@@ -56,7 +56,10 @@ fn classify(line: &str, d: Dialect) -> Line<'_> {
             {
                 return Line::Fence;
             }
-            if let Some(title) = t.strip_prefix("#+TITLE:").or_else(|| t.strip_prefix("#+title:")) {
+            if let Some(title) = t
+                .strip_prefix("#+TITLE:")
+                .or_else(|| t.strip_prefix("#+title:"))
+            {
                 return Line::Heading(0, title.trim());
             }
             if t.trim_start().starts_with("#+") || t.trim_start().starts_with("# ") {
@@ -83,7 +86,10 @@ fn classify(line: &str, d: Dialect) -> Line<'_> {
     let lead = t.len() - t.trim_start().len();
     let s = t.trim_start();
     let marker = match d {
-        Dialect::Org => ["- ", "+ "].iter().find(|m| s.starts_with(*m)).map(|m| m.len()),
+        Dialect::Org => ["- ", "+ "]
+            .iter()
+            .find(|m| s.starts_with(*m))
+            .map(|m| m.len()),
         Dialect::Asciidoc => {
             let n = s.bytes().take_while(|&b| b == b'*' || b == b'.').count();
             (n > 0 && s[n..].starts_with(' '))
@@ -99,7 +105,13 @@ fn classify(line: &str, d: Dialect) -> Line<'_> {
     if let Some(n) = marker.or(numbered) {
         let depth = match d {
             Dialect::Org => lead / 2,
-            Dialect::Asciidoc => s.bytes().take_while(|&b| b == b'*' || b == b'.').count().max(1) - 1,
+            Dialect::Asciidoc => {
+                s.bytes()
+                    .take_while(|&b| b == b'*' || b == b'.')
+                    .count()
+                    .max(1)
+                    - 1
+            }
         };
         return Line::Item(u16::try_from(depth).unwrap_or(u16::MAX), s[n..].trim());
     }
@@ -161,9 +173,8 @@ fn parse(text: &str, first_line: usize, d: Dialect) -> Vec<Block> {
 
 static ORG_LINK: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\[\[([^\]]+)\](?:\[([^\]]*)\])?\]").unwrap());
-static ADOC_LINK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:link:)?((?:https?://|mailto:)[^\s\[]+)\[([^\]]*)\]").unwrap()
-});
+static ADOC_LINK: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:link:)?((?:https?://|mailto:)[^\s\[]+)\[([^\]]*)\]").unwrap());
 
 /// Links written in the dialect's syntax become their text plus a [`Link`].
 fn push(out: &mut Vec<Block>, kind: BlockKind, text: &str, line: usize, d: Dialect) {
@@ -182,7 +193,11 @@ fn push(out: &mut Vec<Block>, kind: BlockKind, text: &str, line: usize, d: Diale
     let replaced = re.replace_all(text, |c: &regex::Captures| {
         let url = c[1].to_string();
         let label = c.get(2).map_or("", |m| m.as_str()).trim().to_string();
-        let shown = if label.is_empty() { url.clone() } else { label.clone() };
+        let shown = if label.is_empty() {
+            url.clone()
+        } else {
+            label.clone()
+        };
         if is_web_url(&url) {
             links.push(Link { url, label });
         }
@@ -237,7 +252,10 @@ mod tests {
                 (BlockKind::Heading(1), "Devoxx notes"),
                 (BlockKind::Heading(2), "Themes"),
                 (BlockKind::Heading(3), "Safe parsers"),
-                (BlockKind::Paragraph, "Jane Doe showed the slides and video."),
+                (
+                    BlockKind::Paragraph,
+                    "Jane Doe showed the slides and video."
+                ),
                 (BlockKind::ListItem { depth: 0 }, "one"),
                 (BlockKind::ListItem { depth: 1 }, "two"),
                 (BlockKind::Code, "int x = 1;"),

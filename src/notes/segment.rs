@@ -9,11 +9,11 @@
 //! Plain text has no heading levels: [`plain_levels`] infers them first.
 
 use super::blocks::{Block, BlockKind};
+use super::byline::byline;
 use super::frontmatter::{year_in, FrontMatter};
+use super::linkline;
 use super::links::{dedup, is_web_url};
 use super::meta::{self, Container, HeadingMeta};
-use super::byline::byline;
-use super::linkline;
 use super::outline::{self, Role, TalkLevel};
 use super::{Format, Kind, Link, Note};
 use std::collections::{HashMap, HashSet};
@@ -68,7 +68,10 @@ pub fn segment(
         .map(|c| refine_region(c, &stem))
         .or_else(|| meta::conference_in(&stem))
         // A folder per conference: `kubecon-eu-2024/keynote.md`.
-        .or_else(|| file.rsplit_once('/').and_then(|(dir, _)| meta::conference_in(dir)));
+        .or_else(|| {
+            file.rsplit_once('/')
+                .and_then(|(dir, _)| meta::conference_in(dir))
+        });
     let year = doc_title
         .as_deref()
         .and_then(year_in)
@@ -115,7 +118,8 @@ pub fn segment(
                         o.push_block(block);
                         current = Some(o);
                     } else {
-                        let mut chunk = Open::talk(meta, Kind::Listed, section, u8::MAX, block.line);
+                        let mut chunk =
+                            Open::talk(meta, Kind::Listed, section, u8::MAX, block.line);
                         chunk.body.push(block.text.clone());
                         chunk.links.extend(block.links.iter().cloned());
                         chunks.push(chunk);
@@ -160,7 +164,11 @@ pub fn segment(
         let role = node.map_or(Role::Section, |n| n.role);
         // A sub-heading stays inside its talk.
         if let Some(open) = current.as_mut() {
-            if open.kind.is_session() && !open.container && level > open.level && role == Role::Subheading {
+            if open.kind.is_session()
+                && !open.container
+                && level > open.level
+                && role == Role::Subheading
+            {
                 open.body.push(block.text.clone());
                 open.links.extend(block.links.iter().cloned());
                 continue;
@@ -246,7 +254,10 @@ pub fn segment(
     if one_talk {
         chunks = vec![one_talk_of(chunks, doc_title.as_deref(), &stem, &outline)];
     }
-    (finish(file, format, doc_title, conference, year, chunks), outline)
+    (
+        finish(file, format, doc_title, conference, year, chunks),
+        outline,
+    )
 }
 
 /// A file that is one talk: a title that names no event or collection, in
@@ -256,7 +267,10 @@ fn looks_like_one_talk(file: &str, title: Option<&str>, outline: &outline::Outli
     static COLLECTION: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
         regex::Regex::new(r"(?i)(?-u:\b)(notes|recap|summary|highlights|takeaways|report|wrap|review|trip|day|days|conference|conf|summit|talks|sessions|readme|index|links)(?-u:\b)").unwrap()
     });
-    if year_in(title).is_some() || meta::conference_in(title).is_some() || COLLECTION.is_match(title) {
+    if year_in(title).is_some()
+        || meta::conference_in(title).is_some()
+        || COLLECTION.is_match(title)
+    {
         return false;
     }
     let person_heading = outline
@@ -268,7 +282,12 @@ fn looks_like_one_talk(file: &str, title: Option<&str>, outline: &outline::Outli
 
 /// Everything in the file as one talk: the title's, the speakers named in
 /// its headings.
-fn one_talk_of(opens: Vec<Open>, title: Option<&str>, stem: &str, outline: &outline::Outline) -> Open {
+fn one_talk_of(
+    opens: Vec<Open>,
+    title: Option<&str>,
+    stem: &str,
+    outline: &outline::Outline,
+) -> Open {
     let meta = title.map_or_else(HeadingMeta::default, meta::parse_heading);
     let line = opens.iter().map(|o| o.line).min().unwrap_or(1);
     let kind = meta.kind.unwrap_or(Kind::Talk);
@@ -290,7 +309,8 @@ fn one_talk_of(opens: Vec<Open>, title: Option<&str>, stem: &str, outline: &outl
         if o.kind == Kind::Section && o.level > 0 {
             talk.body.push(o.title);
         }
-        talk.speakers.extend(o.speakers.into_iter().filter(|_| false));
+        talk.speakers
+            .extend(o.speakers.into_iter().filter(|_| false));
         talk.body.extend(o.body);
         talk.links.extend(o.links);
     }
@@ -618,7 +638,8 @@ fn finish(
                 o.organizations = org;
             }
         }
-        if o.kind.is_session() && o.kind != Kind::Listed && o.speakers.is_empty() && !o.placeholder {
+        if o.kind.is_session() && o.kind != Kind::Listed && o.speakers.is_empty() && !o.placeholder
+        {
             if let Some((s, org)) = meta::speakers_in_body(&body) {
                 o.speakers = s;
                 o.organizations = org;
@@ -699,6 +720,38 @@ mod tests {
         let note = segment(" .md", Format::Markdown, None, blocks, TalkLevel::Auto).0;
         assert_eq!(note.chunks[0].title, "Untitled");
         assert_eq!(note.chunks[0].speakers, ["Jane Doe"]);
+    }
+
+    #[test]
+    fn a_forced_talk_level_and_one_talk_per_file() {
+        let md =
+            "# Notes\n\n## Platform day\n\n### Paved roads\n\nText.\n\n### Golden paths\n\nMore.\n";
+        let parse = |forced| {
+            let (note, _) = segment(
+                "n.md",
+                Format::Markdown,
+                None,
+                super::super::markdown::parse(md, 1),
+                forced,
+            );
+            note.chunks
+                .into_iter()
+                .filter(|c| c.kind.is_session())
+                .map(|c| c.title)
+                .collect::<Vec<_>>()
+        };
+        assert!(
+            parse(TalkLevel::Auto).is_empty(),
+            "topics without evidence stay sections"
+        );
+        assert_eq!(parse(TalkLevel::Level(3)), ["Paved roads", "Golden paths"]);
+        assert_eq!(parse(TalkLevel::File), ["Notes"]);
+        assert!(parse(TalkLevel::None).is_empty());
+        assert_eq!(TalkLevel::parse("h3"), Ok(TalkLevel::Level(3)));
+        assert_eq!(TalkLevel::parse("file"), Ok(TalkLevel::File));
+        assert!(TalkLevel::parse("7")
+            .unwrap_err()
+            .contains("confnotes_talks"));
     }
 
     #[test]
