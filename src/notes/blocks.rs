@@ -16,6 +16,8 @@ pub enum BlockKind {
         depth: u16,
     },
     Code,
+    /// A row of a table of talks: `Title - Speaker | other cells`.
+    Row,
 }
 
 #[derive(Debug, Clone, PartialEq)]

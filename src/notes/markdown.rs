@@ -53,6 +53,7 @@ pub fn parse(text: &str, first_line: usize) -> Vec<Block> {
     let mut link_starts: Vec<(String, usize)> = Vec::new();
     let mut bold_paragraphs: Vec<usize> = Vec::new();
     let mut has_headings = false;
+    let mut table = Table::default();
 
     for (event, range) in Parser::new_ext(text, opts).into_offset_iter() {
         let line = lines.line(range.start);
@@ -111,13 +112,23 @@ pub fn parse(text: &str, first_line: usize) -> Vec<Block> {
                     let at = stack.last().map_or(0, |p| p.text.len());
                     link_starts.push((dest_url.to_string(), at));
                 }
-                Tag::Image { .. } | Tag::TableCell => {
+                Tag::Image { .. } => {
                     if let Some(p) = stack.last_mut() {
                         p.text.push(' ');
                     }
                 }
-                Tag::Table(_) => stack.push(Pending::new(BlockKind::Paragraph, line)),
+                Tag::TableCell => {
+                    if let Some(p) = stack.last_mut() {
+                        p.text.push(' ');
+                        table.cell_start = (p.text.len(), p.links.len());
+                    }
+                }
+                Tag::Table(_) => {
+                    table = Table::default();
+                    stack.push(Pending::new(BlockKind::Paragraph, line));
+                }
                 Tag::TableRow | Tag::TableHead => {
+                    table.row_line = line;
                     if let Some(p) = stack.last_mut() {
                         p.text.push('\n');
                     }
@@ -125,7 +136,31 @@ pub fn parse(text: &str, first_line: usize) -> Vec<Block> {
                 _ => {}
             },
             Event::End(end) => match end {
-                TagEnd::Heading(_) | TagEnd::CodeBlock | TagEnd::Table => {
+                TagEnd::TableCell => {
+                    if let Some(p) = stack.last() {
+                        let (at, l) = table.cell_start;
+                        table.cells.push((
+                            squash(p.text.get(at..).unwrap_or("")),
+                            p.links.get(l..).unwrap_or_default().to_vec(),
+                        ));
+                    }
+                }
+                TagEnd::TableHead => {
+                    table.head = std::mem::take(&mut table.cells).into_iter().map(|c| c.0).collect();
+                }
+                TagEnd::TableRow => {
+                    let cells = std::mem::take(&mut table.cells);
+                    table.rows.push((cells, table.row_line));
+                }
+                TagEnd::Table => {
+                    if let Some(p) = stack.pop() {
+                        match std::mem::take(&mut table).talk_rows() {
+                            Some(rows) => out.extend(rows),
+                            None => push_block(&mut out, p),
+                        }
+                    }
+                }
+                TagEnd::Heading(_) | TagEnd::CodeBlock => {
                     if let Some(p) = stack.pop() {
                         push_block(&mut out, p);
                     }
@@ -218,6 +253,55 @@ fn heading_level(level: HeadingLevel) -> u8 {
         HeadingLevel::H4 => 4,
         HeadingLevel::H5 => 5,
         HeadingLevel::H6 => 6,
+    }
+}
+
+/// A table being read: its header, and its rows as cells of text and links.
+#[derive(Default)]
+struct Table {
+    head: Vec<String>,
+    rows: Vec<(Vec<(String, Vec<Link>)>, usize)>,
+    cells: Vec<(String, Vec<Link>)>,
+    cell_start: (usize, usize),
+    row_line: usize,
+}
+
+impl Table {
+    /// A table of talks (a title column, perhaps a speaker column): one
+    /// [`BlockKind::Row`] a row, `Title - Speaker` first, the rest after.
+    fn talk_rows(self) -> Option<Vec<Block>> {
+        let col = |words: &[&str]| {
+            self.head.iter().position(|h| {
+                let h = h.to_lowercase();
+                words.iter().any(|w| h.split_whitespace().any(|x| x == *w))
+            })
+        };
+        let title = col(&["title", "talk", "session", "presentation"])?;
+        let speaker = col(&["speaker", "speakers", "presenter", "presenters", "by", "who", "author"]);
+        let mut out = Vec::new();
+        for (cells, line) in self.rows {
+            let Some((t, _)) = cells.get(title) else { continue };
+            if t.is_empty() {
+                continue;
+            }
+            let mut text = t.clone();
+            if let Some((sp, _)) = speaker.and_then(|s| cells.get(s)).filter(|c| !c.0.is_empty()) {
+                text = format!("{text} - {sp}");
+            }
+            let rest: Vec<&str> = cells
+                .iter()
+                .enumerate()
+                .filter(|(i, c)| *i != title && Some(*i) != speaker && !c.0.is_empty())
+                .map(|(_, c)| c.0.as_str())
+                .filter(|c| !c.eq_ignore_ascii_case("link"))
+                .collect();
+            if !rest.is_empty() {
+                text = format!("{text} | {}", rest.join(" | "));
+            }
+            let links = cells.into_iter().flat_map(|c| c.1).collect();
+            out.push(Block::new(BlockKind::Row, text, line, links));
+        }
+        Some(out)
     }
 }
 

@@ -96,6 +96,16 @@ pub fn segment(
         }
         let level = match block.kind {
             BlockKind::Heading(l) => l.max(1),
+            BlockKind::Row => {
+                let (head, _) = block.text.split_once(" | ").unwrap_or((&block.text, ""));
+                let meta = meta::parse_heading(head);
+                let section = section_of(&stack);
+                let mut chunk = Open::talk(meta, Kind::Listed, section, u8::MAX, block.line);
+                chunk.body.push(block.text.clone());
+                chunk.links.extend(block.links.iter().cloned());
+                chunks.push(chunk);
+                continue;
+            }
             _ => {
                 if let Some((meta, rest_words)) = link_lead(&blocks, i, current.as_ref()) {
                     let notes_follow = rest_words >= 4 || notes_after(&blocks, i);
@@ -363,6 +373,7 @@ impl Open {
             BlockKind::ListItem { depth } => {
                 format!("{}- {}", "  ".repeat(usize::from(depth.min(8))), block.text)
             }
+            BlockKind::Row => format!("- {}", block.text),
             // Fenced, so summaries skip code and Discord shows it as code.
             BlockKind::Code => format!(
                 "```\n{}\n```",
