@@ -361,6 +361,18 @@ pub fn looks_like_person(s: &str) -> bool {
     {
         return false;
     }
+    // `Pharo Enhancements`, `Service Communications`: abstract nouns are
+    // not surnames.
+    const NOUN_ENDINGS: &[&str] = &[
+        "tion", "tions", "ment", "ments", "ness", "ity", "ities", "ics", "ism", "isms", "ology",
+        "ware", "ances", "ences", "ings", "ures",
+    ];
+    if words.iter().skip(1).any(|w| {
+        let l = w.to_lowercase();
+        l.chars().count() > 5 && NOUN_ENDINGS.iter().any(|e| l.ends_with(e))
+    }) {
+        return false;
+    }
     words.iter().all(|w| {
         PARTICLES.contains(w)
             || (w.chars().next().is_some_and(char::is_uppercase)

@@ -191,6 +191,23 @@ pub fn parse_note(file: &str, text: &str) -> (Note, Option<String>) {
 
 /// [`parse_note`], with the outline the talks were decided from.
 pub fn parse_with_outline(file: &str, text: &str) -> (Note, outline::Outline, Option<String>) {
+    // Old Mac line endings (a lone CR, as some wiki exports write) are line
+    // endings too; the byte offsets, and so the line numbers, stay the same.
+    let text: std::borrow::Cow<str> = if text.contains('\r') {
+        let b = text.as_bytes();
+        let lone = (0..b.len()).any(|i| b[i] == b'\r' && b.get(i + 1) != Some(&b'\n'));
+        if lone {
+            text.replace("\r\n", "\n\u{0}")
+                .replace('\r', "\n")
+                .replace("\n\u{0}", "\r\n")
+                .into()
+        } else {
+            text.into()
+        }
+    } else {
+        text.into()
+    };
+    let text = text.as_ref();
     let split = frontmatter::split(text);
     let format = detect::detect(split.body);
     let blocks = match format {

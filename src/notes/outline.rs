@@ -290,7 +290,7 @@ fn trust_bylines(nodes: &mut [Node]) {
             .get(&(n.parent, n.level))
             .copied()
             .unwrap_or((0, 1));
-        let trusted = b.strength == Strength::Labelled || (with >= 2 && with * 2 >= all) || n.media;
+        let trusted = b.strength == Strength::Labelled || (with >= 2 && with * 3 >= all) || n.media;
         if trusted {
             n.evidence.push("byline under the heading");
         } else {
