@@ -146,7 +146,10 @@ pub fn parse(text: &str, first_line: usize) -> Vec<Block> {
                     }
                 }
                 TagEnd::TableHead => {
-                    table.head = std::mem::take(&mut table.cells).into_iter().map(|c| c.0).collect();
+                    table.head = std::mem::take(&mut table.cells)
+                        .into_iter()
+                        .map(|c| c.0)
+                        .collect();
                 }
                 TagEnd::TableRow => {
                     let cells = std::mem::take(&mut table.cells);
@@ -277,15 +280,28 @@ impl Table {
             })
         };
         let title = col(&["title", "talk", "session", "presentation"])?;
-        let speaker = col(&["speaker", "speakers", "presenter", "presenters", "by", "who", "author"]);
+        let speaker = col(&[
+            "speaker",
+            "speakers",
+            "presenter",
+            "presenters",
+            "by",
+            "who",
+            "author",
+        ]);
         let mut out = Vec::new();
         for (cells, line) in self.rows {
-            let Some((t, _)) = cells.get(title) else { continue };
+            let Some((t, _)) = cells.get(title) else {
+                continue;
+            };
             if t.is_empty() {
                 continue;
             }
             let mut text = t.clone();
-            if let Some((sp, _)) = speaker.and_then(|s| cells.get(s)).filter(|c| !c.0.is_empty()) {
+            if let Some((sp, _)) = speaker
+                .and_then(|s| cells.get(s))
+                .filter(|c| !c.0.is_empty())
+            {
                 text = format!("{text} - {sp}");
             }
             let rest: Vec<&str> = cells

@@ -173,7 +173,22 @@ pub fn speaker_first(text: &str) -> Option<HeadingMeta> {
         return None;
     }
     let (s, o) = parse_speakers(left)?;
-    meta.title = right.trim_end_matches('.').to_string();
+    // `Jane Doe - @jdoe - Title - https://slides`: handles and URLs are not
+    // part of the title.
+    let parts: Vec<&str> = SEPARATOR
+        .split(right)
+        .map(|p| p.trim().trim_matches('`').trim())
+        .filter(|p| {
+            !p.is_empty()
+                && !p.contains("://")
+                && !(p.starts_with('@') && !p.contains(' '))
+                && !p.starts_with('+')
+        })
+        .collect();
+    if parts.is_empty() {
+        return None;
+    }
+    meta.title = parts.join(" - ").trim_end_matches('.').to_string();
     meta.speakers = s;
     meta.organizations = o;
     meta.evidence = true;

@@ -10,6 +10,9 @@ use super::links::bare_urls;
 
 pub fn parse(text: &str, first_line: usize) -> Vec<Block> {
     let lines: Vec<&str> = text.lines().collect();
+    if is_indent_outline(&lines) {
+        return indent_outline(&lines, first_line);
+    }
     // Group lines into paragraphs: (first line index, lines).
     let mut paras: Vec<(usize, Vec<&str>)> = Vec::new();
     for (i, line) in lines.iter().enumerate() {
@@ -46,6 +49,49 @@ pub fn parse(text: &str, first_line: usize) -> Vec<Block> {
         }
         if let Some((kind, t, l)) = current {
             push(&mut out, kind, &t, l);
+        }
+    }
+    out
+}
+
+/// Notes typed as an outline: most lines indented by tabs or spaces, a few
+/// at the margin (the talks), each note line on its own.
+fn is_indent_outline(lines: &[&str]) -> bool {
+    let text: Vec<&&str> = lines.iter().filter(|l| !l.trim().is_empty()).collect();
+    let indented = text
+        .iter()
+        .filter(|l| l.starts_with('\t') || l.starts_with("  "))
+        .count();
+    let margin = text.len() - indented;
+    text.len() >= 10 && indented * 10 >= text.len() * 7 && margin >= 2 && bullet_free(&text)
+}
+
+fn bullet_free(lines: &[&&str]) -> bool {
+    lines.iter().filter(|l| bullet(l).is_some()).count() * 4 < lines.len()
+}
+
+/// Margin lines are headings; indented lines are items, one level a tab
+/// (or four spaces) deeper.
+fn indent_outline(lines: &[&str], first_line: usize) -> Vec<Block> {
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let lead: usize = line
+            .chars()
+            .take_while(|c| c.is_whitespace())
+            .map(|c| if c == '\t' { 4 } else { 1 })
+            .sum();
+        let text = line.trim().trim_matches('`').trim();
+        if lead < 2 {
+            push(&mut out, BlockKind::Heading(0), text, first_line + i);
+        } else {
+            let depth = u16::try_from(lead / 4)
+                .unwrap_or(u16::MAX)
+                .saturating_sub(1);
+            let t = bullet(line.trim_start()).map_or(text, |(_, rest)| rest);
+            push(&mut out, BlockKind::ListItem { depth }, t, first_line + i);
         }
     }
     out
@@ -189,6 +235,28 @@ mod tests {
                 (BlockKind::Paragraph, "End.", 12),
             ]
         );
+    }
+
+    #[test]
+    fn an_indented_outline_has_its_margin_lines_as_headings() {
+        let text = "Jane Doe - @jdoe - Parsers - https://example.org/s\n\n\tfirst note\n\n\t\tdeeper\n\n\tsecond\n\n\tthird\n\nJohn Roe - Queues\n\n\tone\n\n\ttwo\n\n\tthree\n\n\tfour\n\n\tfive\n";
+        let b = parse(text, 1);
+        let got: Vec<_> = b.iter().map(|b| (b.kind, b.text.as_str())).collect();
+        assert_eq!(
+            got[0],
+            (
+                BlockKind::Heading(0),
+                "Jane Doe - @jdoe - Parsers - https://example.org/s"
+            )
+        );
+        assert_eq!(got[1], (BlockKind::ListItem { depth: 0 }, "first note"));
+        assert_eq!(got[2], (BlockKind::ListItem { depth: 1 }, "deeper"));
+        assert_eq!(got[5], (BlockKind::Heading(0), "John Roe - Queues"));
+        // Ordinary pasted text with a few indented lines is not an outline.
+        let prose = "Title\n\nSome text here.\n\n  indented\n\nMore text.\n";
+        assert!(parse(prose, 1)
+            .iter()
+            .all(|b| !matches!(b.kind, BlockKind::ListItem { .. })));
     }
 
     #[test]

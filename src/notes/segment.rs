@@ -434,7 +434,11 @@ pub fn plain_levels(blocks: &mut [Block]) {
         .enumerate()
         .map(|(i, _)| i)
         .filter(|&i| {
-            meta::container(&blocks[i].text).is_none() && !meta::is_section_word(&blocks[i].text)
+            let t = &blocks[i].text;
+            meta::container(t).is_none()
+                && !meta::is_section_word(t)
+                && !meta::parse_heading(t).evidence
+                && meta::speaker_first(t).is_none()
         })
         .collect();
     let title = leading
