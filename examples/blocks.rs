@@ -1,26 +1,10 @@
 fn main() {
-    let p = std::env::args().nth(1).unwrap();
-    let t = std::fs::read_to_string(p).unwrap().replace('\r', "\n");
-    let blocks = confnotes::notes::markdown::parse(&t, 1);
-    for w in [
-        "John Aspinall",
-        "Milton Mamani Torres",
-        "Richard Uttner, Projector Software",
+    let t = "Nicolas Grenié set the tone on day one.";
+    for re in [
+        r"^((?:\p{Lu}[\p{L}'’.-]+\s+){1,3}\p{Lu}[\p{L}'’-]+)",
+        r"^((?:\p{Lu}[\p{L}'’.-]+\s+){1,3}\p{Lu}[\p{L}'’-]+)\s+(?:set|gave)",
+        r"^((?:\p{Lu}[\p{L}'’.-]+\s+){1,3}\p{Lu}[\p{L}'’-]+(?:\s+(?:and|&)\s+(?:\p{Lu}[\p{L}'’.-]+\s+){1,3}\p{Lu}[\p{L}'’-]+)?)(?:,[^,]{3,80},)?\s+(?:set|gave)",
     ] {
-        println!("{w}: {:?}", confnotes::notes::byline::byline(w));
-    }
-    let o = confnotes::notes::outline::decide(
-        &blocks,
-        None,
-        confnotes::notes::outline::TalkLevel::Auto,
-    );
-    for n in &o.nodes {
-        println!(
-            "{} {:?} {:?} {:?}",
-            n.text,
-            n.role,
-            n.byline.as_ref().map(|b| &b.speakers),
-            n.evidence
-        );
+        println!("{re}: {:?}", regex::Regex::new(re).unwrap().captures(t).map(|c| c[1].to_string()));
     }
 }

@@ -44,7 +44,7 @@ pub fn byline(text: &str) -> Option<Byline> {
         return None;
     }
     if t.chars().count() > 200 {
-        return None;
+        return prose_byline(t);
     }
     if let Some(c) = LABEL.captures(t) {
         let by_only = !t
@@ -65,6 +65,9 @@ pub fn byline(text: &str) -> Option<Byline> {
         }
         return None;
     }
+    if let Some(found) = prose_byline(t) {
+        return Some(found);
+    }
     let rest = clean(t);
     if rest.split_whitespace().count() > 12 {
         return None;
@@ -73,6 +76,29 @@ pub fn byline(text: &str) -> Option<Byline> {
     Some(Byline {
         speakers,
         organizations,
+        strength: Strength::NamesOnly,
+    })
+}
+
+/// `Jane Doe and John Roe presented ...`, `Jane Doe, an engineer at Acme,
+/// showed ...`: a write-up's first sentence that opens with the speakers.
+fn prose_byline(t: &str) -> Option<Byline> {
+    static PROSE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(concat!(
+            r"^((?:\p{Lu}[\p{L}'’.-]+\s+){1,3}\p{Lu}[\p{L}'’-]+",
+            r"(?:\s+(?:and|&)\s+(?:\p{Lu}[\p{L}'’.-]+\s+){1,3}\p{Lu}[\p{L}'’-]+)?)",
+            r"(?:,[^,]{3,80},)?\s+",
+            r"(?:presented|showed|explained|opened|closed|set|gave|talked|argued|walked|introduced|",
+            r"demonstrated|described|shared|told|started|kicked|delivered|ran|led|discussed|spoke|made|",
+            r"took|brought|covered|went|asked|reminded|framed|began|returned)\s"
+        ))
+        .unwrap()
+    });
+    let c = PROSE.captures(t)?;
+    let names = all_people(&c[1])?;
+    Some(Byline {
+        speakers: names,
+        organizations: Vec::new(),
         strength: Strength::NamesOnly,
     })
 }
@@ -148,6 +174,17 @@ mod tests {
         let b = byline("Jane Doe, Executive Director, Acme Foundation").unwrap();
         assert_eq!(b.speakers, s(&["Jane Doe"]));
         assert_eq!(b.organizations, s(&["Acme Foundation"]));
+    }
+
+    #[test]
+    fn prose_openings_name_speakers() {
+        let b = byline("Ada Lovelace set the tone on day one. Barriers are collapsing.").unwrap();
+        assert_eq!(b.speakers, ["Ada Lovelace"]);
+        let b = byline("Ada Lovelace and Grace Hopper presented their compiler work.").unwrap();
+        assert_eq!(b.speakers, ["Ada Lovelace", "Grace Hopper"]);
+        let b = byline("Jean-Luc Roe, a philosopher and engineer, delivered his keynote.").unwrap();
+        assert_eq!(b.speakers, ["Jean-Luc Roe"]);
+        assert!(byline("The Rust Foundation presented its yearly report.").is_none());
     }
 
     #[test]

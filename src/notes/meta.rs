@@ -363,6 +363,11 @@ pub fn looks_like_person(s: &str) -> bool {
                 .chars()
                 .all(|c| c.is_alphanumeric() || c == '_' || c == '-' || c == '.');
     }
+    // `李智樺`: a Chinese, Japanese or Korean name of two to four characters.
+    let cjk = |c: char| matches!(c as u32, 0x4E00..=0x9FFF | 0x3400..=0x4DBF | 0xAC00..=0xD7AF);
+    if (2..=4).contains(&s.chars().count()) && s.chars().all(cjk) {
+        return true;
+    }
     let words: Vec<&str> = s.split_whitespace().collect();
     if !(2..=5).contains(&words.len()) {
         return false;

@@ -514,8 +514,7 @@ fn link_lead(blocks: &[Block], i: usize, current: Option<&Open>) -> Option<(Head
     if !matches!(
         block.kind,
         BlockKind::Paragraph | BlockKind::ListItem { depth: 0 }
-    ) || block.links.is_empty()
-    {
+    ) {
         return None;
     }
     if let Some(c) = current {
@@ -524,7 +523,22 @@ fn link_lead(blocks: &[Block], i: usize, current: Option<&Open>) -> Option<(Head
             return None;
         }
     }
-    linkline::link_talk(block)
+    if !block.links.is_empty() {
+        if let Some(found) = linkline::link_talk(block) {
+            return Some(found);
+        }
+    }
+    // `- Title - Jane Doe (Acme)` in a list of talks, its link (if any) to
+    // a file of notes beside this one.
+    if matches!(block.kind, BlockKind::ListItem { depth: 0 })
+        && block.text.split_whitespace().count() <= 25
+    {
+        let m = meta::parse_heading(&block.text);
+        if !m.speakers.is_empty() && !m.title.is_empty() {
+            return Some((m, 0));
+        }
+    }
+    None
 }
 
 /// Do notes about a link-line talk follow it: for a list item, deeper items;
