@@ -15,6 +15,22 @@ use std::sync::LazyLock;
 
 /// Link texts that say what a link is, not which talk.
 const GENERIC_LABELS: &[&str] = &[
+    "presentation",
+    "slide",
+    "watch",
+    "the talk",
+    "full talk",
+    "video recording",
+    "transcript",
+    "paper",
+    "article",
+    "post",
+    "thread",
+    "tweet",
+    "photos",
+    "pictures",
+    "schedule",
+    "program",
     "video",
     "slides",
     "here",

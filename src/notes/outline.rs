@@ -176,8 +176,20 @@ fn evidence(blocks: &[Block], b: usize, end: usize, level: u8, parent: Option<us
         .iter()
         .chain(body.iter().take(3).flat_map(|x| x.links.iter()))
         .any(|l| is_media_link(&l.url, &l.label));
+    // A heading over many talks' videos is a topic or a collection, not one talk.
+    let mut all_media: Vec<&str> = body
+        .iter()
+        .flat_map(|x| x.links.iter())
+        .filter(|l| is_media_link(&l.url, &l.label))
+        .map(|l| l.url.as_str())
+        .collect();
+    all_media.sort_unstable();
+    all_media.dedup();
+    let media = media && all_media.len() <= 3;
     if media {
         ev.push("video or slides link");
+    } else if all_media.len() > 3 {
+        ev.push("links to many talks");
     }
     let generic = !meta.evidence && meta::is_generic(text);
     if generic {
