@@ -93,6 +93,7 @@ pub fn link_talk(block: &Block) -> Option<(HeadingMeta, usize)> {
         evidence = true;
     }
     let media = is_media_link(&link.url, &link.label)
+        || is_talk_page(&link.url)
         || block.links.iter().any(|l| is_media_link(&l.url, &l.label));
     if !(evidence || media) {
         return None;
@@ -111,6 +112,64 @@ pub fn link_talk(block: &Block) -> Option<(HeadingMeta, usize)> {
         return None;
     }
     Some((meta, rest_words))
+}
+
+/// Talks named inside prose: `Jane Doe's talk on [Title](video)`, `I liked
+/// "[Title](schedule page)"`. Each is a link to a talk's video or schedule
+/// page, introduced as a talk or quoted.
+pub fn mentions(block: &Block) -> Vec<HeadingMeta> {
+    static TALK_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?:((?:\p{Lu}[\p{L}'’.-]+\s+){0,2}\p{Lu}[\p{L}-]+)['’]s\s+)?(?:[\w-]+\s+){0,4}(?i:talk|keynote|presentation|session|tutorial|workshop)\s+(?i:on|about|titled|called|named)?\s*[\x22“]?$")
+            .unwrap()
+    });
+    let text = block.text.as_str();
+    let mut found = Vec::new();
+    let mut from = 0;
+    for link in &block.links {
+        let label = link.label.trim();
+        if label.chars().count() < 3
+            || is_web_url(label)
+            || GENERIC_LABELS.contains(&label.to_lowercase().as_str())
+        {
+            continue;
+        }
+        let Some(at) = text[from..].find(label).map(|i| i + from) else {
+            continue;
+        };
+        from = at + label.len();
+        let talk_link = is_media_link(&link.url, label) || is_talk_page(&link.url);
+        let mut start = at.saturating_sub(120);
+        while !text.is_char_boundary(start) {
+            start += 1;
+        }
+        let before = &text[start..at];
+        let quoted = before.ends_with(['"', '“']);
+        let caps = TALK_BEFORE.captures(before);
+        if !(talk_link && (quoted || caps.is_some())) {
+            continue;
+        }
+        let mut meta = parse_heading(label);
+        if let Some(name) = caps.as_ref().and_then(|c| c.get(1)) {
+            if meta.speakers.is_empty() && meta::looks_like_person(name.as_str()) {
+                meta.speakers = vec![name.as_str().to_string()];
+            }
+        }
+        meta.evidence = true;
+        found.push(meta);
+    }
+    found
+}
+
+/// A talk's page on a conference site: `/schedule/...`, `/talks/...`.
+pub fn is_talk_page(url: &str) -> bool {
+    let u = url.to_ascii_lowercase();
+    let path = u.split("://").nth(1).and_then(|r| r.split_once('/')).map_or("", |(_, p)| p);
+    path.split(['/', '?', '_', '-']).any(|seg| {
+        matches!(
+            seg,
+            "schedule" | "talk" | "talks" | "session" | "sessions" | "presentation" | "presentations" | "speakers"
+        )
+    })
 }
 
 /// `Title (A, B): [Slides](...), [Video](...)`: the links only say what they

@@ -136,6 +136,18 @@ pub fn segment(
                     }
                     continue;
                 }
+                if !block.links.is_empty() && !in_heading_talk(current.as_ref()) {
+                    let named = linkline::mentions(block);
+                    if named.len() >= 2 {
+                        let section = section_of(&stack);
+                        for m in named {
+                            let mut chunk =
+                                Open::talk(m, Kind::Listed, section.clone(), u8::MAX, block.line);
+                            chunk.body.push(block.text.clone());
+                            chunks.push(chunk);
+                        }
+                    }
+                }
                 if let BlockKind::ListItem { .. } = block.kind {
                     if let Some(listed) = listed_item(block) {
                         let section =
@@ -527,6 +539,11 @@ fn link_lead(blocks: &[Block], i: usize, current: Option<&Open>) -> Option<(Head
         if let Some(found) = linkline::link_talk(block) {
             return Some(found);
         }
+        // One talk named in the prose of this block: the block is its notes.
+        let mut named = linkline::mentions(block);
+        if named.len() == 1 {
+            return named.pop().map(|m| (m, usize::MAX));
+        }
     }
     // `- Title - Jane Doe (Acme)` in a list of talks, its link (if any) to
     // a file of notes beside this one.
@@ -539,6 +556,10 @@ fn link_lead(blocks: &[Block], i: usize, current: Option<&Open>) -> Option<(Head
         }
     }
     None
+}
+
+fn in_heading_talk(current: Option<&Open>) -> bool {
+    current.is_some_and(|c| c.kind.is_session() && !c.container && c.level < LINK_TALK)
 }
 
 /// Do notes about a link-line talk follow it: for a list item, deeper items;
