@@ -185,7 +185,9 @@ fn evidence(blocks: &[Block], b: usize, end: usize, level: u8, parent: Option<us
         .collect();
     all_media.sort_unstable();
     all_media.dedup();
-    let media = media && all_media.len() <= 3;
+    // `## Katie Schick` over the talks she liked: a person's section.
+    let persons_section = all_media.len() >= 2 && byline(text).is_some_and(|b| b.strength == Strength::NamesOnly);
+    let media = media && all_media.len() <= 3 && !persons_section;
     if media {
         ev.push("video or slides link");
     } else if all_media.len() > 3 {
@@ -219,6 +221,8 @@ fn evidence(blocks: &[Block], b: usize, end: usize, level: u8, parent: Option<us
             break;
         }
     }
+    // The first item under `Reading list` names a book's author, not a speaker.
+    let line = line.filter(|_| !generic);
     Node {
         block: b,
         line: blocks[b].line,
