@@ -163,11 +163,22 @@ pub fn mentions(block: &Block) -> Vec<HeadingMeta> {
 /// A talk's page on a conference site: `/schedule/...`, `/talks/...`.
 pub fn is_talk_page(url: &str) -> bool {
     let u = url.to_ascii_lowercase();
-    let path = u.split("://").nth(1).and_then(|r| r.split_once('/')).map_or("", |(_, p)| p);
+    let path = u
+        .split("://")
+        .nth(1)
+        .and_then(|r| r.split_once('/'))
+        .map_or("", |(_, p)| p);
     path.split(['/', '?', '_', '-']).any(|seg| {
         matches!(
             seg,
-            "schedule" | "talk" | "talks" | "session" | "sessions" | "presentation" | "presentations" | "speakers"
+            "schedule"
+                | "talk"
+                | "talks"
+                | "session"
+                | "sessions"
+                | "presentation"
+                | "presentations"
+                | "speakers"
         )
     })
 }

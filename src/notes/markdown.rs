@@ -239,7 +239,33 @@ pub fn parse(text: &str, first_line: usize) -> Vec<Block> {
             out[i].kind = BlockKind::Heading(2);
         }
     }
+    hashtag_items(&mut out);
     out
+}
+
+/// Outline exports write their headings as list items (`- # Title`); the
+/// same author's `- #Title` without the space is one of them too, when
+/// notes are nested under it and other items are real headings.
+fn hashtag_items(out: &mut [Block]) {
+    let headings = out.iter().filter(|b| b.heading_level() == Some(1)).count();
+    if headings < 2 {
+        return;
+    }
+    for i in 0..out.len() {
+        let b = &out[i];
+        let tagged = matches!(b.kind, BlockKind::ListItem { depth: 0 })
+            && b.text.strip_prefix('#').is_some_and(|r| {
+                r.chars().next().is_some_and(char::is_alphanumeric) && !r.contains('#')
+            })
+            && b.text.chars().count() <= 80;
+        let nested = out
+            .get(i + 1)
+            .is_some_and(|n| matches!(n.kind, BlockKind::ListItem { depth } if depth > 0));
+        if tagged && nested {
+            out[i].text = out[i].text[1..].trim().to_string();
+            out[i].kind = BlockKind::Heading(1);
+        }
+    }
 }
 
 fn in_item(stack: &[Pending]) -> bool {

@@ -238,7 +238,8 @@ fn split_speakers(t: &str, prefixed: bool) -> Option<(String, Vec<String>, Vec<S
         // or several people, so "Hiding processes by libprocesshider" is not a talk.
         if right.starts_with('@')
             || right.contains('(')
-            || all_people(right).is_some_and(|p| p.len() >= 2 || c[1].split_whitespace().count() >= 2)
+            || all_people(right)
+                .is_some_and(|p| p.len() >= 2 || c[1].split_whitespace().count() >= 2)
         {
             if let Some((s, o)) = parse_speakers(right) {
                 return Some((c[1].trim().to_string(), s, o));

@@ -186,7 +186,8 @@ fn evidence(blocks: &[Block], b: usize, end: usize, level: u8, parent: Option<us
     all_media.sort_unstable();
     all_media.dedup();
     // `## Katie Schick` over the talks she liked: a person's section.
-    let persons_section = all_media.len() >= 2 && byline(text).is_some_and(|b| b.strength == Strength::NamesOnly);
+    let persons_section =
+        all_media.len() >= 2 && byline(text).is_some_and(|b| b.strength == Strength::NamesOnly);
     let media = media && all_media.len() <= 3 && !persons_section;
     if media {
         ev.push("video or slides link");

@@ -89,6 +89,7 @@ pub fn segment(
         blocks.first().map_or(1, |b| b.line),
     ));
     let mut list_label: Option<String> = None;
+    let mut flat_day: Option<String> = None;
 
     for (i, block) in blocks.iter().enumerate() {
         if Some(i) == title_idx {
@@ -203,7 +204,20 @@ pub fn segment(
             stack.pop();
         }
         let meta = node.map_or_else(|| meta::parse_heading(&block.text), |n| n.meta.clone());
-        let section = section_of(&stack);
+        // `- # Day 1` beside the talks, not above them: a day marker for
+        // the talks that follow at its level.
+        if outline.talk_level == Some(level) {
+            if role != Role::Talk && meta::container(&block.text).is_some_and(|c| c.is_day) {
+                flat_day = Some(block.text.clone());
+            }
+        } else if outline.talk_level.is_some_and(|t| level < t) {
+            flat_day = None;
+        }
+        let section = section_of(&stack).or_else(|| {
+            flat_day
+                .clone()
+                .filter(|_| role == Role::Talk && outline.talk_level == Some(level))
+        });
         let open = match role {
             Role::Container => {
                 let c = meta::container(&block.text).unwrap_or(Container {
