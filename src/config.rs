@@ -30,6 +30,45 @@ pub struct Config {
     pub discord: DiscordConfig,
     pub qa: QaConfig,
     pub digest: DigestConfig,
+    pub notes: NotesConfig,
+}
+
+/// How notes are read.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct NotesConfig {
+    /// How to find the talks in files the parser reads wrongly; the first
+    /// rule whose glob matches a file's path (relative to the notes
+    /// directory) applies, and the file's own `confnotes_talks` wins.
+    pub rules: Vec<NotesRule>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct NotesRule {
+    /// `*` within a folder, `**` across folders, `?` one character.
+    pub glob: String,
+    /// `auto`, `file` (one talk), `none`, or the heading level of the talks.
+    pub talks: String,
+}
+
+impl NotesConfig {
+    /// The rules, parsed (validated when the config was loaded).
+    pub fn talk_rules(&self) -> crate::notes::TalkRules {
+        crate::notes::TalkRules(
+            self.rules
+                .iter()
+                .filter_map(|r| {
+                    crate::notes::outline::TalkLevel::parse(&r.talks)
+                        .ok()
+                        .map(|level| crate::notes::TalkRule {
+                            glob: r.glob.clone(),
+                            level,
+                        })
+                })
+                .collect(),
+        )
+    }
 }
 
 /// Q&A channels: the bot answers questions asked there in a thread.
@@ -197,6 +236,7 @@ impl Default for Config {
             discord: DiscordConfig::default(),
             qa: QaConfig::default(),
             digest: DigestConfig::default(),
+            notes: NotesConfig::default(),
         }
     }
 }
@@ -324,6 +364,17 @@ impl Config {
         }
         if self.digest.check_seconds == 0 {
             bail!("digest.check_seconds must be at least 1");
+        }
+        for (i, r) in self.notes.rules.iter().enumerate() {
+            if r.glob.trim().is_empty() {
+                bail!("notes.rules[{i}].glob is empty");
+            }
+            if let Err(e) = crate::notes::outline::TalkLevel::parse(&r.talks) {
+                bail!(
+                    "notes.rules[{i}].talks: {}",
+                    e.trim_start_matches("confnotes_talks: ")
+                );
+            }
         }
         Ok(())
     }

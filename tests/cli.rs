@@ -512,3 +512,115 @@ fn state_shows_what_the_bot_stored() {
     );
     assert!(out.contains("Feedback (1 not helpful)"), "{out}");
 }
+
+/// Talk titles the binary extracted, in file order.
+fn talk_titles(notes: &Path, index: &Path, config: Option<&Path>) -> Vec<String> {
+    let mut args: Vec<&str> = Vec::new();
+    if let Some(c) = config {
+        args.extend(["--config", c.to_str().unwrap()]);
+    }
+    args.extend(["sessions", "--json"]);
+    let all = json(&confnotes(notes, index, &args));
+    all.as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["kind"] != "section")
+        .map(|c| c["title"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn inspect_shows_the_decision_and_rules_override_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let notes = tmp.path().join("notes");
+    let index = tmp.path().join("index");
+    std::fs::create_dir_all(notes.join("platform-day")).unwrap();
+    // Topic headings with no speakers, no talk links: sections, by default.
+    let note = "# Platform day\n\n## Paved roads\n\nThree companies dropped the single paved road.\n\n## Golden paths\n\nTwo or three supported paths, owned by the teams.\n";
+    std::fs::write(notes.join("platform-day/topics.md"), note).unwrap();
+    assert!(talk_titles(&notes, &index, None).is_empty());
+
+    // `inspect` says what each heading became and why, without an index.
+    let out = confnotes(
+        &notes,
+        &tmp.path().join("unused"),
+        &[
+            "inspect",
+            notes.join("platform-day/topics.md").to_str().unwrap(),
+            "--json",
+        ],
+    );
+    let report = json(&out);
+    assert_eq!(report["file"], "platform-day/topics.md");
+    let roles: Vec<_> = report["outline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| (h["text"].as_str().unwrap(), h["role"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        roles,
+        [
+            ("Platform day", "title"),
+            ("Paved roads", "section"),
+            ("Golden paths", "section")
+        ]
+    );
+    assert!(report["decision"]
+        .as_str()
+        .unwrap()
+        .contains("no heading level"));
+    assert!(
+        !tmp.path().join("unused").exists(),
+        "inspect needs no index"
+    );
+
+    // A config rule for the folder: the same index is re-read with it.
+    let cfg = tmp.path().join("rules.toml");
+    std::fs::write(
+        &cfg,
+        "[[notes.rules]]\nglob = \"platform-day/*.md\"\ntalks = \"h2\"\n",
+    )
+    .unwrap();
+    assert_eq!(
+        talk_titles(&notes, &index, Some(&cfg)),
+        ["Paved roads", "Golden paths"]
+    );
+    let text = String::from_utf8_lossy(
+        &confnotes(
+            &notes,
+            &index,
+            &[
+                "--config",
+                cfg.to_str().unwrap(),
+                "inspect",
+                notes.join("platform-day/topics.md").to_str().unwrap(),
+            ],
+        )
+        .stdout,
+    )
+    .to_string();
+    assert!(text.contains("talks are level-2 headings (set)"), "{text}");
+
+    // The file's own front matter wins over the rule.
+    std::fs::write(
+        notes.join("platform-day/topics.md"),
+        format!("+++\nconfnotes_talks = \"file\"\n+++\n{note}"),
+    )
+    .unwrap();
+    assert_eq!(talk_titles(&notes, &index, Some(&cfg)), ["Platform day"]);
+
+    // A rule that means nothing is refused, naming the key.
+    std::fs::write(&cfg, "[[notes.rules]]\nglob = \"*.md\"\ntalks = \"h9\"\n").unwrap();
+    let out = confnotes(
+        &notes,
+        &index,
+        &["--config", cfg.to_str().unwrap(), "sessions"],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("rules.toml") && err.contains("notes.rules[0].talks"),
+        "{err}"
+    );
+}

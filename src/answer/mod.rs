@@ -82,6 +82,7 @@ impl Engine {
             if let Some(why) = &rebuilt {
                 tracing::warn!("{why}");
             }
+            index.set_rules(config.notes.talk_rules());
             let mut report = index.refresh(
                 &config.notes_dir,
                 WriterOptions::from_config(&config.index),

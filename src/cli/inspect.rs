@@ -2,7 +2,7 @@
 //! notes parse badly can see why, and fix it with `confnotes_talks`.
 
 use crate::config::Config;
-use crate::notes::{inspect, read_bytes, Inspection};
+use crate::notes::{inspect, read_bytes_with, Inspection};
 use anyhow::{Context, Result};
 use std::fmt::Write as _;
 use std::io::Write;
@@ -17,7 +17,8 @@ pub fn run(config: &Config, file: &Path, json: bool) -> Result<i32> {
         .and_then(|(f, d)| f.strip_prefix(d).ok().map(Path::to_path_buf))
         .unwrap_or_else(|| file.file_name().map(Into::into).unwrap_or_default());
     let rel = rel.to_string_lossy().replace('\\', "/");
-    let read = read_bytes(&rel, &bytes);
+    let rule = config.notes.talk_rules().for_file(&rel);
+    let read = read_bytes_with(&rel, &bytes, rule);
     let mut out = std::io::stdout().lock();
     if read.note.is_none() {
         for d in &read.diagnostics {
@@ -26,7 +27,7 @@ pub fn run(config: &Config, file: &Path, json: bool) -> Result<i32> {
         return Ok(1);
     }
     let text = String::from_utf8_lossy(&bytes);
-    let mut report = inspect(&rel, &text);
+    let mut report = inspect(&rel, &text, rule);
     report
         .diagnostics
         .extend(read.diagnostics.iter().map(ToString::to_string));

@@ -14,6 +14,9 @@ pub const FILE_NAME: &str = "confnotes-manifest.json";
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Manifest {
     pub schema_version: u32,
+    /// The `notes.rules` the files were read with (see `TalkRules::fingerprint`).
+    #[serde(default)]
+    pub rules: String,
     pub files: BTreeMap<String, FileEntry>,
 }
 

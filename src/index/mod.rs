@@ -93,6 +93,8 @@ pub struct NotesIndex {
     pub fields: Fields,
     dir: PathBuf,
     manifest: Manifest,
+    /// The config's `notes.rules`, applied when notes are read.
+    rules: notes::TalkRules,
 }
 
 impl NotesIndex {
@@ -139,6 +141,7 @@ impl NotesIndex {
             .try_into()?;
         let manifest = Manifest {
             schema_version: schema::SCHEMA_VERSION,
+            rules: String::new(),
             files: BTreeMap::new(),
         };
         manifest.save(dir)?;
@@ -149,6 +152,7 @@ impl NotesIndex {
                 fields,
                 dir: dir.to_path_buf(),
                 manifest,
+                rules: notes::TalkRules::default(),
             },
             reason,
         ))
@@ -195,6 +199,7 @@ impl NotesIndex {
             fields,
             dir: dir.to_path_buf(),
             manifest,
+            rules: notes::TalkRules::default(),
         })
     }
 
@@ -208,6 +213,11 @@ impl NotesIndex {
 
     pub fn tantivy(&self) -> &Index {
         &self.index
+    }
+
+    /// Read notes with these rules from now on (see `notes.rules`).
+    pub fn set_rules(&mut self, rules: notes::TalkRules) {
+        self.rules = rules;
     }
 
     /// Bring the index in line with the notes directory.
@@ -237,17 +247,21 @@ impl NotesIndex {
             .filter(|k| !present.contains(&k[..]))
             .cloned()
             .collect();
+        // New rules may change what any file holds: read them all again.
+        let rules_changed = self.manifest.rules != self.rules.fingerprint();
         let stale: Vec<&NoteFile> = files
             .iter()
             .filter(|f| {
-                self.manifest
-                    .files
-                    .get(&f.rel)
-                    // An empty hash: it could not be read last time (a
-                    // permission since fixed keeps the mtime): try again.
-                    .is_none_or(|e| {
-                        e.size != f.size || u128::from(e.mtime) != f.mtime || e.hash.is_empty()
-                    })
+                rules_changed
+                    || self
+                        .manifest
+                        .files
+                        .get(&f.rel)
+                        // An empty hash: it could not be read last time (a
+                        // permission since fixed keeps the mtime): try again.
+                        .is_none_or(|e| {
+                            e.size != f.size || u128::from(e.mtime) != f.mtime || e.hash.is_empty()
+                        })
             })
             .collect();
         report.files_unchanged = files.len() - stale.len();
@@ -271,10 +285,10 @@ impl NotesIndex {
             report.files_removed += 1;
         }
         for file in stale {
-            let read = notes::read_note(file);
+            let read = notes::read_note_with(file, self.rules.for_file(&file.rel));
             progress.advance(file.size);
             let old = self.manifest.files.get(&file.rel);
-            if let (Some(old), false) = (old, read.hash.is_empty()) {
+            if let (Some(old), false) = (old.filter(|_| !rules_changed), read.hash.is_empty()) {
                 if old.hash == read.hash {
                     // Touched, not changed: remember the new mtime only.
                     let mut e = old.clone();
@@ -320,6 +334,7 @@ impl NotesIndex {
         }
         writer.commit()?;
         writer.wait_merging_threads()?;
+        self.manifest.rules = self.rules.fingerprint();
         self.manifest.save(&self.dir)?;
         self.reader.reload()?;
         progress.finish();

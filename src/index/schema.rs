@@ -18,7 +18,8 @@ pub const PLAIN: &str = "cn_plain";
 /// indexes built by an older confnotes are rebuilt, so unchanged notes are
 /// re-read with the new parser. 2: labelled speakers make a heading a talk.
 /// 3: positions only in title and body. 4: 128-bit fingerprints in the manifest.
-pub const SCHEMA_VERSION: u32 = 4;
+/// 5: the two-pass parser (outline, link-line talks, org-mode and AsciiDoc).
+pub const SCHEMA_VERSION: u32 = 5;
 
 #[derive(Clone, Copy, Debug)]
 pub struct Fields {

@@ -285,12 +285,15 @@ fn heading_level(level: HeadingLevel) -> u8 {
     }
 }
 
-/// A table being read: its header, and its rows as cells of text and links.
+/// One table cell: its text and links.
+type Cell = (String, Vec<Link>);
+
+/// A table being read: its header, and its rows (cells, line).
 #[derive(Default)]
 struct Table {
     head: Vec<String>,
-    rows: Vec<(Vec<(String, Vec<Link>)>, usize)>,
-    cells: Vec<(String, Vec<Link>)>,
+    rows: Vec<(Vec<Cell>, usize)>,
+    cells: Vec<Cell>,
     cell_start: (usize, usize),
     row_line: usize,
 }

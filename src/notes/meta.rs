@@ -181,7 +181,7 @@ pub fn speaker_first(text: &str) -> Option<HeadingMeta> {
         .filter(|p| {
             !p.is_empty()
                 && !p.contains("://")
-                && !(p.starts_with('@') && !p.contains(' '))
+                && (!p.starts_with('@') || p.contains(' '))
                 && !p.starts_with('+')
         })
         .collect();

@@ -21,13 +21,17 @@ pub mod outline;
 pub mod outliners;
 pub mod plain;
 pub mod rst;
+pub mod rules;
 pub mod segment;
 pub mod walk;
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-pub use walk::{list_notes, read_bytes, read_note, NoteFile, ReadNote};
+pub use rules::{TalkRule, TalkRules};
+pub use walk::{
+    list_notes, read_bytes, read_bytes_with, read_note, read_note_with, NoteFile, ReadNote,
+};
 
 /// What a chunk of a note is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -185,12 +189,17 @@ impl fmt::Display for Diagnostic {
 /// Parse one note's text. `file` is the path relative to the notes directory.
 /// Also returns why the front matter was ignored, when it was broken.
 pub fn parse_note(file: &str, text: &str) -> (Note, Option<String>) {
-    let (note, _, error) = parse_with_outline(file, text);
+    let (note, _, error) = parse_with_outline(file, text, outline::TalkLevel::Auto);
     (note, error)
 }
 
-/// [`parse_note`], with the outline the talks were decided from.
-pub fn parse_with_outline(file: &str, text: &str) -> (Note, outline::Outline, Option<String>) {
+/// [`parse_note`], with the outline the talks were decided from. `rule` is
+/// the config's rule for this file; the file's `confnotes_talks` wins.
+pub fn parse_with_outline(
+    file: &str,
+    text: &str,
+    rule: outline::TalkLevel,
+) -> (Note, outline::Outline, Option<String>) {
     // Old Mac line endings (a lone CR, as some wiki exports write) are line
     // endings too; the byte offsets, and so the line numbers, stay the same.
     let text: std::borrow::Cow<str> = if text.contains('\r') {
@@ -222,10 +231,7 @@ pub fn parse_with_outline(file: &str, text: &str) -> (Note, outline::Outline, Op
         Some(Err(e)) => (None, Some(e)),
         None => (None, None),
     };
-    let forced = front
-        .as_ref()
-        .and_then(|f| f.talk_level)
-        .unwrap_or(outline::TalkLevel::Auto);
+    let forced = front.as_ref().and_then(|f| f.talk_level).unwrap_or(rule);
     let (note, outline) = segment::segment(file, format, front.as_ref(), blocks, forced);
     (note, outline, error)
 }
@@ -266,8 +272,8 @@ pub struct InspectedChunk {
     pub links: usize,
 }
 
-pub fn inspect(file: &str, text: &str) -> Inspection {
-    let (note, outline, error) = parse_with_outline(file, text);
+pub fn inspect(file: &str, text: &str, rule: outline::TalkLevel) -> Inspection {
+    let (note, outline, error) = parse_with_outline(file, text, rule);
     let line_of = |chunk_line: usize| chunk_line;
     let outline_rows = outline
         .nodes

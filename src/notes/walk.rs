@@ -1,6 +1,7 @@
 //! Finding note files and reading them, with diagnostics instead of failures.
 
-use super::{parse_note, Diagnostic, Note, Severity};
+use super::outline::TalkLevel;
+use super::{Diagnostic, Note, Severity};
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
@@ -119,8 +120,13 @@ pub struct ReadNote {
 
 /// Read and parse one note file.
 pub fn read_note(file: &NoteFile) -> ReadNote {
+    read_note_with(file, TalkLevel::Auto)
+}
+
+/// [`read_note`] with the config's rule for this file.
+pub fn read_note_with(file: &NoteFile, rule: TalkLevel) -> ReadNote {
     match std::fs::read(&file.path) {
-        Ok(bytes) => read_bytes(&file.rel, &bytes),
+        Ok(bytes) => read_bytes_with(&file.rel, &bytes, rule),
         Err(e) => ReadNote {
             note: None,
             diagnostics: vec![Diagnostic {
@@ -136,6 +142,11 @@ pub fn read_note(file: &NoteFile) -> ReadNote {
 /// Parse a note from its bytes: binary files are skipped, invalid UTF-8 is
 /// decoded lossily, broken front matter is reported and the body kept.
 pub fn read_bytes(rel: &str, bytes: &[u8]) -> ReadNote {
+    read_bytes_with(rel, bytes, TalkLevel::Auto)
+}
+
+/// [`read_bytes`] with the config's rule for this file.
+pub fn read_bytes_with(rel: &str, bytes: &[u8], rule: TalkLevel) -> ReadNote {
     let hash = fingerprint(bytes);
     let mut diagnostics = Vec::new();
     let diag = |severity, message: &str| Diagnostic {
@@ -173,7 +184,7 @@ pub fn read_bytes(rel: &str, bytes: &[u8]) -> ReadNote {
             hash,
         };
     }
-    let (note, front_error) = parse_note(rel, &text);
+    let (note, _, front_error) = super::parse_with_outline(rel, &text, rule);
     if let Some(e) = front_error {
         diagnostics.push(diag(
             Severity::Warning,
