@@ -42,9 +42,14 @@ pub fn parse_heading(text: &str) -> HeadingMeta {
     let mut prefixed = false;
     // Cheap first-character checks before the regexes with captures.
     let first = t.chars().next().map(|c| c.to_ascii_lowercase());
-    let may_prefix = matches!(first, Some('s' | 't' | 'k' | 'o' | 'c' | 'p' | 'w' | 'l'));
+    let may_prefix = matches!(
+        first,
+        Some('s' | 't' | 'k' | 'o' | 'c' | 'p' | 'w' | 'l' | 'h' | 'b')
+    );
+    let mut numbered_prefix = false;
     if let Some(c) = may_prefix.then(|| PREFIX.captures(&t)).flatten() {
         prefixed = true;
+        numbered_prefix = c[1].chars().any(|c| c.is_ascii_digit());
         meta.kind = kind_word(&c[1]);
         meta.evidence = true;
         t = c[2].trim().to_string();
@@ -67,7 +72,7 @@ pub fn parse_heading(text: &str) -> HeadingMeta {
         meta.speakers = s;
         meta.organizations = o;
         meta.evidence = true;
-    } else if let Some((s, o)) = prefixed.then(|| parse_speakers(&t)).flatten() {
+    } else if let Some((s, o)) = numbered_prefix.then(|| parse_speakers(&t)).flatten() {
         // `Talk 4: John Roe`: a name and no title.
         meta.title = t.clone();
         meta.speakers = s;

@@ -155,7 +155,13 @@ fn parse(text: &str, first_line: usize, d: Dialect) -> Vec<Block> {
                 cur = Some((BlockKind::ListItem { depth }, t.to_string(), line_no));
             }
             Line::Text(t) => match cur.as_mut() {
+                // An item goes on only on indented lines; text at the margin
+                // after it is a new paragraph.
                 Some((BlockKind::Code, _, _)) | None => {
+                    flush(&mut out, &mut cur);
+                    cur = Some((BlockKind::Paragraph, t.to_string(), line_no));
+                }
+                Some((BlockKind::ListItem { .. }, _, _)) if !raw.starts_with([' ', '\t']) => {
                     flush(&mut out, &mut cur);
                     cur = Some((BlockKind::Paragraph, t.to_string(), line_no));
                 }

@@ -27,6 +27,22 @@ pub fn parse(text: &str, first_line: usize) -> Vec<Block> {
     let mut out = Vec::new();
     for (n, (start, ls)) in paras.iter().enumerate() {
         let has_next = n + 1 < paras.len();
+        // `Title:` above `*Speaker: Jane Doe, Acme*`: a talk's heading.
+        let next_is_byline = paras.get(n + 1).is_some_and(|(_, next)| {
+            crate::notes::byline::byline(next[0].trim().trim_matches(['*', '_']))
+                .is_some_and(|b| b.strength == crate::notes::byline::Strength::Labelled)
+        });
+        if ls.len() == 1
+            && next_is_byline
+            && ls[0].trim_end().ends_with(':')
+            && bullet(ls[0]).is_none()
+        {
+            let title = ls[0].trim().trim_end_matches(':');
+            if is_heading_line(title) {
+                push(&mut out, BlockKind::Heading(0), title, first_line + start);
+                continue;
+            }
+        }
         if ls.len() == 1 && has_next && is_heading_line(ls[0]) {
             push(&mut out, BlockKind::Heading(0), ls[0], first_line + start);
             continue;
@@ -174,7 +190,8 @@ pub fn is_heading_line(line: &str) -> bool {
         return false;
     }
     if let Some((label, _)) = t.split_once(':') {
-        if LABELS.contains(&label.trim().to_lowercase().as_str()) {
+        let label = label.trim().trim_start_matches(['*', '_']).trim();
+        if LABELS.contains(&label.to_lowercase().as_str()) {
             return false;
         }
     }
