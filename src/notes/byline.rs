@@ -87,10 +87,10 @@ fn prose_byline(t: &str) -> Option<Byline> {
         Regex::new(concat!(
             r"^((?:\p{Lu}[\p{L}'’.-]+\s+){1,3}\p{Lu}[\p{L}'’-]+",
             r"(?:\s+(?:and|&)\s+(?:\p{Lu}[\p{L}'’.-]+\s+){1,3}\p{Lu}[\p{L}'’-]+)?)",
-            r"(?:,[^,]{3,80},)?\s+",
-            r"(?:presented|showed|explained|opened|closed|set|gave|talked|argued|walked|introduced|",
-            r"demonstrated|described|shared|told|started|kicked|delivered|ran|led|discussed|spoke|made|",
-            r"took|brought|covered|went|asked|reminded|framed|began|returned)\s"
+            r"(?:,[^,]{3,80},)?(?:['’]s\s+(?:talk|keynote|session|presentation|workshop|lab)|\s+",
+            r"(?:\p{Ll}+ed|set|gave|ran|led|made|spoke|took|brought|went|began|told|showed|",
+            r"shared|drew|held|built|wrote|got|hit|laid|left|put|said|sat|shot|stood|taught|threw|",
+            r"won|opens|shows|explains|presents|walks|gives|takes|argues|talks|makes))\s"
         ))
         .unwrap()
     });

@@ -287,10 +287,11 @@ fn trust_bylines(nodes: &mut [Node]) {
             *seen.entry(b.speakers.clone()).or_default() += 1;
         }
     }
-    // (with a byline, all) per group of siblings that are not generic.
-    let mut names_only: HashMap<(Option<usize>, u8), (usize, usize)> = HashMap::new();
+    // (with a byline, all) per heading level, generic headings left out:
+    // headings of one level across the document look alike.
+    let mut names_only: HashMap<u8, (usize, usize)> = HashMap::new();
     for n in nodes.iter().filter(|n| !n.generic) {
-        let g = names_only.entry((n.parent, n.level)).or_default();
+        let g = names_only.entry(n.level).or_default();
         g.0 += usize::from(n.byline.is_some());
         g.1 += 1;
     }
@@ -304,7 +305,7 @@ fn trust_bylines(nodes: &mut [Node]) {
             continue;
         }
         let (with, all) = names_only
-            .get(&(n.parent, n.level))
+            .get(&n.level)
             .copied()
             .unwrap_or((0, 1));
         let trusted = b.strength == Strength::Labelled || (with >= 2 && with * 3 >= all) || n.media;
