@@ -43,30 +43,56 @@ pub fn byline(text: &str) -> Option<Byline> {
     if t.is_empty() {
         return None;
     }
-    if t.chars().count() > 200 {
+    if t.len() > 200 {
         return prose_byline(t);
     }
-    if let Some(c) = LABEL.captures(t) {
-        let by_only = !t
-            .to_lowercase()
-            .trim_start_matches(['*', '_', ' '])
-            .starts_with("by")
-            || t.contains(':');
-        let rest = clean(&c[1]);
-        if let Some((speakers, organizations)) = people(&rest) {
-            // A bare `By ...` needs the whole rest to be people.
-            if by_only || !speakers.is_empty() {
-                return Some(Byline {
-                    speakers,
-                    organizations,
-                    strength: Strength::Labelled,
-                });
-            }
+    if may_be_labelled(t) {
+        if let Some(found) = labelled(t) {
+            return found;
         }
-        return None;
     }
     if let Some(found) = prose_byline(t) {
         return Some(found);
+    }
+    // A line of names is short and starts with a name (or emphasis, or a handle).
+    let first = t
+        .trim_start_matches(['*', '_', '[', '(', ' '])
+        .chars()
+        .next();
+    if !first.is_some_and(|c| c.is_uppercase() || c == '@') || t.split_whitespace().count() > 16 {
+        return None;
+    }
+    // Names are capitalised; a few joining or media words may be lower case.
+    let lower_words = t
+        .split_whitespace()
+        .filter(|w| w.chars().next().is_some_and(char::is_lowercase))
+        .filter(|w| {
+            !matches!(
+                w.trim_matches(|c: char| !c.is_alphanumeric()),
+                "and"
+                    | "et"
+                    | "al"
+                    | "de"
+                    | "da"
+                    | "van"
+                    | "von"
+                    | "der"
+                    | "den"
+                    | "la"
+                    | "le"
+                    | "di"
+                    | "du"
+                    | "del"
+                    | "bin"
+                    | "video"
+                    | "slides"
+                    | "recording"
+                    | "talk"
+            )
+        })
+        .count();
+    if lower_words > 1 {
+        return None;
     }
     let rest = clean(t);
     if rest.split_whitespace().count() > 12 {
@@ -80,9 +106,58 @@ pub fn byline(text: &str) -> Option<Byline> {
     })
 }
 
+/// A cheap test before the label regex: most lines name no label.
+fn may_be_labelled(t: &str) -> bool {
+    let head: String = t.chars().take(24).collect::<String>().to_ascii_lowercase();
+    [
+        "speaker",
+        "presenter",
+        "panel",
+        "host",
+        "moderator",
+        "author",
+        "by",
+    ]
+    .iter()
+    .any(|w| head.contains(w))
+}
+
+/// `Some(answer)` when the line has a label: the label decides.
+fn labelled(t: &str) -> Option<Option<Byline>> {
+    if let Some(c) = LABEL.captures(t) {
+        let by_only = !t
+            .to_lowercase()
+            .trim_start_matches(['*', '_', ' '])
+            .starts_with("by")
+            || t.contains(':');
+        let rest = clean(&c[1]);
+        if let Some((speakers, organizations)) = people(&rest) {
+            // A bare `By ...` needs the whole rest to be people.
+            if by_only || !speakers.is_empty() {
+                return Some(Some(Byline {
+                    speakers,
+                    organizations,
+                    strength: Strength::Labelled,
+                }));
+            }
+        }
+        return Some(None);
+    }
+    None
+}
+
 /// `Jane Doe and John Roe presented ...`, `Jane Doe, an engineer at Acme,
 /// showed ...`: a write-up's first sentence that opens with the speakers.
 fn prose_byline(t: &str) -> Option<Byline> {
+    // Two capitalised words first, or it cannot be a name.
+    let mut words = t.split_whitespace();
+    let capital = |w: Option<&str>| {
+        w.and_then(|w| w.chars().next())
+            .is_some_and(char::is_uppercase)
+    };
+    if !capital(words.next()) || !capital(words.next()) {
+        return None;
+    }
     static PROSE: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(concat!(
             r"^((?:\p{Lu}[\p{L}'’.-]+\s+){1,3}\p{Lu}[\p{L}'’-]+",

@@ -43,8 +43,11 @@ pub fn detect(text: &str) -> Format {
             let heading_like =
                 t[run..].starts_with(' ') && t[run..].trim().chars().any(char::is_alphanumeric);
             match first {
-                b'#' if t.starts_with("#+") && t[2..].contains(':')
-                    || t.to_ascii_uppercase().starts_with("#+BEGIN_") =>
+                b'#' if t.starts_with("#+")
+                    && (t[2..].contains(':')
+                        || t[2..]
+                            .get(..6)
+                            .is_some_and(|w| w.eq_ignore_ascii_case("begin_"))) =>
                 {
                     org += 3
                 }
@@ -68,14 +71,6 @@ pub fn detect(text: &str) -> Format {
                 b'-' if t == "----" => adoc += 1,
                 _ => {}
             }
-        }
-        if t.contains("[[") && t.contains("][") {
-            org += 3;
-        }
-        if t.contains("link:http")
-            || (t.contains("://") && t.contains('[') && !t.contains("](") && t.ends_with(']'))
-        {
-            adoc += 2;
         }
         if is_atx(t) {
             md += 3;
@@ -117,6 +112,14 @@ pub fn detect(text: &str) -> Format {
         let (bracket, emph, tick) = (marks & 1 != 0, marks & 2 != 0, marks & 4 != 0);
         if bracket {
             md += 2 * u32::try_from(MD_LINK.find_iter(t).count()).unwrap_or(0);
+            if t.contains("[[") && t.contains("][") {
+                org += 3;
+            }
+            if t.contains("link:http")
+                || (t.ends_with(']') && t.contains("://") && !t.contains("]("))
+            {
+                adoc += 2;
+            }
         }
         if emph {
             md += 2 * u32::try_from(MD_EMPH.find_iter(t).count()).unwrap_or(0);

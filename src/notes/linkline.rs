@@ -133,18 +133,32 @@ pub fn mentions(block: &Block) -> Vec<HeadingMeta> {
         {
             continue;
         }
+        let talk_link = is_media_link(&link.url, label) || is_talk_page(&link.url);
+        if !talk_link {
+            continue;
+        }
         let Some(at) = text[from..].find(label).map(|i| i + from) else {
             continue;
         };
         from = at + label.len();
-        let talk_link = is_media_link(&link.url, label) || is_talk_page(&link.url);
         let mut start = at.saturating_sub(120);
         while !text.is_char_boundary(start) {
             start += 1;
         }
         let before = &text[start..at];
         let quoted = before.ends_with(['"', '“']);
-        let caps = TALK_BEFORE.captures(before);
+        let lower = before.to_ascii_lowercase();
+        let names_a_talk = [
+            "talk",
+            "keynote",
+            "presentation",
+            "session",
+            "tutorial",
+            "workshop",
+        ]
+        .iter()
+        .any(|w| lower.contains(w));
+        let caps = names_a_talk.then(|| TALK_BEFORE.captures(before)).flatten();
         if !(talk_link && (quoted || caps.is_some())) {
             continue;
         }

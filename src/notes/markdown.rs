@@ -69,7 +69,7 @@ pub fn parse(text: &str, first_line: usize) -> Vec<Block> {
                     } else if let Some(p) = stack.last_mut() {
                         if !p.text.is_empty() {
                             p.text.push(' ');
-                            if link_starts.is_empty() {
+                            if link_starts.is_empty() && p.link_led {
                                 p.breaks.push(p.text.len());
                             }
                         }
@@ -212,7 +212,7 @@ pub fn parse(text: &str, first_line: usize) -> Vec<Block> {
                 if let Some(p) = stack.last_mut() {
                     p.text
                         .push(if event == Event::SoftBreak { ' ' } else { '\n' });
-                    if link_starts.is_empty() {
+                    if link_starts.is_empty() && p.link_led {
                         p.breaks.push(p.text.len());
                     }
                 }

@@ -820,7 +820,89 @@ pub fn is_generic(heading: &str) -> bool {
         Regex::new(r"(?i)^(?:todo|done|fixme)(?-u:\b).*|^(?:the\s+|my\s+|our\s+)?(?:lunch|breakfast|dinner|coffee|breaks?|party|parties|after\s?-?part[a-z]*|networking|reception|registration|check-?in|booths?|expo|exhibition|sponsors?|swag|venue|travel|hotels?|accommodation|food(?:\s+(?:and|&)\s+drinks?)?|drinks?|restaurants?|bars?|beers?|sightseeing|hallway(?:\s+track)?|reading(?:\s+list)?|books?|further reading|things to (?:read|watch|do)(?-u:\b).*|to\s?-?do|word dump|random (?:notes|thoughts)|contributions?|contributing|how to contribute|mentions|credits|licen[cs]e|changelog|faq|schedule|agenda|programme|program|photos|pictures|gallery|(?:restaurant|bar|book|hotel|venue)\s*:.*)$").unwrap()
     });
     let t = undecorate(heading.trim()).trim_end_matches(':').trim();
-    is_section_word(t) || LIFE.is_match(t) || container(t).is_some_and(|c| c.is_day)
+    // Every LIFE match starts with one of these words: skip the regex otherwise.
+    const LIFE_FIRST: &[&str] = &[
+        "todo",
+        "done",
+        "fixme",
+        "the",
+        "my",
+        "our",
+        "lunch",
+        "breakfast",
+        "dinner",
+        "coffee",
+        "break",
+        "breaks",
+        "party",
+        "parties",
+        "after",
+        "afterparty",
+        "afterparties",
+        "after-party",
+        "networking",
+        "reception",
+        "registration",
+        "check-in",
+        "checkin",
+        "booth",
+        "booths",
+        "expo",
+        "exhibition",
+        "sponsor",
+        "sponsors",
+        "swag",
+        "venue",
+        "travel",
+        "hotel",
+        "hotels",
+        "accommodation",
+        "food",
+        "drink",
+        "drinks",
+        "restaurant",
+        "restaurants",
+        "bar",
+        "bars",
+        "beer",
+        "beers",
+        "sightseeing",
+        "hallway",
+        "reading",
+        "book",
+        "books",
+        "further",
+        "things",
+        "to",
+        "to-do",
+        "todos",
+        "word",
+        "random",
+        "contribution",
+        "contributions",
+        "contributing",
+        "how",
+        "mentions",
+        "credits",
+        "license",
+        "licence",
+        "changelog",
+        "faq",
+        "schedule",
+        "agenda",
+        "programme",
+        "program",
+        "photos",
+        "pictures",
+        "gallery",
+    ];
+    let first = t
+        .split(|c: char| c.is_whitespace() || c == ':')
+        .next()
+        .unwrap_or("")
+        .to_lowercase();
+    let life = first.starts_with("afterpart") || LIFE_FIRST.contains(&first.as_str());
+    is_section_word(t) || (life && LIFE.is_match(t)) || container(t).is_some_and(|c| c.is_day)
 }
 
 const SMALL: &[&str] = &[

@@ -12,7 +12,7 @@
 //! the talk level are containers (a day, a track, a theme) or sections;
 //! below a talk are its sub-headings.
 
-use super::blocks::Block;
+use super::blocks::{Block, BlockKind};
 use super::byline::{byline, Byline, Strength};
 use super::links::is_media_link;
 use super::meta::{self, HeadingMeta};
@@ -123,14 +123,15 @@ pub fn decide(blocks: &[Block], title: Option<usize>, forced: TalkLevel) -> Outl
     }
     speaker_first_levels(&mut nodes, blocks);
     trust_bylines(&mut nodes);
-    for i in 0..nodes.len() {
-        let under_container = nodes[i].parent.is_some_and(|p| {
-            meta::container(&blocks[nodes[p].block].text).is_some() && !nodes[p].meta.evidence
-        }) && !nodes[i].generic;
+    let holds_talks: Vec<bool> = nodes
+        .iter()
+        .map(|n| !n.meta.evidence && meta::container(&blocks[n.block].text).is_some())
+        .collect();
+    for n in nodes.iter_mut() {
+        let under_container = n.parent.is_some_and(|p| holds_talks[p]) && !n.generic;
         if under_container {
-            nodes[i].evidence.push("under a day or track heading");
+            n.evidence.push("under a day or track heading");
         }
-        let n = &mut nodes[i];
         n.strong = n.meta.evidence || n.byline.is_some() || under_container;
         if n.strong {
             n.generic = false;
@@ -177,12 +178,15 @@ fn evidence(blocks: &[Block], b: usize, end: usize, level: u8, parent: Option<us
         .chain(body.iter().take(3).flat_map(|x| x.links.iter()))
         .any(|l| is_media_link(&l.url, &l.label));
     // A heading over many talks' videos is a topic or a collection, not one talk.
-    let mut all_media: Vec<&str> = body
-        .iter()
-        .flat_map(|x| x.links.iter())
-        .filter(|l| is_media_link(&l.url, &l.label))
-        .map(|l| l.url.as_str())
-        .collect();
+    let mut all_media: Vec<&str> = if media {
+        body.iter()
+            .flat_map(|x| x.links.iter())
+            .filter(|l| is_media_link(&l.url, &l.label))
+            .map(|l| l.url.as_str())
+            .collect()
+    } else {
+        Vec::new()
+    };
     all_media.sort_unstable();
     all_media.dedup();
     // `## Katie Schick` over the talks she liked: a person's section.
@@ -202,11 +206,21 @@ fn evidence(blocks: &[Block], b: usize, end: usize, level: u8, parent: Option<us
     // first is only a link (`[video](...)`) or a bold full title.
     let mut line = None;
     for blk in body.iter().take(2) {
-        let bold = meta::parse_heading(&blk.text);
         if let Some(found) = byline(&blk.text) {
             line = Some(found);
             break;
         }
+        let t = blk.text.as_str();
+        let may_name = blk.kind == BlockKind::Paragraph
+            && t.len() < 200
+            && [" - ", " – ", " — ", " by ", "(", " | "]
+                .iter()
+                .any(|s| t.contains(s));
+        let bold = if may_name {
+            meta::parse_heading(t)
+        } else {
+            HeadingMeta::default()
+        };
         if !bold.speakers.is_empty() && blk.text.chars().count() < 200 {
             line = Some(Byline {
                 speakers: bold.speakers,
@@ -247,7 +261,14 @@ fn speaker_first_levels(nodes: &mut [Node], blocks: &[Block]) {
     let mut votes: HashMap<u8, (usize, usize, usize)> = HashMap::new();
     let firsts: Vec<Option<HeadingMeta>> = nodes
         .iter()
-        .map(|n| meta::speaker_first(&blocks[n.block].text))
+        .map(|n| {
+            let t = &blocks[n.block].text;
+            [" - ", " – ", " — ", " | ", " -- "]
+                .iter()
+                .any(|d| t.contains(d))
+                .then(|| meta::speaker_first(t))
+                .flatten()
+        })
         .collect();
     for (n, first) in nodes.iter().zip(&firsts) {
         let v = votes.entry(n.level).or_default();
@@ -304,10 +325,7 @@ fn trust_bylines(nodes: &mut [Node]) {
             n.meta.evidence = true;
             continue;
         }
-        let (with, all) = names_only
-            .get(&n.level)
-            .copied()
-            .unwrap_or((0, 1));
+        let (with, all) = names_only.get(&n.level).copied().unwrap_or((0, 1));
         let trusted = b.strength == Strength::Labelled || (with >= 2 && with * 3 >= all) || n.media;
         if trusted {
             n.evidence.push("byline under the heading");

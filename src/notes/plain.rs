@@ -28,14 +28,22 @@ pub fn parse(text: &str, first_line: usize) -> Vec<Block> {
     for (n, (start, ls)) in paras.iter().enumerate() {
         let has_next = n + 1 < paras.len();
         // `Title:` above `*Speaker: Jane Doe, Acme*`: a talk's heading.
-        let next_is_byline = paras.get(n + 1).is_some_and(|(_, next)| {
-            crate::notes::byline::byline(next[0].trim().trim_matches(['*', '_']))
-                .is_some_and(|b| b.strength == crate::notes::byline::Strength::Labelled)
-        });
+        let next_is_byline = || {
+            paras.get(n + 1).is_some_and(|(_, next)| {
+                let first = next[0].trim().trim_matches(['*', '_']);
+                let l = first
+                    .get(..first.len().min(12))
+                    .unwrap_or(first)
+                    .to_ascii_lowercase();
+                (l.starts_with("speaker") || l.starts_with("presente") || l.starts_with("by"))
+                    && crate::notes::byline::byline(first)
+                        .is_some_and(|b| b.strength == crate::notes::byline::Strength::Labelled)
+            })
+        };
         if ls.len() == 1
-            && next_is_byline
             && ls[0].trim_end().ends_with(':')
             && bullet(ls[0]).is_none()
+            && next_is_byline()
         {
             let title = ls[0].trim().trim_end_matches(':');
             if is_heading_line(title) {
