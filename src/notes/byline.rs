@@ -196,7 +196,8 @@ fn clean(s: &str) -> String {
 }
 
 /// `Jane Doe (Acme)`, `A, B & C`, `A and B, Org`: people, each a name.
-fn people(s: &str) -> Option<(Vec<String>, Vec<String>)> {
+pub fn people(s: &str) -> Option<(Vec<String>, Vec<String>)> {
+    let s = s.trim().trim_end_matches([',', '.']);
     if s.is_empty() {
         return None;
     }

@@ -8,8 +8,9 @@
 //! in a list it is a talk that is only listed.
 
 use super::blocks::Block;
+use super::byline::people;
 use super::links::{is_media_link, is_web_url};
-use super::meta::{self, parse_heading, parse_speakers, HeadingMeta};
+use super::meta::{self, parse_heading, HeadingMeta};
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -262,21 +263,6 @@ fn possessive(before: &str) -> Option<(Vec<String>, Vec<String>)> {
         .or_else(|| b.strip_suffix(" on"))
         .or_else(|| b.strip_suffix(':'))?;
     people(b.trim())
-}
-
-fn people(s: &str) -> Option<(Vec<String>, Vec<String>)> {
-    let s = s.trim().trim_end_matches([',', '.']);
-    if s.is_empty() {
-        return None;
-    }
-    if let Some(names) = meta::all_people(s) {
-        return Some((names, Vec::new()));
-    }
-    parse_speakers(s).or_else(|| {
-        let names = meta::split_names(s);
-        (!names.is_empty() && names.iter().all(|n| meta::looks_like_person(n)))
-            .then_some((names, Vec::new()))
-    })
 }
 
 #[cfg(test)]

@@ -90,6 +90,21 @@ pub fn normalize(url: &str) -> String {
     }
 }
 
+/// A link written in a markup's own syntax: what the text shows in its
+/// place (the label, or the URL when there is none), recording the link
+/// when it is a web URL.
+pub fn shown_link(url: String, label: String, links: &mut Vec<Link>) -> String {
+    let shown = if label.is_empty() {
+        url.clone()
+    } else {
+        label.clone()
+    };
+    if is_web_url(&url) {
+        links.push(Link { url, label });
+    }
+    shown
+}
+
 /// A link to a talk's video, slides or schedule entry.
 pub fn is_media_link(url: &str, label: &str) -> bool {
     const HOSTS: &[&str] = &[

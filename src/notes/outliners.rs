@@ -7,8 +7,7 @@
 //! parsers share one line walker and differ in how a line is classified.
 
 use super::blocks::{squash, Block, BlockKind};
-use super::links::{add_bare_urls, is_web_url};
-use super::Link;
+use super::links::{add_bare_urls, shown_link};
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -197,17 +196,8 @@ fn push(out: &mut Vec<Block>, kind: BlockKind, text: &str, line: usize, d: Diale
         Dialect::Asciidoc => &*ADOC_LINK,
     };
     let replaced = re.replace_all(text, |c: &regex::Captures| {
-        let url = c[1].to_string();
         let label = c.get(2).map_or("", |m| m.as_str()).trim().to_string();
-        let shown = if label.is_empty() {
-            url.clone()
-        } else {
-            label.clone()
-        };
-        if is_web_url(&url) {
-            links.push(Link { url, label });
-        }
-        shown
+        shown_link(c[1].to_string(), label, &mut links)
     });
     let t = squash(&replaced);
     if t.is_empty() {

@@ -7,7 +7,7 @@
 //! `` `text <url>`_ ``, named link targets and bare URLs are understood.
 
 use super::blocks::{squash, Block, BlockKind};
-use super::links::{add_bare_urls, is_web_url};
+use super::links::{add_bare_urls, is_web_url, shown_link};
 use super::Link;
 use regex::Regex;
 use std::collections::HashMap;
@@ -240,17 +240,7 @@ fn to_block(
     }
     let mut links = Vec::new();
     let text = INLINE_LINK.replace_all(text, |c: &regex::Captures| {
-        let label = c[1].trim().to_string();
-        let url = c[2].trim().to_string();
-        let shown = if label.is_empty() {
-            url.clone()
-        } else {
-            label.clone()
-        };
-        if is_web_url(&url) {
-            links.push(Link { url, label });
-        }
-        shown
+        shown_link(c[2].trim().to_string(), c[1].trim().to_string(), &mut links)
     });
     let text = NAMED_REF.replace_all(&text, |c: &regex::Captures| {
         let name = c
