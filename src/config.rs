@@ -186,8 +186,17 @@ pub struct Ranking {
     pub synonym_weight: f32,
     /// Typo tolerance: words this long or longer also match at edit distance 1.
     pub fuzzy_min_len: usize,
-    /// Weight of a fuzzy (misspelled) match; 0 turns typo tolerance off.
+    /// Weight of a corrected (misspelled) word relative to the word it is
+    /// corrected to; 0 turns typo correction off.
     pub fuzzy_boost: f32,
+    /// Weight of a related word (the synonyms file's `related` groups)
+    /// relative to the word typed; 0 turns them off.
+    pub related_weight: f32,
+    /// How much of the question a hit must hold to be an answer: 1 is one of
+    /// its rarest words, a word most notes have counts almost nothing. When
+    /// no hit holds this much the answer says nothing is close and shows the
+    /// nearest notes as such.
+    pub min_match: f32,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -253,8 +262,10 @@ impl Default for Ranking {
             links_boost: 0.5,
             phrase_boost: 2.0,
             synonym_weight: 0.8,
-            fuzzy_min_len: 5,
-            fuzzy_boost: 0.4,
+            fuzzy_min_len: 4,
+            fuzzy_boost: 0.8,
+            related_weight: 0.3,
+            min_match: 0.8,
         }
     }
 }
@@ -338,6 +349,27 @@ impl Config {
     fn validate(&self) -> Result<()> {
         if self.answer.limit == 0 {
             bail!("answer.limit must be at least 1");
+        }
+        if !(0.0..=32.0).contains(&self.ranking.min_match) {
+            bail!("ranking.min_match must be between 0 and 32 (the most words a question is searched by)");
+        }
+        let r = &self.ranking;
+        for (name, v) in [
+            ("title_boost", r.title_boost),
+            ("speakers_boost", r.speakers_boost),
+            ("organizations_boost", r.organizations_boost),
+            ("conference_boost", r.conference_boost),
+            ("section_boost", r.section_boost),
+            ("body_boost", r.body_boost),
+            ("links_boost", r.links_boost),
+            ("phrase_boost", r.phrase_boost),
+            ("synonym_weight", r.synonym_weight),
+            ("fuzzy_boost", r.fuzzy_boost),
+            ("related_weight", r.related_weight),
+        ] {
+            if !(v.is_finite() && v >= 0.0) {
+                bail!("ranking.{name} must be a number of at least 0");
+            }
         }
         if !(50..=600_000).contains(&self.index.watch_debounce_ms) {
             bail!("index.watch_debounce_ms must be between 50 and 600000");

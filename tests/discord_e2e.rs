@@ -95,17 +95,14 @@ async fn ask_answers_with_cards_and_the_more_button_pages() {
         vec![option(
             "question",
             3,
-            json!("how do I run webassembly on kubernetes?"),
+            json!("what did we learn about ebpf?"),
         )],
     )
     .await;
     assert_eq!(body["type"], 4);
     assert_no_pings(&body);
     let titles = embed_titles(&body);
-    assert!(
-        titles[0].contains("Hands on with WebAssembly"),
-        "{titles:?}"
-    );
+    assert!(titles[0].contains("eBPF"), "{titles:?}");
     let first = &body["data"]["embeds"][0];
     assert!(
         first["description"].as_str().unwrap().contains("**"),
@@ -117,7 +114,11 @@ async fn ask_answers_with_cards_and_the_more_button_pages() {
         .iter()
         .map(|f| f["name"].as_str().unwrap())
         .collect();
-    assert_eq!(fields, ["Summary", "Links"]);
+    assert_eq!(fields.first(), Some(&"Summary"), "{fields:?}");
+    assert!(
+        fields.iter().all(|f| ["Summary", "Links"].contains(f)),
+        "{fields:?}"
+    );
     let b = buttons(&body);
     assert_eq!(b.len(), 1, "public answers have no Show button: {b:?}");
     assert_eq!(b[0].0, "More");

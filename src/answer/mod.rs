@@ -2,9 +2,20 @@
 //! summaries and links, or a helpful reply when nothing matches.
 
 pub mod live;
+mod rank;
+pub mod snippet;
 pub mod summary;
+pub mod text;
 
 pub use live::LiveEngine;
+
+/// Candidates tantivy returns for the second look (coverage); pages past it
+/// widen the pool.
+const POOL: usize = 30;
+/// A hit scoring less than this share of the best one is not shown.
+const MIN_SHARE_OF_BEST: f32 = 0.05;
+/// Nearest notes shown when nothing is close.
+const NEAREST: usize = 3;
 
 use crate::config::Config;
 use crate::index::{
@@ -14,7 +25,6 @@ use crate::notes::{Chunk, Kind, Link};
 use anyhow::Result;
 use serde::Serialize;
 use std::collections::BTreeMap;
-use tantivy::snippet::SnippetGenerator;
 use tantivy::Searcher;
 
 /// One result, as shown to users and written as JSON.
@@ -31,7 +41,20 @@ pub struct Hit {
     pub file: String,
     pub line: usize,
     pub score: f32,
-    /// Text around the matching words, which are wrapped in `**`.
+    /// 0..=1: the share of the question's weight this hit holds, its rare
+    /// words counting most.
+    pub coverage: f32,
+    /// The same, not divided by the question's weight: 1 per rarest word held.
+    #[serde(skip)]
+    pub held: f32,
+    /// Where the title links to: the session's own page (its video, slides
+    /// or schedule entry), else its place in the notes' source.
+    pub url: Option<String>,
+    /// Which words of the question matched where, in one line.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub why: String,
+    /// The sentences or bullets holding the question's words, one per
+    /// line, the words wrapped in `**`.
     pub snippet: String,
     pub summary: String,
     pub links: Vec<Link>,
@@ -42,6 +65,10 @@ pub struct Hit {
 pub struct Answer {
     pub query: String,
     pub hits: Vec<Hit>,
+    /// No hit is close to the question: `hits` are only the nearest notes,
+    /// shown as such ("nothing close; nearest:"), not as answers.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub nearest: bool,
     /// When nothing matched: the question with its words corrected from the
     /// index's vocabulary, if that helps.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -64,8 +91,6 @@ pub struct Engine {
     pub index: NotesIndex,
     builder: QueryBuilder,
     config: Config,
-    /// Words of the notes for did-you-mean, built when first needed.
-    vocabulary: std::sync::OnceLock<BTreeMap<String, usize>>,
 }
 
 impl Engine {
@@ -97,7 +122,6 @@ impl Engine {
                 index,
                 builder,
                 config: config.clone(),
-                vocabulary: std::sync::OnceLock::new(),
             },
             report,
         ))
@@ -112,53 +136,75 @@ impl Engine {
         offset: usize,
     ) -> Result<Answer> {
         let searcher = self.index.searcher();
-        let body = self.index.fields.body;
-        let title = self.index.fields.title;
-        let known = |stem: &str| {
-            [body, title].into_iter().any(|f| {
-                searcher
-                    .doc_freq(&tantivy::Term::from_field_text(f, stem))
-                    .is_ok_and(|n| n > 0)
-            })
+        let stats = rank::SearchStats {
+            searcher: &searcher,
+            fields: &self.index.fields,
         };
-        let built = self.builder.build_with(question, filters, &known);
+        let built = self.builder.build_with(question, filters, &stats);
         let mut answer = Answer {
             query: question.to_string(),
             hits: Vec::new(),
+            nearest: false,
             did_you_mean: None,
             conferences: Vec::new(),
         };
         if let Some(query) = &built.query {
-            // Fetch a few more than asked so link questions can favour chunks with links.
-            let fetched = self.index.run(query.as_ref(), limit + offset + 5, 0)?;
-            let mut ranked: Vec<(f32, Chunk)> = fetched
+            // Candidates for the second look; the same pool for every page.
+            let pool = (limit + offset).max(POOL) + 5;
+            let fetched = self.index.run(query.as_ref(), pool, 0)?;
+            let mut ranked: Vec<(f32, rank::Match, Chunk)> = fetched
                 .into_iter()
                 .map(|(score, chunk, _)| {
-                    let s = if built.wants_links && !chunk.links.is_empty() {
-                        score * 1.5
-                    } else {
-                        score
-                    };
-                    (s, chunk)
+                    let m = rank::matched(&chunk, &built.concepts);
+                    // Holding most of the question, rare words first, outranks
+                    // holding one of its words many times or in the title.
+                    let mut s = score * m.coverage * m.coverage;
+                    if built.wants_links && !chunk.links.is_empty() {
+                        s *= 1.5;
+                    }
+                    (s, m, chunk)
                 })
                 .collect();
             ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
-            let searcher = self.index.searcher();
-            let mut snippets = self.snippets(&searcher, built.highlight.as_ref())?;
+            let floor = self.config.ranking.min_match;
+            // Close: holds a rare word's worth, or most of the question.
+            let close = |m: &rank::Match| m.held >= floor || m.coverage >= 0.5;
+            let best = ranked.first().map_or(0.0, |r| r.0);
+            if !ranked.iter().any(|r| close(&r.1)) {
+                // Nothing holds enough of the question: the nearest, as such.
+                answer.nearest = true;
+                ranked.truncate(NEAREST.min(limit));
+            } else {
+                // Weak hits are dropped rather than shown as answers.
+                ranked.retain(|(s, m, _)| close(m) && *s >= best * MIN_SHARE_OF_BEST);
+            }
+            let mut snippets = self.snippets(&searcher, &built.terms);
             let mut summarizer = self.summarizer(&searcher);
-            for (score, chunk) in ranked.into_iter().skip(offset).take(limit) {
-                let snippet = snippets.make(&chunk.body, self.config.answer.snippet_fragments);
+            for (score, m, chunk) in ranked.into_iter().skip(offset).take(limit) {
+                let snippet = snippets.make(&chunk.body);
                 let summary = summarizer.summarize(
                     &chunk.body,
                     &built.terms,
                     self.config.answer.summary_sentences,
                     self.config.answer.summary_chars,
                 );
-                answer.hits.push(self.hit(chunk, score, snippet, summary));
+                let mut hit = self.hit(chunk, score, snippet, summary);
+                hit.why = m.why;
+                hit.coverage = m.coverage;
+                hit.held = m.held;
+                answer.hits.push(hit);
             }
         }
-        if answer.hits.is_empty() && offset == 0 {
-            answer.did_you_mean = self.did_you_mean(&built.words)?;
+        if (answer.hits.is_empty() || answer.nearest) && offset == 0 {
+            if !built.corrections.is_empty() {
+                let mut fixed = built.words.clone();
+                for (typed, to) in &built.corrections {
+                    for w in fixed.iter_mut().filter(|w| *w == typed) {
+                        w.clone_from(to);
+                    }
+                }
+                answer.did_you_mean = Some(fixed.join(" "));
+            }
             answer.conferences = self.conferences()?;
         }
         Ok(answer)
@@ -257,7 +303,30 @@ impl Engine {
 
     fn hit(&self, c: Chunk, score: f32, snippet: String, summary: String) -> Hit {
         let mut links = c.links;
-        if let Some(url) = self.config.source_url(&c.file, c.line) {
+        let source = self.config.source_url(&c.file, c.line);
+        // A session's own page: a video, slides or schedule link of it. A
+        // section's links are whatever it mentions, never its page.
+        let own = c
+            .kind
+            .is_session()
+            .then(|| {
+                links
+                    .iter()
+                    .find(|l| {
+                        crate::notes::links::is_media_link(&l.url, &l.label)
+                            || crate::notes::linkline::is_talk_page(&l.url)
+                    })
+                    .or(if c.kind == Kind::Listed {
+                        // A talk only named with a link: the link is its page.
+                        links.first()
+                    } else {
+                        None
+                    })
+                    .map(|l| l.url.clone())
+            })
+            .flatten();
+        let url = own.or_else(|| source.clone());
+        if let Some(url) = source {
             links.push(Link {
                 url,
                 label: format!("source: {}:{}", c.file, c.line),
@@ -266,7 +335,11 @@ impl Engine {
         Hit {
             id: c.id,
             kind: c.kind,
-            title: c.title,
+            title: text::clean_title(&c.title),
+            url,
+            coverage: 1.0,
+            held: 0.0,
+            why: String::new(),
             speakers: c.speakers,
             organizations: c.organizations,
             conference: c.conference,
@@ -290,158 +363,31 @@ impl Engine {
         }
     }
 
-    fn snippets(
-        &self,
-        searcher: &Searcher,
-        highlight: &dyn tantivy::query::Query,
-    ) -> Result<Snippets> {
-        let mut generator = SnippetGenerator::create(searcher, highlight, self.index.fields.body)?;
-        generator.set_max_num_chars(self.config.answer.snippet_chars);
-        Ok(Snippets {
-            generator,
-            max_chars: self.config.answer.snippet_chars,
-        })
-    }
-
-    /// Correct each unknown word to the closest word of the notes.
-    fn did_you_mean(&self, words: &[String]) -> Result<Option<String>> {
-        if words.is_empty() {
-            return Ok(None);
-        }
-        let vocab = match self.vocabulary.get() {
-            Some(v) => v,
-            None => {
-                let v = self.build_vocabulary()?;
-                self.vocabulary.get_or_init(|| v)
-            }
-        };
-        let mut changed = false;
-        let fixed: Vec<String> = words
+    /// Snippets weighing each question term by how rare it is in the notes.
+    fn snippets(&self, searcher: &Searcher, terms: &[String]) -> snippet::Snippets {
+        let n = searcher.num_docs().max(1) as f32;
+        let f = &self.index.fields;
+        let weights = terms
             .iter()
-            .map(|w| {
-                if vocab.contains_key(w) {
-                    return w.clone();
-                }
-                let max = if w.chars().count() >= 6 { 2 } else { 1 };
-                let best = vocab
+            .map(|t| {
+                let df = [f.body, f.title]
                     .iter()
-                    .filter_map(|(v, n)| {
-                        let d = levenshtein(w, v);
-                        (d <= max).then_some((d, std::cmp::Reverse(*n), v))
+                    .map(|&field| {
+                        searcher
+                            .doc_freq(&tantivy::Term::from_field_text(field, t))
+                            .unwrap_or(0)
                     })
-                    .min();
-                match best {
-                    Some((_, _, v)) => {
-                        changed = true;
-                        v.clone()
-                    }
-                    None => w.clone(),
-                }
+                    .max()
+                    .unwrap_or(0) as f32;
+                (t.clone(), (1.0 + (n - df + 0.5) / (df + 0.5)).ln())
             })
             .collect();
-        Ok(changed.then(|| fixed.join(" ")))
+        snippet::Snippets::new(
+            weights,
+            self.config.answer.snippet_chars,
+            self.config.answer.snippet_fragments,
+        )
     }
-
-    /// Every word of the notes with its frequency, for did-you-mean; built on
-    /// the first question that needs it and kept until the next refresh.
-    fn build_vocabulary(&self) -> Result<BTreeMap<String, usize>> {
-        let mut vocab: BTreeMap<String, usize> = BTreeMap::new();
-        self.index.each_chunk(|c| {
-            let text = format!(
-                "{} {} {} {}",
-                c.title,
-                c.speakers.join(" "),
-                c.organizations.join(" "),
-                c.body
-            );
-            for w in text
-                .split(|ch: char| !ch.is_alphanumeric())
-                .filter(|w| w.chars().count() >= 3)
-            {
-                *vocab.entry(w.to_lowercase()).or_default() += 1;
-            }
-            Ok(())
-        })?;
-        Ok(vocab)
-    }
-}
-
-/// Highlighted fragments of bodies.
-struct Snippets {
-    generator: SnippetGenerator,
-    max_chars: usize,
-}
-
-impl Snippets {
-    /// Up to `fragments` fragments with the matching words in `**bold**`; the
-    /// opening words of the body when no word of it matched.
-    fn make(&mut self, body: &str, fragments: usize) -> String {
-        // URLs are listed under links; in a snippet they crowd out the prose.
-        let mut text = blank_urls(body);
-        let mut parts = Vec::new();
-        for _ in 0..fragments.max(1) {
-            let snippet = self.generator.snippet(&text);
-            if snippet.highlighted().is_empty() {
-                break;
-            }
-            parts.push(bold(snippet.fragment(), snippet.highlighted()));
-            // Blank the fragment out (keeping byte offsets) to find the next best.
-            let range = snippet.fragment_range();
-            let blank: String = text[range.clone()]
-                .chars()
-                .map(|c| " ".repeat(c.len_utf8()))
-                .collect();
-            text.replace_range(range, &blank);
-        }
-        if parts.is_empty() {
-            let plain: String = body
-                .split("\n\n")
-                .filter(|p| !p.starts_with("```"))
-                .collect::<Vec<_>>()
-                .join(" ");
-            return summary::cut(&squash(&plain), self.max_chars);
-        }
-        parts.join(" … ")
-    }
-}
-
-/// Replace URLs and code fences with spaces, keeping byte offsets.
-fn blank_urls(body: &str) -> String {
-    let mut out = String::with_capacity(body.len());
-    let mut rest = body;
-    while !rest.is_empty() {
-        let ws = rest.find(char::is_whitespace).unwrap_or(rest.len());
-        let (word, tail) = rest.split_at(ws);
-        if word.contains("://") || word.starts_with("www.") || word.starts_with("```") {
-            out.extend(std::iter::repeat_n(' ', word.len()));
-        } else {
-            out.push_str(word);
-        }
-        let sp = tail
-            .find(|c: char| !c.is_whitespace())
-            .unwrap_or(tail.len());
-        out.push_str(&tail[..sp]);
-        rest = &tail[sp..];
-    }
-    out
-}
-
-fn squash(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-fn bold(fragment: &str, ranges: &[std::ops::Range<usize>]) -> String {
-    let mut out = String::with_capacity(fragment.len() + 8 * ranges.len());
-    let mut at = 0;
-    for r in ranges {
-        out.push_str(&fragment[at..r.start]);
-        out.push_str("**");
-        out.push_str(&fragment[r.clone()]);
-        out.push_str("**");
-        at = r.end;
-    }
-    out.push_str(&fragment[at..]);
-    squash(&out.replace("```", " "))
 }
 
 fn names_most(title: &str, words: &[String]) -> bool {

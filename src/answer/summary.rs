@@ -8,83 +8,8 @@ use tantivy::schema::Field;
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Searcher, Term};
 
-/// A sentence or bullet of a body, with its position.
-struct Unit<'a> {
-    text: &'a str,
-    pos: usize,
-    bullet: bool,
-}
-
-/// Sentences and bullets of a body, skipping code blocks and labels.
-fn units(body: &str) -> Vec<Unit<'_>> {
-    let mut out = Vec::new();
-    let mut in_code = false;
-    for para in body.split("\n\n") {
-        let p = para.trim();
-        if p.starts_with("```") {
-            in_code = !p.ends_with("```") || p == "```";
-            continue;
-        }
-        if in_code {
-            in_code = !p.ends_with("```");
-            continue;
-        }
-        if let Some(item) = p.trim_start().strip_prefix("- ") {
-            out.push(Unit {
-                text: item.trim(),
-                pos: out.len(),
-                bullet: true,
-            });
-            continue;
-        }
-        for s in sentences(p) {
-            out.push(Unit {
-                text: s,
-                pos: out.len(),
-                bullet: false,
-            });
-        }
-    }
-    out
-}
-
-/// Split a paragraph after `.`, `!` or `?` followed by a space and a capital.
-pub fn sentences(p: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    let chars: Vec<(usize, char)> = p.char_indices().collect();
-    for i in 0..chars.len() {
-        let (at, c) = chars[i];
-        if !matches!(c, '.' | '!' | '?') {
-            continue;
-        }
-        let next_space = chars.get(i + 1).is_some_and(|(_, n)| n.is_whitespace());
-        let next_cap = chars.get(i + 2).is_some_and(|(_, n)| {
-            n.is_uppercase() || n.is_ascii_digit() || matches!(n, '“' | '"' | '(')
-        });
-        // "e.g. Kata" or "vs. Kubernetes": short abbreviations do not end sentences.
-        let word_before: String = p[start..at]
-            .split_whitespace()
-            .last()
-            .unwrap_or("")
-            .to_string();
-        let abbrev = word_before.len() <= 3 && word_before.contains('.')
-            || matches!(word_before.as_str(), "vs" | "e.g" | "i.e" | "etc");
-        if next_space && next_cap && !abbrev {
-            let end = at + c.len_utf8();
-            let s = p[start..end].trim();
-            if !s.is_empty() {
-                out.push(s);
-            }
-            start = end;
-        }
-    }
-    let rest = p[start..].trim();
-    if !rest.is_empty() {
-        out.push(rest);
-    }
-    out
-}
+use super::text::{self, Unit, UnitKind};
+pub use super::text::{cut, sentences};
 
 pub struct Summarizer<'a> {
     pub searcher: &'a Searcher,
@@ -104,16 +29,16 @@ impl Summarizer<'_> {
         max_units: usize,
         max_chars: usize,
     ) -> String {
-        let units = units(body);
+        let units = text::units(body);
         let n = self.searcher.num_docs().max(1) as f32;
         let mut scored: Vec<(f32, &Unit)> = units
             .iter()
             .filter(|u| {
-                (u.bullet || !u.text.ends_with(':')) && without_urls(u.text).chars().count() >= 20
+                u.kind != UnitKind::Heading && text::without_urls(u.text).chars().count() >= 20
             })
             .map(|u| {
                 // URLs are full of rare tokens but say little.
-                let mut toks = schema::tokens(&mut self.analyzer, &without_urls(u.text));
+                let mut toks = schema::tokens(&mut self.analyzer, &text::without_urls(u.text));
                 let len = toks.len() as f32;
                 toks.sort();
                 toks.dedup();
@@ -156,10 +81,11 @@ impl Summarizer<'_> {
             if chosen.len() >= max_units {
                 break;
             }
-            let len = u.text.chars().count() + 1;
+            let len = shown(u).chars().count() + 1 + u.label.map_or(0, |l| l.len() + 1);
             if used + len > max_chars {
                 if chosen.is_empty() {
-                    return cut(u.text, max_chars);
+                    // One sentence longer than the room: cut at a clause.
+                    return text::lines(&[(u, cut(&shown(u), max_chars))]);
                 }
                 continue;
             }
@@ -167,53 +93,30 @@ impl Summarizer<'_> {
             chosen.push(u);
         }
         if chosen.is_empty() {
-            // Nothing scored (a body of short bullets): its opening words.
-            return cut(&body.replace("\n\n", " "), max_chars);
+            // Nothing scored (a body of short bullets): its opening units.
+            let opening: Vec<(&Unit, String)> = units
+                .iter()
+                .filter(|u| u.kind != UnitKind::Heading)
+                .scan(0, |used, u| {
+                    *used += u.text.len() + 1;
+                    (*used <= max_chars).then(|| (u, shown(u)))
+                })
+                .take(max_units)
+                .collect();
+            if opening.is_empty() {
+                return cut(&text::squash(body), max_chars);
+            }
+            return text::lines(&opening);
         }
         chosen.sort_by_key(|u| u.pos);
-        chosen
-            .iter()
-            .map(|u| {
-                if u.bullet {
-                    format!("• {}", u.text)
-                } else {
-                    u.text.to_string()
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(" ")
+        let parts: Vec<(&Unit, String)> = chosen.iter().map(|u| (*u, shown(u))).collect();
+        text::lines(&parts)
     }
 }
 
-fn without_urls(text: &str) -> String {
-    text.split_whitespace()
-        .filter(|w| !w.contains("://") && !w.starts_with("www."))
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// Cut text at a word boundary to at most `max` characters, adding "…".
-pub fn cut(text: &str, max: usize) -> String {
-    let text = text.trim();
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    let mut end = 0;
-    for (i, c) in text.char_indices() {
-        if text[..i].chars().count() >= max.saturating_sub(1) {
-            break;
-        }
-        if c.is_whitespace() {
-            end = i;
-        }
-    }
-    if end == 0 {
-        end = text
-            .char_indices()
-            .nth(max.saturating_sub(1))
-            .map_or(text.len(), |(i, _)| i);
-    }
-    format!("{}…", text[..end].trim_end_matches([',', ';', ':', ' ']))
+/// A unit's text as shown: one line, no URLs, no markup asterisks.
+fn shown(u: &Unit) -> String {
+    text::squash(&text::without_urls(&u.text.replace("**", "")))
 }
 
 #[cfg(test)]
@@ -221,28 +124,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn splits_sentences() {
-        assert_eq!(
-            sentences("Flux is nice. It syncs clusters, e.g. Kata ones! Done? yes"),
-            vec![
-                "Flux is nice.",
-                "It syncs clusters, e.g. Kata ones!",
-                "Done? yes"
-            ]
-        );
-    }
-
-    #[test]
-    fn cuts_at_words() {
-        assert_eq!(cut("one two three four", 10), "one two…");
-        assert_eq!(cut("short", 10), "short");
-        assert!(cut("averyveryverylongword", 5).chars().count() <= 5);
-    }
-
-    #[test]
-    fn units_skip_code() {
-        let u = units("Intro sentence here.\n\n```\n# not text\n```\n\n- a bullet point");
-        let t: Vec<_> = u.iter().map(|u| u.text).collect();
-        assert_eq!(t, vec!["Intro sentence here.", "a bullet point"]);
+    fn shown_units_are_one_line_without_urls() {
+        let u = &text::units("A **bold** claim, see https://example.com/x\nand more.")[0];
+        assert_eq!(shown(u), "A bold claim, see and more.");
     }
 }

@@ -308,7 +308,8 @@ async fn results_page(
         };
         return Ok(Page::text(&text));
     }
-    let has_more = answer.hits.len() > per;
+    // The nearest notes are all there is: no More.
+    let has_more = answer.hits.len() > per && !answer.nearest;
     let mut shown = answer.clone();
     shown.hits.truncate(per);
     let embeds: Vec<Embed> = answer_cards(&shown)
@@ -318,7 +319,9 @@ async fn results_page(
         .collect();
     let buttons = buttons(has_more, offset + per);
     Ok(Page {
-        content: None,
+        content: answer
+            .nearest
+            .then(|| crate::render::card::nearest_text(&answer)),
         embeds: fit_embeds(embeds),
         components: if buttons.is_empty() {
             Vec::new()
@@ -342,8 +345,11 @@ pub async fn search_page(data: &Data, state: &SearchState) -> Result<Page, Error
         };
         return Ok(Page::text(&text));
     }
-    let has_next = answer.hits.len() > per;
+    let has_next = answer.hits.len() > per && !answer.nearest;
     let mut lines = Vec::new();
+    if answer.nearest {
+        lines.push(crate::render::card::nearest_text(&answer));
+    }
     for (i, h) in answer.hits.iter().take(per).enumerate() {
         let card = crate::render::card::Card::from_hit(h, false);
         let title = reply::escape(&card.title).replace(['[', ']'], "");

@@ -160,6 +160,8 @@ pub fn run(cli: Cli, mut config: Config, color: bool) -> Result<i32> {
         config.index_dir = i;
     }
     let style = Style { color };
+    // `-v` also says why each hit matched.
+    let verbose = cli.verbose > 0;
     let bar = if std::io::stderr().is_terminal() {
         progress_bar()
     } else {
@@ -206,7 +208,7 @@ pub fn run(cli: Cli, mut config: Config, color: bool) -> Result<i32> {
             json,
         } => {
             let a = engine.ask(&question.join(" "), &Filters::default(), limit(l), 0)?;
-            print_answer(&mut out, &a, json, render::answer_text(&a, &style))?;
+            print_answer(&mut out, &a, json, render::answer_text(&a, &style, verbose))?;
         }
         Command::Search {
             query,
@@ -224,7 +226,7 @@ pub fn run(cli: Cli, mut config: Config, color: bool) -> Result<i32> {
                 kind,
             };
             let a = engine.ask(&query.join(" "), &filters, limit(l), 0)?;
-            print_answer(&mut out, &a, json, render::answer_text(&a, &style))?;
+            print_answer(&mut out, &a, json, render::answer_text(&a, &style, verbose))?;
         }
         Command::Links { query, json } => {
             let a = engine.ask(&query.join(" "), &Filters::default(), limit(None), 0)?;

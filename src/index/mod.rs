@@ -11,6 +11,7 @@ pub mod directory;
 pub mod manifest;
 pub mod query;
 pub mod schema;
+pub mod spell;
 pub mod watch;
 
 use crate::notes::{self, Chunk, Diagnostic, NoteFile};
@@ -24,7 +25,7 @@ use std::time::{Duration, Instant};
 use tantivy::collector::TopDocs;
 use tantivy::query::{AllQuery, Query};
 use tantivy::schema::Value;
-use tantivy::{doc, DocAddress, Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term};
+use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term};
 
 pub use query::{Filters, QueryBuilder, Synonyms};
 
@@ -375,18 +376,22 @@ impl NotesIndex {
 
     /// The tantivy document of a chunk (`json` is its stored form); public so
     /// benchmarks can index the same documents with tantivy alone.
-    /// The tantivy document of a chunk (taken by value: its text moves into
-    /// the document instead of being copied).
+    /// The tantivy document of a chunk; `words` holds its title, body and
+    /// names once more, as typed, for typo correction.
     pub fn document(&self, c: Chunk, json: String) -> TantivyDocument {
         let f = &self.fields;
-        let mut d = doc!(
-            f.id => c.id,
-            f.file => c.file,
-            f.kind => c.kind.as_str(),
-            f.title => c.title,
-            f.body => c.body,
-            f.json => json,
-        );
+        let mut d = TantivyDocument::default();
+        d.add_text(f.words, &c.title);
+        d.add_text(f.words, &c.body);
+        for name in c.speakers.iter().chain(&c.organizations) {
+            d.add_text(f.words, name);
+        }
+        d.add_text(f.id, c.id);
+        d.add_text(f.file, c.file);
+        d.add_text(f.kind, c.kind.as_str());
+        d.add_text(f.title, c.title);
+        d.add_text(f.body, c.body);
+        d.add_text(f.json, json);
         for s in &c.speakers {
             d.add_text(f.speakers, s);
             d.add_text(f.names, s);

@@ -191,6 +191,204 @@ const STOP: &[&str] = &[
     "go",
     "see",
     "saw",
+    "without",
+    "within",
+    "after",
+    "before",
+    "while",
+    "during",
+    "because",
+    "through",
+    "between",
+    "via",
+    "everyone",
+    "somebody",
+    "really",
+    "actually",
+    "getting",
+    "make",
+    "makes",
+    "making",
+];
+
+/// Everyday words that seldom name a topic, however rare they are in the
+/// notes ("pick", "huge", "advice"): they count for a third of their weight.
+const WEAK: &[&str] = &[
+    "able",
+    "across",
+    "advice",
+    "along",
+    "already",
+    "always",
+    "another",
+    "around",
+    "ask",
+    "asked",
+    "asking",
+    "away",
+    "back",
+    "bad",
+    "basically",
+    "best",
+    "better",
+    "big",
+    "bit",
+    "built",
+    "bunch",
+    "came",
+    "case",
+    "cases",
+    "certain",
+    "chance",
+    "come",
+    "comes",
+    "coming",
+    "cool",
+    "couple",
+    "day",
+    "days",
+    "deal",
+    "different",
+    "easy",
+    "else",
+    "end",
+    "enough",
+    "ever",
+    "every",
+    "everything",
+    "example",
+    "examples",
+    "fact",
+    "far",
+    "feel",
+    "few",
+    "figure",
+    "fine",
+    "folks",
+    "found",
+    "general",
+    "getting",
+    "goes",
+    "going",
+    "gone",
+    "good",
+    "great",
+    "guess",
+    "guy",
+    "guys",
+    "happen",
+    "happened",
+    "happens",
+    "hard",
+    "heard",
+    "hear",
+    "help",
+    "helps",
+    "huge",
+    "idea",
+    "ideas",
+    "important",
+    "instead",
+    "interesting",
+    "keep",
+    "kind",
+    "last",
+    "least",
+    "less",
+    "let",
+    "lot",
+    "lots",
+    "main",
+    "mean",
+    "means",
+    "mind",
+    "moment",
+    "much",
+    "new",
+    "next",
+    "nice",
+    "now",
+    "often",
+    "old",
+    "once",
+    "own",
+    "part",
+    "people",
+    "person",
+    "pick",
+    "picked",
+    "place",
+    "point",
+    "points",
+    "possible",
+    "pretty",
+    "probably",
+    "problem",
+    "problems",
+    "put",
+    "quite",
+    "rather",
+    "real",
+    "reason",
+    "recommend",
+    "remember",
+    "right",
+    "seem",
+    "seems",
+    "seen",
+    "several",
+    "since",
+    "small",
+    "sort",
+    "start",
+    "started",
+    "stuff",
+    "sure",
+    "take",
+    "takes",
+    "taking",
+    "thanks",
+    "thing",
+    "think",
+    "thought",
+    "time",
+    "times",
+    "tip",
+    "tips",
+    "together",
+    "took",
+    "tried",
+    "try",
+    "trying",
+    "turn",
+    "understand",
+    "until",
+    "usually",
+    "want",
+    "wanted",
+    "week",
+    "well",
+    "whole",
+    "wondering",
+    "work",
+    "worked",
+    "working",
+    "works",
+    "worth",
+    "year",
+    "years",
+    "yet",
+    "look",
+    "looking",
+    "looked",
+    "stay",
+    "stays",
+    "pain",
+    "someone",
+    "somewhere",
+    "anywhere",
+    "ones",
+    "big",
 ];
 
 /// Words asking for links rather than naming a topic.
@@ -217,7 +415,12 @@ const LINK_WORDS: &[&str] = &[
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Synonyms {
+    /// Words that mean the same: each counts as the word typed.
     pub groups: Vec<Vec<String>>,
+    /// Words of one field (attack, exploit, intrusion): each also finds the
+    /// others, at `ranking.related_weight`, for questions that paraphrase.
+    #[serde(default)]
+    pub related: Vec<Vec<String>>,
 }
 
 impl Synonyms {
@@ -267,14 +470,69 @@ pub struct Built {
     /// The ranking query, or `None` when the question has no searchable word
     /// and no filter.
     pub query: Option<Box<dyn Query>>,
-    /// Plain term queries on the body, for highlighting snippets.
-    pub highlight: Box<dyn Query>,
     /// The content words of the question, as typed (lowercased).
     pub words: Vec<String>,
-    /// Stemmed terms of the question and its synonyms, for summaries.
+    /// Stemmed terms of the question, its corrections and its synonyms.
     pub terms: Vec<String>,
+    /// Each content word with the forms that count as it, and its weight.
+    pub concepts: Vec<Concept>,
+    /// (typed, corrected) for each word the notes do not have.
+    pub corrections: Vec<(String, String)>,
     /// The question asked for links ("link for ...", "slides of ...").
     pub wants_links: bool,
+}
+
+/// One word of a question, or one idea of its related words (`~word`):
+/// what counts as finding it in a chunk.
+#[derive(Debug, Clone)]
+pub struct Concept {
+    /// As typed.
+    pub word: String,
+    /// Its stem, its correction's and its synonyms' (for title and body).
+    pub stems: Vec<String>,
+    /// The same unstemmed (for speakers and organisations).
+    pub names: Vec<String>,
+    /// 0..=1: how much finding it says (1 for the rarest words).
+    pub weight: f32,
+}
+
+/// What the notes say about words: how many chunks hold them, and the
+/// closest known word to one they do not hold.
+pub trait Stats {
+    fn num_docs(&self) -> u64;
+    /// Chunks holding the stem in title or body (the larger count).
+    fn doc_freq(&self, stem: &str) -> u64;
+    /// Chunks naming the word among speakers or organisations.
+    fn name_freq(&self, word: &str) -> u64;
+    /// The closest word of the notes and its edit distance.
+    fn correct(&self, word: &str) -> Option<(String, usize)>;
+}
+
+/// No statistics: every word weighs the same and nothing is corrected.
+pub struct NoStats;
+
+impl Stats for NoStats {
+    fn num_docs(&self) -> u64 {
+        0
+    }
+    fn doc_freq(&self, _: &str) -> u64 {
+        1
+    }
+    fn name_freq(&self, _: &str) -> u64 {
+        0
+    }
+    fn correct(&self, _: &str) -> Option<(String, usize)> {
+        None
+    }
+}
+
+/// How much a related-word group counts in a question when one of its
+/// words is typed, against 1 for the question's rarest word.
+const RELATED_IDEA_WEIGHT: f32 = 0.5;
+
+/// BM25's inverse document frequency.
+fn idf(df: f32, n: f32) -> f32 {
+    (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
 }
 
 pub struct QueryBuilder {
@@ -282,6 +540,8 @@ pub struct QueryBuilder {
     ranking: Ranking,
     /// Each group as token sequences (plain tokens).
     synonyms: Vec<Vec<Vec<String>>>,
+    /// Related-word groups, as stem sequences.
+    related: Vec<Vec<Vec<String>>>,
     stem: TextAnalyzer,
     plain: TextAnalyzer,
 }
@@ -289,39 +549,50 @@ pub struct QueryBuilder {
 impl QueryBuilder {
     pub fn new(fields: Fields, ranking: Ranking, synonyms: &Synonyms) -> QueryBuilder {
         let mut plain = schema::plain_analyzer();
-        let synonyms = synonyms
-            .groups
+        let mut groups = |groups: &[Vec<String>]| -> Vec<Vec<Vec<String>>> {
+            groups
+                .iter()
+                .map(|g| {
+                    g.iter()
+                        .map(|e| schema::tokens(&mut plain, e))
+                        .filter(|t| !t.is_empty())
+                        .collect()
+                })
+                .collect()
+        };
+        let mut stem = schema::stemmed_analyzer();
+        let related = synonyms
+            .related
             .iter()
             .map(|g| {
-                g.iter()
-                    .map(|e| schema::tokens(&mut plain, e))
+                let mut entries: Vec<Vec<String>> = g
+                    .iter()
+                    .map(|e| schema::tokens(&mut stem, e))
                     .filter(|t| !t.is_empty())
-                    .collect()
+                    .collect();
+                entries.sort();
+                entries.dedup();
+                entries
             })
             .collect();
+        let synonyms = groups(&synonyms.groups);
         QueryBuilder {
             fields,
             ranking,
             synonyms,
+            related,
             stem: schema::stemmed_analyzer(),
             plain,
         }
     }
 
     pub fn build(&self, question: &str, filters: &Filters) -> Built {
-        self.build_with(question, filters, &|_| false)
+        self.build_with(question, filters, &NoStats)
     }
 
-    /// Like [`QueryBuilder::build`]; `known(stem)` says whether the index
-    /// holds a word. Known words get no fuzzy variants: a typo is a word the
-    /// notes do not have, and a fuzzy query walks the whole term dictionary,
-    /// the costliest part of a question on a large index.
-    pub fn build_with(
-        &self,
-        question: &str,
-        filters: &Filters,
-        known: &dyn Fn(&str) -> bool,
-    ) -> Built {
+    /// Like [`QueryBuilder::build`], weighing each word by how common it is
+    /// in the notes (`stats`) and correcting the words they do not have.
+    pub fn build_with(&self, question: &str, filters: &Filters, stats: &dyn Stats) -> Built {
         // Analyzers are cloned per question so one builder serves many threads.
         let mut plain = self.plain.clone();
         let mut stem_an = self.stem.clone();
@@ -352,82 +623,189 @@ impl QueryBuilder {
         }
         let r = self.ranking.clone();
         let f = self.fields;
+        let n = stats.num_docs().max(1) as f32;
+        // How much a word can say, from how many chunks hold it: a word in
+        // most chunks weighs almost nothing, a word in one chunk weighs 1.
+        let weight_of = |df: u64| -> f32 {
+            if stats.num_docs() == 0 {
+                return 1.0;
+            }
+            (idf(df.min(stats.num_docs()) as f32, n) / idf(1.0, n)).min(1.0)
+        };
         let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let mut per_word: Vec<Box<dyn Query>> = Vec::new();
         let mut terms: Vec<String> = Vec::new();
+        let mut concepts: Vec<Concept> = Vec::new();
+        let mut corrections: Vec<(String, String)> = Vec::new();
         let mut fuzzy_left = MAX_FUZZY_WORDS;
         for w in &words {
             let stem = stem_one(&mut stem_an, w);
-            let q = self.word_query(w, &stem, 1.0);
-            per_word.push(q.box_clone());
-            should.push((Occur::Should, q));
-            if r.fuzzy_boost > 0.0
-                && fuzzy_left > 0
-                && w.chars().count() >= r.fuzzy_min_len
-                && !w.chars().any(|c| c.is_ascii_digit())
-                && !known(&stem)
-            {
-                fuzzy_left -= 1;
-                let distance = if w.chars().count() >= 9 { 2 } else { 1 };
-                for field in [f.title, f.body] {
-                    let fq =
-                        FuzzyTermQuery::new(Term::from_field_text(field, &stem), distance, true);
-                    should.push((
-                        Occur::Should,
-                        Box::new(BoostQuery::new(Box::new(fq), r.fuzzy_boost)),
-                    ));
+            // Its synonyms count as the same word, for weight too.
+            let group: Vec<&Vec<Vec<String>>> = self
+                .synonyms
+                .iter()
+                .filter(|g| g.iter().any(|e| e.len() == 1 && e[0] == *w))
+                .collect();
+            let mut stems = vec![stem.clone()];
+            for g in &group {
+                for e in g.iter().filter(|e| e.len() == 1) {
+                    stems.push(stem_one(&mut stem_an, &e[0]));
                 }
+            }
+            stems.sort();
+            stems.dedup();
+            let df: u64 = stems.iter().map(|s| stats.doc_freq(s)).sum();
+            let name_df = stats.name_freq(w);
+            let mut concept = Concept {
+                word: w.clone(),
+                stems: vec![stem.clone()],
+                names: vec![w.clone()],
+                weight: weight_of(df.max(name_df))
+                    * if WEAK.contains(&w.as_str()) {
+                        0.33
+                    } else {
+                        1.0
+                    },
+            };
+            let mut q = self.word_query(w, &stem, concept.weight);
+            if df == 0 && name_df == 0 && r.fuzzy_boost > 0.0 && fuzzy_left > 0 {
+                // Not in the notes: a typo of a word that is?
+                if w.chars().count() >= r.fuzzy_min_len {
+                    fuzzy_left -= 1;
+                    if let Some((fixed, d)) = stats.correct(w) {
+                        let fixed_stem = stem_one(&mut stem_an, &fixed);
+                        let fixed_df = stats.doc_freq(&fixed_stem).max(stats.name_freq(&fixed));
+                        let weight =
+                            weight_of(fixed_df) * r.fuzzy_boost * if d <= 1 { 1.0 } else { 0.8 };
+                        q = self.word_query(&fixed, &fixed_stem, weight);
+                        concept.weight = weight_of(fixed_df);
+                        concept.stems.push(fixed_stem.clone());
+                        concept.names.push(fixed.clone());
+                        terms.push(fixed_stem);
+                        corrections.push((w.clone(), fixed));
+                    }
+                }
+                // Names are short and odd: each also matches a name one edit away.
                 let fq = FuzzyTermQuery::new(Term::from_field_text(f.names, w), 1, true);
                 should.push((
                     Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(fq), r.fuzzy_boost * 2.0)),
+                    Box::new(BoostQuery::new(Box::new(fq), r.fuzzy_boost)),
                 ));
             }
+            per_word.push(q.box_clone());
+            should.push((Occur::Should, q));
             terms.push(stem);
+            concepts.push(concept);
         }
-        // Synonyms of words and phrases in the question.
+        let words_searched = concepts.len();
+        // Synonyms of words and phrases in the question, weighed like the word.
         for group in &self.synonyms {
-            if !group.iter().any(|entry| contains_seq(&all, entry)) {
+            let present: Vec<&Vec<String>> =
+                group.iter().filter(|e| contains_seq(&all, e)).collect();
+            if present.is_empty() {
                 continue;
             }
+            // The question's words the synonyms stand for ("mutual", "tls").
+            let owners: Vec<usize> = (0..concepts.len())
+                .filter(|&i| present.iter().any(|e| e.contains(&concepts[i].word)))
+                .collect();
+            let weight = owners
+                .iter()
+                .map(|&i| concepts[i].weight)
+                .fold(None, |m: Option<f32>, w| Some(m.map_or(w, |m| m.max(w))))
+                .unwrap_or(1.0)
+                * r.synonym_weight;
             for entry in group.iter().filter(|e| !contains_seq(&all, e)) {
                 let stems: Vec<String> = entry.iter().map(|t| stem_one(&mut stem_an, t)).collect();
                 if let [one] = stems.as_slice() {
-                    should.push((
-                        Occur::Should,
-                        self.word_query(&entry[0], one, r.synonym_weight),
-                    ));
+                    should.push((Occur::Should, self.word_query(&entry[0], one, weight)));
                     terms.push(one.clone());
-                } else {
-                    for field in [f.title, f.body] {
-                        let pq = PhraseQuery::new(
-                            stems
-                                .iter()
-                                .map(|s| Term::from_field_text(field, s))
-                                .collect(),
-                        );
-                        should.push((
-                            Occur::Should,
-                            Box::new(BoostQuery::new(Box::new(pq), r.synonym_weight)),
-                        ));
+                    for &i in &owners {
+                        concepts[i].stems.push(one.clone());
+                        concepts[i].names.push(entry[0].clone());
                     }
+                } else {
+                    should.extend(self.phrase_queries(&stems, weight));
                     terms.extend(stems);
                 }
             }
         }
+        // A spelled-out name whose initials the notes use: "command query
+        // responsibility segregation" finds "CQRS", "birds of a feather" "BoF".
+        for (start, len, acronym) in acronyms(&all) {
+            let stem = stem_one(&mut stem_an, &acronym);
+            let df = stats.doc_freq(&stem);
+            // A common word that happens to be the initials ("the", "run") is not one.
+            if df == 0
+                || weight_of(df) < 0.3
+                || is_stop_word(&acronym)
+                || concepts.iter().any(|c| c.word == acronym)
+            {
+                continue;
+            }
+            let window = &all[start..start + len];
+            let owners: Vec<usize> = (0..concepts.len())
+                .filter(|&i| window.contains(&concepts[i].word))
+                .collect();
+            let weight = weight_of(df) * r.synonym_weight;
+            should.push((Occur::Should, self.word_query(&acronym, &stem, weight)));
+            terms.push(stem.clone());
+            for &i in &owners {
+                concepts[i].stems.push(stem.clone());
+                concepts[i].names.push(acronym.clone());
+            }
+        }
+        // Related words (a paraphrase's other words), weighed by their own
+        // rarity; groups are matched on stems ("ramping up" is "ramp up").
+        if r.related_weight > 0.0 {
+            let all_stems: Vec<String> = all.iter().map(|t| stem_one(&mut stem_an, t)).collect();
+            for group in &self.related {
+                let present: Vec<&Vec<String>> = group
+                    .iter()
+                    .filter(|e| contains_seq(&all_stems, e))
+                    .collect();
+                if present.is_empty() {
+                    continue;
+                }
+                let mut idea = Concept {
+                    word: format!("~{}", present[0].join(" ")),
+                    stems: Vec::new(),
+                    names: Vec::new(),
+                    weight: RELATED_IDEA_WEIGHT,
+                };
+                for stems in group.iter().filter(|e| !contains_seq(&all_stems, e)) {
+                    let df = stems.iter().map(|s| stats.doc_freq(s)).max().unwrap_or(0);
+                    let weight = weight_of(df) * r.related_weight;
+                    if let [one] = stems.as_slice() {
+                        should.push((Occur::Should, self.stem_query(one, weight)));
+                        idea.stems.push(one.clone());
+                    } else {
+                        should.extend(self.phrase_queries(stems, weight));
+                    }
+                }
+                // The idea counts as one more word of the question: a note
+                // using any of its other words holds it.
+                if !idea.stems.is_empty() {
+                    idea.names.clone_from(&idea.stems);
+                    concepts.push(idea);
+                }
+            }
+        }
         // Neighbouring words as phrases.
-        let stems: Vec<String> = words.iter().map(|w| stem_one(&mut stem_an, w)).collect();
-        for pair in stems.windows(2) {
+        for pair in concepts[..words_searched].windows(2) {
+            let w = pair[0].weight.min(pair[1].weight);
+            let stems = [pair[0].stems[0].clone(), pair[1].stems[0].clone()];
             for (field, boost) in [(f.title, r.phrase_boost * 1.5), (f.body, r.phrase_boost)] {
                 let mut pq = PhraseQuery::new(
-                    pair.iter()
+                    stems
+                        .iter()
                         .map(|s| Term::from_field_text(field, s))
                         .collect(),
                 );
                 pq.set_slop(1);
                 should.push((
                     Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(pq), boost)),
+                    Box::new(BoostQuery::new(Box::new(pq), boost * w)),
                 ));
             }
         }
@@ -437,18 +815,8 @@ impl QueryBuilder {
                 BooleanQuery::new(per_word.into_iter().map(|q| (Occur::Must, q)).collect());
             should.push((Occur::Should, Box::new(all_words)));
         }
-        let highlight: Box<dyn Query> = Box::new(BooleanQuery::new(
-            terms
-                .iter()
-                .map(|t| {
-                    let q: Box<dyn Query> = Box::new(TermQuery::new(
-                        Term::from_field_text(f.body, t),
-                        IndexRecordOption::WithFreqsAndPositions,
-                    ));
-                    (Occur::Should, q)
-                })
-                .collect(),
-        ));
+        terms.sort();
+        terms.dedup();
         let text: Option<Box<dyn Query>> = if should.is_empty() {
             None
         } else {
@@ -466,11 +834,50 @@ impl QueryBuilder {
         };
         Built {
             query,
-            highlight,
             words,
             terms,
+            concepts,
+            corrections,
             wants_links,
         }
+    }
+
+    /// A phrase in title and body.
+    fn phrase_queries(&self, stems: &[String], weight: f32) -> Vec<(Occur, Box<dyn Query>)> {
+        [self.fields.title, self.fields.body]
+            .into_iter()
+            .map(|field| {
+                let pq = PhraseQuery::new(
+                    stems
+                        .iter()
+                        .map(|s| Term::from_field_text(field, s))
+                        .collect(),
+                );
+                let q: Box<dyn Query> = Box::new(BoostQuery::new(Box::new(pq), weight));
+                (Occur::Should, q)
+            })
+            .collect()
+    }
+
+    /// A stem searched in title and body only (a related word is no name).
+    fn stem_query(&self, stem: &str, weight: f32) -> Box<dyn Query> {
+        let r = &self.ranking;
+        let f = self.fields;
+        let term = |field: Field, boost: f32| -> (Occur, Box<dyn Query>) {
+            let tq = TermQuery::new(
+                Term::from_field_text(field, stem),
+                IndexRecordOption::WithFreqs,
+            );
+            (
+                Occur::Should,
+                Box::new(BoostQuery::new(Box::new(tq), boost * weight)),
+            )
+        };
+        Box::new(BooleanQuery::new(vec![
+            term(f.title, r.title_boost),
+            term(f.section, r.section_boost),
+            term(f.body, r.body_boost),
+        ]))
     }
 
     /// One word searched in every field with its boost.
@@ -561,6 +968,46 @@ fn stem_one(analyzer: &mut TextAnalyzer, word: &str) -> String {
         .into_iter()
         .next()
         .unwrap_or_else(|| word.to_string())
+}
+
+/// Initials of runs of 3 to 5 words (`start`, `len`, initials): all the
+/// words, without articles, and without any stop word, each when it has at
+/// least three letters. Runs start and end on a content word.
+fn acronyms(tokens: &[String]) -> Vec<(usize, usize, String)> {
+    const ARTICLES: &[&str] = &["a", "an", "the"];
+    let mut out: Vec<(usize, usize, String)> = Vec::new();
+    for start in 0..tokens.len() {
+        for len in 2..=6usize {
+            let Some(window) = tokens.get(start..start + len) else {
+                break;
+            };
+            let content = |w: &String| !STOP.contains(&w.as_str());
+            if !content(&window[0]) || !content(&window[len - 1]) {
+                continue;
+            }
+            let initials = |keep: &dyn Fn(&String) -> bool| -> String {
+                window
+                    .iter()
+                    .filter(|w| keep(w))
+                    .filter_map(|w| w.chars().next())
+                    .collect()
+            };
+            for a in [
+                initials(&|_| true),
+                initials(&|w| !ARTICLES.contains(&w.as_str())),
+                initials(&|w| content(w)),
+            ] {
+                let n = a.chars().count();
+                if (3..=5).contains(&n)
+                    && a.chars().all(char::is_alphanumeric)
+                    && !out.iter().any(|o| o.2 == a)
+                {
+                    out.push((start, len, a));
+                }
+            }
+        }
+    }
+    out
 }
 
 fn contains_seq(haystack: &[String], needle: &[String]) -> bool {

@@ -19,7 +19,8 @@ pub const PLAIN: &str = "cn_plain";
 /// re-read with the new parser. 2: labelled speakers make a heading a talk.
 /// 3: positions only in title and body. 4: 128-bit fingerprints in the manifest.
 /// 5: the two-pass parser (outline, link-line talks, org-mode and AsciiDoc).
-pub const SCHEMA_VERSION: u32 = 5;
+/// 6: the `words` field (words as typed, for typo correction).
+pub const SCHEMA_VERSION: u32 = 6;
 
 #[derive(Clone, Copy, Debug)]
 pub struct Fields {
@@ -38,6 +39,9 @@ pub struct Fields {
     pub names: Field,
     /// Conference name, unstemmed, for the `--conference` filter.
     pub conf_plain: Field,
+    /// Every word of title, body and names as typed (not stemmed), doc ids
+    /// only: the vocabulary typos are corrected from (`spell`).
+    pub words: Field,
     /// The whole chunk as JSON.
     pub json: Field,
 }
@@ -72,6 +76,14 @@ pub fn build() -> (Schema, Fields) {
         links: b.add_text_field("links", text(STEMMED, false)),
         names: b.add_text_field("names", text(PLAIN, false)),
         conf_plain: b.add_text_field("conf_plain", text(PLAIN, false)),
+        words: b.add_text_field(
+            "words",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(PLAIN)
+                    .set_index_option(IndexRecordOption::Basic),
+            ),
+        ),
         json: b.add_text_field("json", STORED),
     };
     (b.build(), fields)
@@ -94,6 +106,7 @@ pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
         links: f("links")?,
         names: f("names")?,
         conf_plain: f("conf_plain")?,
+        words: f("words")?,
         json: f("json")?,
     })
 }

@@ -9,7 +9,7 @@ use crate::notes::Link;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Card {
     pub title: String,
-    /// Where the title links to: the note's source, else the first link.
+    /// Where the title links to: the session's own page, else the note's source.
     pub url: Option<String>,
     /// "Speakers · Organisations · Conference Year · section".
     pub byline: String,
@@ -24,12 +24,7 @@ pub struct Card {
 impl Card {
     /// A compact card: snippet only. `full` adds the summary and links.
     pub fn from_hit(h: &Hit, full: bool) -> Card {
-        let url = h
-            .links
-            .iter()
-            .find(|l| l.label.starts_with("source:"))
-            .or_else(|| h.links.first())
-            .map(|l| l.url.clone());
+        let url = h.url.clone();
         let text = if h.snippet.is_empty() {
             h.summary.clone()
         } else {
@@ -60,6 +55,16 @@ pub fn answer_cards(a: &Answer) -> Vec<Card> {
         .enumerate()
         .map(|(i, h)| Card::from_hit(h, i == 0))
         .collect()
+}
+
+/// The line above the nearest notes when none is close to the question.
+pub fn nearest_text(a: &Answer) -> String {
+    let mut s = format!("Nothing in the notes is close to “{}”.", a.query.trim());
+    if let Some(d) = &a.did_you_mean {
+        s.push_str(&format!(" Did you mean **{d}**?"));
+    }
+    s.push_str(" The nearest notes:");
+    s
 }
 
 /// The helpful reply when nothing matched.

@@ -138,11 +138,18 @@ fn links_block(out: &mut String, style: &Style, links: &[Link], indent: &str) {
     }
 }
 
-pub fn answer_text(a: &Answer, style: &Style) -> String {
+pub fn answer_text(a: &Answer, style: &Style, verbose: bool) -> String {
     let mut out = String::new();
     if a.hits.is_empty() {
         no_results(&mut out, a, style);
         return out;
+    }
+    if a.nearest {
+        let _ = writeln!(
+            out,
+            "{}\n",
+            style.yellow(&card::nearest_text(a).replace("**", ""))
+        );
     }
     for (i, h) in a.hits.iter().enumerate() {
         let _ = writeln!(
@@ -156,8 +163,11 @@ pub fn answer_text(a: &Answer, style: &Style) -> String {
         if !by.is_empty() {
             let _ = writeln!(out, "   {by}");
         }
-        if !h.snippet.is_empty() {
-            let _ = writeln!(out, "   {}", style.highlights(&h.snippet));
+        for line in h.snippet.lines() {
+            let _ = writeln!(out, "   {}", style.highlights(line));
+        }
+        if verbose && !h.why.is_empty() {
+            let _ = writeln!(out, "   {}", style.dim(&format!("why: {}", h.why)));
         }
         let _ = writeln!(
             out,
@@ -166,7 +176,10 @@ pub fn answer_text(a: &Answer, style: &Style) -> String {
         );
         if i == 0 {
             if !h.summary.is_empty() {
-                let _ = writeln!(out, "   {} {}", style.bold("Summary:"), h.summary);
+                let _ = writeln!(out, "   {}", style.bold("Summary:"));
+                for line in h.summary.lines() {
+                    let _ = writeln!(out, "     {line}");
+                }
             }
             if !h.links.is_empty() {
                 let _ = writeln!(out, "   {}", style.bold("Links:"));
@@ -246,7 +259,10 @@ pub fn session_text(h: &Hit, body: &str, style: &Style) -> String {
         style.dim(&format!("{}:{} · {}", h.file, h.line, h.id))
     );
     if !h.summary.is_empty() {
-        let _ = writeln!(out, "\n{} {}", style.bold("Summary:"), h.summary);
+        let _ = writeln!(out, "\n{}", style.bold("Summary:"));
+        for line in h.summary.lines() {
+            let _ = writeln!(out, "  {line}");
+        }
     }
     let _ = writeln!(out, "\n{body}");
     if !h.links.is_empty() {

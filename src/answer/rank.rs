@@ -1,0 +1,215 @@
+//! The second look at the candidates tantivy returns: how much of the
+//! question each one holds, weighed by rarity (its coverage), which reorders
+//! them, drops weak ones and explains each hit in a line.
+
+use crate::index::query::{Concept, Stats};
+use crate::index::schema::{self, Fields};
+use crate::index::spell;
+use crate::notes::Chunk;
+use std::collections::HashMap;
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{Searcher, Term};
+
+/// Word statistics of an index snapshot.
+pub struct SearchStats<'a> {
+    pub searcher: &'a Searcher,
+    pub fields: &'a Fields,
+}
+
+impl Stats for SearchStats<'_> {
+    fn num_docs(&self) -> u64 {
+        self.searcher.num_docs()
+    }
+    fn doc_freq(&self, stem: &str) -> u64 {
+        [self.fields.title, self.fields.body]
+            .into_iter()
+            .map(|f| {
+                self.searcher
+                    .doc_freq(&Term::from_field_text(f, stem))
+                    .unwrap_or(0)
+            })
+            .max()
+            .unwrap_or(0)
+    }
+    fn name_freq(&self, word: &str) -> u64 {
+        self.searcher
+            .doc_freq(&Term::from_field_text(self.fields.names, word))
+            .unwrap_or(0)
+    }
+    fn correct(&self, word: &str) -> Option<(String, usize)> {
+        spell::correct(self.searcher, self.fields, word)
+    }
+}
+
+/// How a chunk matched the question.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Match {
+    /// 0..=1: the share of the question's weight the chunk holds.
+    pub coverage: f32,
+    /// The weight it holds (each word 0..=1, the rarest 1).
+    pub held: f32,
+    /// "webassembly: title, body ×4 · k8s (kubernetes): body".
+    pub why: String,
+}
+
+/// Tokens of a chunk's fields, counted.
+struct Fieldwise {
+    title: HashMap<String, usize>,
+    body: HashMap<String, usize>,
+    names: HashMap<String, usize>,
+    other: HashMap<String, usize>,
+}
+
+fn count(an: &mut TextAnalyzer, text: &str, into: &mut HashMap<String, usize>) {
+    let mut stream = an.token_stream(text);
+    while let Some(t) = stream.next() {
+        *into.entry(t.text.clone()).or_default() += 1;
+    }
+}
+
+/// Which of the question's words `chunk` holds, and where.
+pub fn matched(chunk: &Chunk, concepts: &[Concept]) -> Match {
+    if concepts.is_empty() {
+        return Match {
+            coverage: 1.0,
+            held: 0.0,
+            why: String::new(),
+        };
+    }
+    let mut stem = schema::stemmed_analyzer();
+    let mut plain = schema::plain_analyzer();
+    let mut f = Fieldwise {
+        title: HashMap::new(),
+        body: HashMap::new(),
+        names: HashMap::new(),
+        other: HashMap::new(),
+    };
+    count(&mut stem, &chunk.title, &mut f.title);
+    count(&mut stem, &chunk.body, &mut f.body);
+    for n in chunk.speakers.iter().chain(&chunk.organizations) {
+        count(&mut plain, n, &mut f.names);
+    }
+    for text in chunk
+        .section
+        .iter()
+        .chain(chunk.conference.iter())
+        .chain(chunk.links.iter().map(|l| &l.label))
+    {
+        count(&mut stem, text, &mut f.other);
+    }
+    let total: f32 = concepts.iter().map(|c| c.weight).sum::<f32>().max(1e-6);
+    let mut got = 0.0;
+    let mut why: Vec<String> = Vec::new();
+    for c in concepts {
+        let mut places: Vec<String> = Vec::new();
+        let mut via: Option<&str> = None;
+        let title = c.stems.iter().find(|s| f.title.contains_key(*s));
+        if let Some(s) = title {
+            places.push("title".into());
+            via = via.or(Some(s));
+        }
+        if c.names.iter().any(|n| f.names.contains_key(n)) {
+            places.push("speakers".into());
+        }
+        let body: usize = c.stems.iter().filter_map(|s| f.body.get(s)).sum();
+        if body > 0 {
+            places.push(if body > 1 {
+                format!("body ×{body}")
+            } else {
+                "body".into()
+            });
+            via = via.or(c
+                .stems
+                .iter()
+                .find(|s| f.body.contains_key(*s))
+                .map(|s| s.as_str()));
+        }
+        if places.is_empty() && c.stems.iter().any(|s| f.other.contains_key(s)) {
+            places.push("section or links".into());
+        }
+        if !places.is_empty() {
+            got += c.weight;
+            // The form that matched, as a word: a synonym or the correction.
+            let form = via
+                .and_then(|v| c.stems.iter().position(|s| s == v))
+                .filter(|&i| i > 0)
+                .and_then(|i| c.names.get(i));
+            let label = match form {
+                Some(w) => format!("{} ({w})", c.word),
+                None => c.word.clone(),
+            };
+            why.push(format!("{label}: {}", places.join(", ")));
+            continue;
+        }
+    }
+    Match {
+        coverage: (got / total).clamp(0.0, 1.0),
+        held: got,
+        why: why.join(" · "),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::notes::Kind;
+
+    fn chunk(title: &str, body: &str) -> Chunk {
+        Chunk {
+            id: "x".into(),
+            kind: Kind::Talk,
+            title: title.into(),
+            speakers: vec!["Jane Doe".into()],
+            organizations: vec![],
+            conference: None,
+            year: None,
+            section: None,
+            file: "f.md".into(),
+            line: 1,
+            body: body.into(),
+            links: vec![],
+        }
+    }
+
+    fn concept(word: &str, stems: &[&str], weight: f32) -> Concept {
+        Concept {
+            word: word.into(),
+            stems: stems.iter().map(|s| s.to_string()).collect(),
+            names: stems
+                .iter()
+                .enumerate()
+                .map(|(i, s)| {
+                    if i == 0 {
+                        word.to_string()
+                    } else {
+                        s.to_string()
+                    }
+                })
+                .collect(),
+            weight,
+        }
+    }
+
+    #[test]
+    fn coverage_weighs_rare_words_and_says_where() {
+        let c = chunk(
+            "Kubernetes for everyone",
+            "Buildpacks build images. More buildpacks.",
+        );
+        let rare = concept("buildpacks", &["buildpack"], 1.0);
+        let common = concept("kubernetes", &["kubernet", "k8s"], 0.1);
+        let m = matched(&c, &[rare.clone(), common.clone()]);
+        assert!((m.coverage - 1.0).abs() < 1e-6);
+        assert_eq!(m.why, "buildpacks: body ×2 · kubernetes: title");
+        let other = chunk("Kubernetes everywhere", "Nothing else.");
+        let m = matched(&other, &[rare, common]);
+        assert!(m.coverage < 0.1, "{}", m.coverage);
+    }
+
+    #[test]
+    fn a_name_is_a_speaker() {
+        let c = chunk("Hiding in clusters", "An attack that stays.");
+        let m = matched(&c, &[concept("jane", &["jane"], 1.0)]);
+        assert_eq!(m.why, "jane: speakers");
+    }
+}
