@@ -108,7 +108,8 @@ pub fn matched(chunk: &Chunk, concepts: &[Concept]) -> Match {
             places.push("title".into());
             via = via.or(Some(s));
         }
-        if c.names.iter().any(|n| f.names.contains_key(n)) {
+        let idea = c.word.starts_with('~');
+        if !idea && c.names.iter().any(|n| f.names.contains_key(n)) {
             places.push("speakers".into());
         }
         let body: usize = c.stems.iter().filter_map(|s| f.body.get(s)).sum();
@@ -132,7 +133,7 @@ pub fn matched(chunk: &Chunk, concepts: &[Concept]) -> Match {
             // The form that matched, as a word: a synonym or the correction.
             let form = via
                 .and_then(|v| c.stems.iter().position(|s| s == v))
-                .filter(|&i| i > 0)
+                .filter(|&i| i > 0 || idea)
                 .and_then(|i| c.names.get(i));
             let label = match form {
                 Some(w) => format!("{} ({w})", c.word),

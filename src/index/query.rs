@@ -193,6 +193,28 @@ const STOP: &[&str] = &[
     "saw",
     "without",
     "within",
+    // What the tokenizer leaves of contractions: "weren't" is "weren" "t".
+    "weren",
+    "wasn",
+    "isn",
+    "aren",
+    "didn",
+    "doesn",
+    "don",
+    "couldn",
+    "shouldn",
+    "wouldn",
+    "won",
+    "hasn",
+    "haven",
+    "hadn",
+    "t",
+    "s",
+    "d",
+    "ll",
+    "re",
+    "ve",
+    "m",
     "after",
     "before",
     "while",
@@ -540,8 +562,8 @@ pub struct QueryBuilder {
     ranking: Ranking,
     /// Each group as token sequences (plain tokens).
     synonyms: Vec<Vec<Vec<String>>>,
-    /// Related-word groups, as stem sequences.
-    related: Vec<Vec<Vec<String>>>,
+    /// Related-word groups: each entry as its stems, and as written.
+    related: Vec<Vec<(Vec<String>, String)>>,
     stem: TextAnalyzer,
     plain: TextAnalyzer,
 }
@@ -565,13 +587,13 @@ impl QueryBuilder {
             .related
             .iter()
             .map(|g| {
-                let mut entries: Vec<Vec<String>> = g
+                let mut entries: Vec<(Vec<String>, String)> = g
                     .iter()
-                    .map(|e| schema::tokens(&mut stem, e))
-                    .filter(|t| !t.is_empty())
+                    .map(|e| (schema::tokens(&mut stem, e), e.to_lowercase()))
+                    .filter(|t| !t.0.is_empty())
                     .collect();
                 entries.sort();
-                entries.dedup();
+                entries.dedup_by(|a, b| a.0 == b.0);
                 entries
             })
             .collect();
@@ -735,8 +757,10 @@ impl QueryBuilder {
         for (start, len, acronym) in acronyms(&all) {
             let stem = stem_one(&mut stem_an, &acronym);
             let df = stats.doc_freq(&stem);
-            // A common word that happens to be the initials ("the", "run") is not one.
+            // A common word that happens to be the initials ("the", "run"),
+            // or an inflected one ("ats" is "at"), is not one.
             if df == 0
+                || stem != acronym
                 || weight_of(df) < 0.3
                 || is_stop_word(&acronym)
                 || concepts.iter().any(|c| c.word == acronym)
@@ -760,25 +784,28 @@ impl QueryBuilder {
         if r.related_weight > 0.0 {
             let all_stems: Vec<String> = all.iter().map(|t| stem_one(&mut stem_an, t)).collect();
             for group in &self.related {
-                let present: Vec<&Vec<String>> = group
-                    .iter()
-                    .filter(|e| contains_seq(&all_stems, e))
-                    .collect();
-                if present.is_empty() {
+                let Some(at) = group.iter().find_map(|(e, _)| {
+                    all_stems
+                        .windows(e.len())
+                        .position(|w| w == e.as_slice())
+                        .map(|i| (i, e.len()))
+                }) else {
                     continue;
-                }
+                };
                 let mut idea = Concept {
-                    word: format!("~{}", present[0].join(" ")),
+                    // "~" and the words typed, as typed.
+                    word: format!("~{}", all[at.0..at.0 + at.1].join(" ")),
                     stems: Vec::new(),
                     names: Vec::new(),
                     weight: RELATED_IDEA_WEIGHT,
                 };
-                for stems in group.iter().filter(|e| !contains_seq(&all_stems, e)) {
+                for (stems, plain) in group.iter().filter(|(e, _)| !contains_seq(&all_stems, e)) {
                     let df = stems.iter().map(|s| stats.doc_freq(s)).max().unwrap_or(0);
                     let weight = weight_of(df) * r.related_weight;
                     if let [one] = stems.as_slice() {
                         should.push((Occur::Should, self.stem_query(one, weight)));
                         idea.stems.push(one.clone());
+                        idea.names.push(plain.clone());
                     } else {
                         should.extend(self.phrase_queries(stems, weight));
                     }
@@ -786,7 +813,6 @@ impl QueryBuilder {
                 // The idea counts as one more word of the question: a note
                 // using any of its other words holds it.
                 if !idea.stems.is_empty() {
-                    idea.names.clone_from(&idea.stems);
                     concepts.push(idea);
                 }
             }
