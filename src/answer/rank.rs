@@ -100,6 +100,8 @@ pub fn matched(chunk: &Chunk, concepts: &[Concept]) -> Match {
     let total: f32 = concepts.iter().map(|c| c.weight).sum::<f32>().max(1e-6);
     let mut got = 0.0;
     let mut why: Vec<String> = Vec::new();
+    // Title and body lowercased, for phrases; made once, when first needed.
+    let lower: std::cell::OnceCell<(String, String)> = std::cell::OnceCell::new();
     for c in concepts {
         let mut places: Vec<String> = Vec::new();
         let mut via: Option<&str> = None;
@@ -127,6 +129,15 @@ pub fn matched(chunk: &Chunk, concepts: &[Concept]) -> Match {
         }
         if places.is_empty() && c.stems.iter().any(|s| f.other.contains_key(s)) {
             places.push("section or links".into());
+        }
+        if places.is_empty() && !c.phrases.is_empty() {
+            let (title, body) =
+                lower.get_or_init(|| (chunk.title.to_lowercase(), chunk.body.to_lowercase()));
+            if let Some(p) = c.phrases.iter().find(|p| title.contains(p.as_str())) {
+                places.push(format!("title ({p})"));
+            } else if let Some(p) = c.phrases.iter().find(|p| body.contains(p.as_str())) {
+                places.push(format!("body ({p})"));
+            }
         }
         if !places.is_empty() {
             got += c.weight;
@@ -176,6 +187,7 @@ mod tests {
         Concept {
             word: word.into(),
             stems: stems.iter().map(|s| s.to_string()).collect(),
+            phrases: vec![],
             names: stems
                 .iter()
                 .enumerate()

@@ -13,6 +13,7 @@ pub mod query;
 pub mod schema;
 pub mod spell;
 pub mod watch;
+pub mod words;
 
 use crate::notes::{self, Chunk, Diagnostic, NoteFile};
 use anyhow::{Context, Result};

@@ -514,6 +514,8 @@ pub struct Concept {
     pub stems: Vec<String>,
     /// The same unstemmed (for speakers and organisations).
     pub names: Vec<String>,
+    /// Phrases that count as it, lowercased ("operational transform").
+    pub phrases: Vec<String>,
     /// 0..=1: how much finding it says (1 for the rarest words).
     pub weight: f32,
 }
@@ -682,6 +684,7 @@ impl QueryBuilder {
                 word: w.clone(),
                 stems: vec![stem.clone()],
                 names: vec![w.clone()],
+                phrases: Vec::new(),
                 weight: weight_of(df.max(name_df))
                     * if WEAK.contains(&w.as_str()) {
                         0.33
@@ -797,6 +800,7 @@ impl QueryBuilder {
                     word: format!("~{}", all[at.0..at.0 + at.1].join(" ")),
                     stems: Vec::new(),
                     names: Vec::new(),
+                    phrases: Vec::new(),
                     weight: RELATED_IDEA_WEIGHT,
                 };
                 for (stems, plain) in group.iter().filter(|(e, _)| !contains_seq(&all_stems, e)) {
@@ -808,11 +812,12 @@ impl QueryBuilder {
                         idea.names.push(plain.clone());
                     } else {
                         should.extend(self.phrase_queries(stems, weight));
+                        idea.phrases.push(plain.clone());
                     }
                 }
                 // The idea counts as one more word of the question: a note
                 // using any of its other words holds it.
-                if !idea.stems.is_empty() {
+                if !idea.stems.is_empty() || !idea.phrases.is_empty() {
                     concepts.push(idea);
                 }
             }

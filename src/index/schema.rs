@@ -4,8 +4,8 @@ use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, INDEXED, STORED, STRING,
 };
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer, Token,
-    TokenFilter, TokenStream, Tokenizer,
+    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, TextAnalyzer, Token, TokenFilter,
+    TokenStream, Tokenizer,
 };
 use tantivy::Index;
 
@@ -19,7 +19,8 @@ pub const PLAIN: &str = "cn_plain";
 /// re-read with the new parser. 2: labelled speakers make a heading a talk.
 /// 3: positions only in title and body. 4: 128-bit fingerprints in the manifest.
 /// 5: the two-pass parser (outline, link-line talks, org-mode and AsciiDoc).
-/// 6: the `words` field (words as typed, for typo correction).
+/// 6: the `words` field (words as typed, for typo correction), and CJK text
+/// as pairs of characters.
 pub const SCHEMA_VERSION: u32 = 6;
 
 #[derive(Clone, Copy, Debug)]
@@ -112,7 +113,7 @@ pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
 }
 
 pub fn stemmed_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
+    TextAnalyzer::builder(super::words::WordTokenizer::default())
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
@@ -209,7 +210,7 @@ impl<T: TokenStream> TokenStream for CachedStemmerStream<'_, T> {
 }
 
 pub fn plain_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
+    TextAnalyzer::builder(super::words::WordTokenizer::default())
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
@@ -234,7 +235,7 @@ pub fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tantivy::tokenizer::{Language, Stemmer};
+    use tantivy::tokenizer::{Language, SimpleTokenizer, Stemmer};
 
     #[test]
     fn cached_stems_are_tantivys_stems_even_after_the_cache_fills() {

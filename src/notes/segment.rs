@@ -12,7 +12,7 @@ use super::blocks::{Block, BlockKind};
 use super::byline::byline;
 use super::frontmatter::{year_in, FrontMatter};
 use super::linkline;
-use super::links::{dedup, is_web_url};
+use super::links::{self, dedup, is_web_url};
 use super::meta::{self, Container, HeadingMeta};
 use super::outline::{self, Role, TalkLevel};
 use super::{Format, Kind, Link, Note};
@@ -90,6 +90,9 @@ pub fn segment(
     ));
     let mut list_label: Option<String> = None;
     let mut flat_day: Option<String> = None;
+    let prose_talks = prose_talks(&blocks);
+    // The last block a prose talk took, so the loop does not take it again.
+    let mut skip_to = 0usize;
 
     for (i, block) in blocks.iter().enumerate() {
         if Some(i) == title_idx {
@@ -108,6 +111,28 @@ pub fn segment(
                 continue;
             }
             _ => {
+                // A prose paragraph a video or slides link follows: a talk
+                // without a title (see `prose_talks`).
+                if let Some(&(title_end, last)) = prose_talks.get(&i) {
+                    if let Some(done) = current.take() {
+                        chunks.push(done);
+                    }
+                    let meta = HeadingMeta {
+                        title: prose_title(&block.text[..title_end]),
+                        ..HeadingMeta::default()
+                    };
+                    let mut o =
+                        Open::talk(meta, Kind::Talk, section_of(&stack), LINK_TALK, block.line);
+                    for b in &blocks[i..=last] {
+                        o.push_block(b);
+                    }
+                    chunks.push(o);
+                    skip_to = last;
+                    continue;
+                }
+                if i <= skip_to && skip_to > 0 {
+                    continue;
+                }
                 if let Some((meta, rest_words)) = link_lead(&blocks, i, current.as_ref()) {
                     let notes_follow = rest_words >= 4 || notes_after(&blocks, i);
                     let section = list_label
@@ -532,6 +557,106 @@ pub fn plain_levels(blocks: &mut [Block]) {
 
 /// The level of a talk opened by a link line: any heading ends it.
 const LINK_TALK: u8 = 7;
+
+/// Talks written as prose with no title: a paragraph of a dozen words or
+/// more (and what follows it) ending in paragraphs that are only video,
+/// slides or recording links, at least twice under one heading (a recap
+/// post: "Acme presented ... [Video] [Slides]", "Initech showed ...").
+/// Maps the first block of each to (end of its first sentence, last block).
+fn prose_talks(blocks: &[Block]) -> std::collections::HashMap<usize, (usize, usize)> {
+    let media_only = |b: &Block| {
+        b.kind == BlockKind::Paragraph
+            && !b.links.is_empty()
+            && b.text.split_whitespace().count() <= 4
+            && b.links.iter().all(|l| {
+                let label = l.label.trim().to_lowercase();
+                links::is_media_link(&l.url, &l.label)
+                    || matches!(
+                        label.as_str(),
+                        "video"
+                            | "videos"
+                            | "slides"
+                            | "presentation"
+                            | "recording"
+                            | "deck"
+                            | "talk"
+                    )
+            })
+    };
+    let mut found = std::collections::HashMap::new();
+    let mut region: Vec<(usize, usize)> = Vec::new();
+    let mut start: Option<usize> = None;
+    let flush = |region: &mut Vec<(usize, usize)>,
+                 found: &mut std::collections::HashMap<usize, (usize, usize)>| {
+        if region.len() >= 2 {
+            for &(s, e) in region.iter() {
+                let text = &blocks[s].text;
+                let end = first_sentence_end(text);
+                found.insert(s, (end, e));
+            }
+        }
+        region.clear();
+    };
+    let mut i = 0;
+    while i < blocks.len() {
+        let b = &blocks[i];
+        if b.heading_level().is_some() {
+            flush(&mut region, &mut found);
+            start = None;
+            i += 1;
+            continue;
+        }
+        if media_only(b) {
+            let mut last = i;
+            while blocks.get(last + 1).is_some_and(|n| media_only(n)) {
+                last += 1;
+            }
+            if let Some(s) = start.take() {
+                let opening = &blocks[s];
+                if opening.kind == BlockKind::Paragraph
+                    && opening.text.split_whitespace().count() >= 12
+                {
+                    region.push((s, last));
+                }
+            }
+            i = last + 1;
+            continue;
+        }
+        if start.is_none() {
+            start = Some(i);
+        }
+        i += 1;
+    }
+    flush(&mut region, &mut found);
+    found
+}
+
+/// Where the first sentence of `text` ends: at `.`, `!` or `?` before a
+/// space and a capital, else the whole text.
+fn first_sentence_end(text: &str) -> usize {
+    let b = text.as_bytes();
+    for (i, c) in text.char_indices() {
+        if matches!(c, '.' | '!' | '?')
+            && b.get(i + 1) == Some(&b' ')
+            && text[i + 2..].chars().next().is_some_and(char::is_uppercase)
+        {
+            return i;
+        }
+    }
+    text.len()
+}
+
+/// A title from a talk's first sentence: at most a dozen words.
+fn prose_title(sentence: &str) -> String {
+    let words: Vec<&str> = sentence.split_whitespace().collect();
+    if words.len() <= 12 {
+        return words.join(" ").trim_end_matches('.').to_string();
+    }
+    format!(
+        "{}…",
+        words[..12].join(" ").trim_end_matches([',', ';', ':'])
+    )
+}
 
 /// A paragraph or top-level list item outside a heading's talk that leads
 /// with a link naming a talk (see [`linkline`]).
