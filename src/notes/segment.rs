@@ -608,7 +608,7 @@ fn prose_talks(blocks: &[Block]) -> std::collections::HashMap<usize, (usize, usi
         }
         if media_only(b) {
             let mut last = i;
-            while blocks.get(last + 1).is_some_and(|n| media_only(n)) {
+            while blocks.get(last + 1).is_some_and(&media_only) {
                 last += 1;
             }
             if let Some(s) = start.take() {
