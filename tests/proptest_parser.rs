@@ -44,8 +44,13 @@ fn check_note(rel: &str, bytes: &[u8]) {
         return;
     };
     assert_eq!(note.file, rel);
-    // Line numbers count `\n`: invalid UTF-8 replaced never adds one.
-    let last_line = bytes.iter().filter(|&&b| b == b'\n').count() + 1;
+    // Line numbers count `\n`, and a lone `\r` when a file has one (old Mac
+    // endings); invalid UTF-8 replaced never adds one.
+    let newlines = bytes.iter().filter(|&&b| b == b'\n').count();
+    let lone_cr = (0..bytes.len())
+        .filter(|&i| bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
+        .count();
+    let last_line = newlines + lone_cr + 1;
     let mut ids = HashSet::new();
     let mut file_slugs = HashSet::new();
     for c in &note.chunks {
@@ -306,4 +311,15 @@ fn any_typed_title_or_name_is_looked_up_without_failing() {
             Ok(())
         })
         .unwrap();
+}
+
+#[test]
+fn a_lone_carriage_return_is_a_line_break_for_line_numbers() {
+    // Found by `any_bytes_parse_without_panicking`: a chunk on "line 2" of a
+    // file with no `\n` is right when a lone `\r` ends its first line.
+    check_note("cr.md", b"# Day one\r## A talk\rnotes of it");
+    let note = read_bytes("cr.md", b"# Day one\r## A talk\rnotes of it")
+        .note
+        .unwrap();
+    assert!(note.chunks.iter().any(|c| c.line == 2), "{:?}", note.chunks);
 }

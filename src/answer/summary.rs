@@ -71,6 +71,12 @@ impl Summarizer<'_> {
                 if len < 5.0 {
                     score *= 0.5;
                 }
+                // A fragment ("the developer tool for ...") reads worse than a sentence.
+                let fragment = u.text.chars().next().is_some_and(char::is_lowercase)
+                    && !u.text.ends_with(['.', '!', '?']);
+                if fragment && !matches!(u.kind, UnitKind::Bullet) {
+                    score *= 0.6;
+                }
                 (score, u)
             })
             .collect();

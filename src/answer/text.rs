@@ -105,7 +105,8 @@ fn bullet_text(p: &str) -> Option<&str> {
 
 /// `Supported languages:`: a short line that introduces what follows.
 fn is_label(p: &str) -> bool {
-    p.ends_with(':') && !p.contains('\n') && p.chars().count() <= 80 && !p.contains("://")
+    let t = without_urls(p);
+    t.ends_with(':') && !p.contains('\n') && t.chars().count() <= 80
 }
 
 /// A few words with no end punctuation: a sub-heading.
@@ -113,7 +114,7 @@ fn is_heading_like(p: &str) -> bool {
     let words = p.split_whitespace().count();
     (1..=7).contains(&words)
         && !p.contains('\n')
-        && !p.ends_with(['.', '!', '?', ',', ';', ')'])
+        && !p.ends_with(['.', '!', '?', ',', ';'])
         && !p.contains("://")
         && p.chars().next().is_some_and(|c| !c.is_lowercase())
 }
@@ -163,7 +164,7 @@ pub fn lines(units: &[(&Unit<'_>, String)]) -> String {
     let mut last_label: Option<&str> = None;
     for (u, text) in units {
         if u.label.is_some() && u.label != last_label {
-            out.push(squash(u.label.unwrap_or_default()));
+            out.push(without_urls(u.label.unwrap_or_default()).replace(" :", ":"));
         }
         last_label = u.label;
         out.push(match u.kind {

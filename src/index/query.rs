@@ -1029,7 +1029,13 @@ fn acronyms(tokens: &[String]) -> Vec<(usize, usize, String)> {
                 initials(&|w| content(w)),
             ] {
                 let n = a.chars().count();
+                // Three letters are too easily a word: only from content
+                // words and "of" ("bof"; not "das" from "deploys at a scaleup").
+                let tight = window
+                    .iter()
+                    .all(|w| content(w) || w == "of" || ARTICLES.contains(&w.as_str()));
                 if (3..=5).contains(&n)
+                    && (n > 3 || tight)
                     && a.chars().all(char::is_alphanumeric)
                     && !out.iter().any(|o| o.2 == a)
                 {
