@@ -11,7 +11,7 @@ pub use live::LiveEngine;
 
 /// Candidates tantivy returns for the second look (coverage); pages past it
 /// widen the pool.
-const POOL: usize = 30;
+const POOL: usize = 20;
 /// A hit scoring less than this share of the best one is not shown.
 const MIN_SHARE_OF_BEST: f32 = 0.05;
 /// Nearest notes shown when nothing is close.
@@ -91,6 +91,8 @@ pub struct Engine {
     pub index: NotesIndex,
     builder: QueryBuilder,
     config: Config,
+    /// Typos corrected on this index, remembered until it is replaced.
+    corrections: rank::Corrections,
 }
 
 impl Engine {
@@ -122,6 +124,7 @@ impl Engine {
                 index,
                 builder,
                 config: config.clone(),
+                corrections: rank::Corrections::default(),
             },
             report,
         ))
@@ -139,6 +142,7 @@ impl Engine {
         let stats = rank::SearchStats {
             searcher: &searcher,
             fields: &self.index.fields,
+            corrections: &self.corrections,
         };
         let built = self.builder.build_with(question, filters, &stats);
         let mut answer = Answer {
@@ -152,10 +156,11 @@ impl Engine {
             // Candidates for the second look; the same pool for every page.
             let pool = (limit + offset).max(POOL) + 5;
             let fetched = self.index.run(query.as_ref(), pool, 0)?;
+            let mut reader = rank::Reader::default();
             let mut ranked: Vec<(f32, rank::Match, Chunk)> = fetched
                 .into_iter()
                 .map(|(score, chunk, _)| {
-                    let m = rank::matched(&chunk, &built.concepts);
+                    let m = reader.matched(&chunk, &built.concepts);
                     // Holding most of the question, rare words first, outranks
                     // holding one of its words many times or in the title.
                     let mut s = score * m.coverage * m.coverage;

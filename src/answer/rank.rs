@@ -14,6 +14,24 @@ use tantivy::{Searcher, Term};
 pub struct SearchStats<'a> {
     pub searcher: &'a Searcher,
     pub fields: &'a Fields,
+    /// Corrections already made on this snapshot: the same typos come back,
+    /// and each correction walks the term dictionary of every segment.
+    pub corrections: &'a Corrections,
+}
+
+/// Typo corrections of one index snapshot, at most [`Corrections::MAX`].
+#[derive(Default)]
+pub struct Corrections(std::sync::Mutex<HashMap<String, Option<(String, usize)>>>);
+
+impl Corrections {
+    pub const MAX: usize = 10_000;
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Option<(String, usize)>>> {
+        // A panic elsewhere cannot leave a half-written map: entries are inserted whole.
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
 }
 
 impl Stats for SearchStats<'_> {
@@ -37,7 +55,16 @@ impl Stats for SearchStats<'_> {
             .unwrap_or(0)
     }
     fn correct(&self, word: &str) -> Option<(String, usize)> {
-        spell::correct(self.searcher, self.fields, word)
+        if let Some(known) = self.corrections.lock().get(word) {
+            return known.clone();
+        }
+        let fixed = spell::correct(self.searcher, self.fields, word);
+        let mut cache = self.corrections.lock();
+        if cache.len() >= Corrections::MAX {
+            cache.clear();
+        }
+        cache.insert(word.to_string(), fixed.clone());
+        fixed
     }
 }
 
@@ -67,8 +94,40 @@ fn count(an: &mut TextAnalyzer, text: &str, into: &mut HashMap<String, usize>) {
     }
 }
 
-/// Which of the question's words `chunk` holds, and where.
-pub fn matched(chunk: &Chunk, concepts: &[Concept]) -> Match {
+/// The analyzers a question's candidates are read with: one pair for all of
+/// them, so the stemmer's cache serves every candidate after the first.
+pub struct Reader {
+    stem: TextAnalyzer,
+    plain: TextAnalyzer,
+}
+
+impl Default for Reader {
+    fn default() -> Reader {
+        Reader {
+            stem: schema::stemmed_analyzer(),
+            plain: schema::plain_analyzer(),
+        }
+    }
+}
+
+#[cfg(test)]
+fn matched(chunk: &Chunk, concepts: &[Concept]) -> Match {
+    Reader::default().matched(chunk, concepts)
+}
+
+impl Reader {
+    /// Which of the question's words `chunk` holds, and where.
+    pub fn matched(&mut self, chunk: &Chunk, concepts: &[Concept]) -> Match {
+        matched_with(&mut self.stem, &mut self.plain, chunk, concepts)
+    }
+}
+
+fn matched_with(
+    stem: &mut TextAnalyzer,
+    plain: &mut TextAnalyzer,
+    chunk: &Chunk,
+    concepts: &[Concept],
+) -> Match {
     if concepts.is_empty() {
         return Match {
             coverage: 1.0,
@@ -76,18 +135,16 @@ pub fn matched(chunk: &Chunk, concepts: &[Concept]) -> Match {
             why: String::new(),
         };
     }
-    let mut stem = schema::stemmed_analyzer();
-    let mut plain = schema::plain_analyzer();
     let mut f = Fieldwise {
         title: HashMap::new(),
         body: HashMap::new(),
         names: HashMap::new(),
         other: HashMap::new(),
     };
-    count(&mut stem, &chunk.title, &mut f.title);
-    count(&mut stem, &chunk.body, &mut f.body);
+    count(stem, &chunk.title, &mut f.title);
+    count(stem, &chunk.body, &mut f.body);
     for n in chunk.speakers.iter().chain(&chunk.organizations) {
-        count(&mut plain, n, &mut f.names);
+        count(plain, n, &mut f.names);
     }
     for text in chunk
         .section
@@ -95,7 +152,7 @@ pub fn matched(chunk: &Chunk, concepts: &[Concept]) -> Match {
         .chain(chunk.conference.iter())
         .chain(chunk.links.iter().map(|l| &l.label))
     {
-        count(&mut stem, text, &mut f.other);
+        count(stem, text, &mut f.other);
     }
     let total: f32 = concepts.iter().map(|c| c.weight).sum::<f32>().max(1e-6);
     let mut got = 0.0;

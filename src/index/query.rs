@@ -23,7 +23,7 @@ use tantivy::Term;
 pub const MAX_WORDS: usize = 32;
 /// Unknown words that also get fuzzy (typo) variants: each walks the term
 /// dictionary, the most expensive part of a query.
-const MAX_FUZZY_WORDS: usize = 8;
+const MAX_FUZZY_WORDS: usize = 4;
 
 /// Where the synonyms are unless the configuration says otherwise.
 pub const DEFAULT_SYNONYMS: &str = "config/synonyms.toml";
