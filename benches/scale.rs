@@ -325,15 +325,24 @@ fn queries(t: &mut Table, dir: &Path, index: &Path) {
         engine.ask(q, &Filters::default(), 5, 0).unwrap();
     }
     let mut times = Vec::new();
+    let mut slowest: Vec<(Duration, &str)> = Vec::new();
     for round in 0..6 {
         for q in &qs {
             let started = Instant::now();
             let a = engine.ask(q, &Filters::default(), 5, 0).unwrap();
-            times.push(started.elapsed());
+            let took = started.elapsed();
+            times.push(took);
+            if round == 5 {
+                slowest.push((took, q));
+            }
             if round == 0 && a.hits.is_empty() {
                 println!("  (no hit for {q:?})");
             }
         }
+    }
+    slowest.sort_by(|a, b| b.0.cmp(&a.0));
+    for (took, q) in slowest.iter().take(3) {
+        println!("  slowest: {} {q:?}", ms(*took));
     }
     times.sort();
     let p50 = percentile(&times, 0.5);

@@ -11,7 +11,7 @@ pub use live::LiveEngine;
 
 /// Candidates tantivy returns for the second look (coverage); pages past it
 /// widen the pool.
-const POOL: usize = 20;
+const POOL: usize = 12;
 /// A hit scoring less than this share of the best one is not shown.
 const MIN_SHARE_OF_BEST: f32 = 0.05;
 /// Nearest notes shown when nothing is close.
@@ -156,7 +156,7 @@ impl Engine {
             // Candidates for the second look; the same pool for every page.
             let pool = (limit + offset).max(POOL) + 5;
             let fetched = self.index.run(query.as_ref(), pool, 0)?;
-            let mut reader = rank::Reader::default();
+            let mut reader = rank::Reader::new(&built.concepts);
             let mut ranked: Vec<(f32, rank::Match, Chunk)> = fetched
                 .into_iter()
                 .map(|(score, chunk, _)| {
@@ -210,7 +210,11 @@ impl Engine {
                 }
                 answer.did_you_mean = Some(fixed.join(" "));
             }
-            answer.conferences = self.conferences()?;
+            // What the notes cover, when there is nothing to show; it reads
+            // every chunk, so not when the nearest notes are shown anyway.
+            if answer.hits.is_empty() {
+                answer.conferences = self.conferences()?;
+            }
         }
         Ok(answer)
     }

@@ -6,7 +6,7 @@ use crate::index::query::{Concept, Stats};
 use crate::index::schema::{self, Fields};
 use crate::index::spell;
 use crate::notes::Chunk;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Searcher, Term};
 
@@ -87,11 +87,34 @@ struct Fieldwise {
     other: HashMap<String, usize>,
 }
 
-fn count(an: &mut TextAnalyzer, text: &str, into: &mut HashMap<String, usize>) {
+/// Count the tokens of `text` that are `wanted`.
+fn count(
+    an: &mut TextAnalyzer,
+    text: &str,
+    wanted: &HashSet<String>,
+    into: &mut HashMap<String, usize>,
+) {
     let mut stream = an.token_stream(text);
     while let Some(t) = stream.next() {
-        *into.entry(t.text.clone()).or_default() += 1;
+        if !wanted.contains(&t.text) {
+            continue;
+        }
+        match into.get_mut(&t.text) {
+            Some(n) => *n += 1,
+            None => {
+                into.insert(t.text.clone(), 1);
+            }
+        }
     }
+}
+
+/// Every form of the question's words: only these are counted in a chunk.
+fn wanted(concepts: &[Concept]) -> HashSet<String> {
+    concepts
+        .iter()
+        .flat_map(|c| c.stems.iter().chain(&c.names))
+        .cloned()
+        .collect()
 }
 
 /// The analyzers a question's candidates are read with: one pair for all of
@@ -99,32 +122,42 @@ fn count(an: &mut TextAnalyzer, text: &str, into: &mut HashMap<String, usize>) {
 pub struct Reader {
     stem: TextAnalyzer,
     plain: TextAnalyzer,
+    /// Every form of the question's words: only these are counted.
+    wanted: HashSet<String>,
 }
 
-impl Default for Reader {
-    fn default() -> Reader {
+impl Reader {
+    pub fn new(concepts: &[Concept]) -> Reader {
         Reader {
             stem: schema::stemmed_analyzer(),
             plain: schema::plain_analyzer(),
+            wanted: wanted(concepts),
         }
     }
 }
 
 #[cfg(test)]
 fn matched(chunk: &Chunk, concepts: &[Concept]) -> Match {
-    Reader::default().matched(chunk, concepts)
+    Reader::new(concepts).matched(chunk, concepts)
 }
 
 impl Reader {
     /// Which of the question's words `chunk` holds, and where.
     pub fn matched(&mut self, chunk: &Chunk, concepts: &[Concept]) -> Match {
-        matched_with(&mut self.stem, &mut self.plain, chunk, concepts)
+        matched_with(
+            &mut self.stem,
+            &mut self.plain,
+            &self.wanted,
+            chunk,
+            concepts,
+        )
     }
 }
 
 fn matched_with(
     stem: &mut TextAnalyzer,
     plain: &mut TextAnalyzer,
+    wanted: &HashSet<String>,
     chunk: &Chunk,
     concepts: &[Concept],
 ) -> Match {
@@ -141,10 +174,11 @@ fn matched_with(
         names: HashMap::new(),
         other: HashMap::new(),
     };
-    count(stem, &chunk.title, &mut f.title);
-    count(stem, &chunk.body, &mut f.body);
+    let w = wanted;
+    count(stem, &chunk.title, w, &mut f.title);
+    count(stem, &chunk.body, w, &mut f.body);
     for n in chunk.speakers.iter().chain(&chunk.organizations) {
-        count(plain, n, &mut f.names);
+        count(plain, n, w, &mut f.names);
     }
     for text in chunk
         .section
@@ -152,7 +186,7 @@ fn matched_with(
         .chain(chunk.conference.iter())
         .chain(chunk.links.iter().map(|l| &l.label))
     {
-        count(stem, text, &mut f.other);
+        count(stem, text, w, &mut f.other);
     }
     let total: f32 = concepts.iter().map(|c| c.weight).sum::<f32>().max(1e-6);
     let mut got = 0.0;

@@ -554,6 +554,9 @@ impl Stats for NoStats {
 /// words is typed, against 1 for the question's rarest word.
 const RELATED_IDEA_WEIGHT: f32 = 0.5;
 
+/// Related words more common than this (as a word weight) are not searched.
+const MIN_RELATED_SEARCHED: f32 = 0.3;
+
 /// BM25's inverse document frequency.
 fn idf(df: f32, n: f32) -> f32 {
     (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
@@ -804,14 +807,23 @@ impl QueryBuilder {
                     weight: RELATED_IDEA_WEIGHT,
                 };
                 for (stems, plain) in group.iter().filter(|(e, _)| !contains_seq(&all_stems, e)) {
+                    // A phrase of a common word is not searched either:
+                    // phrase queries read positions, the costliest part.
                     let df = stems.iter().map(|s| stats.doc_freq(s)).max().unwrap_or(0);
                     let weight = weight_of(df) * r.related_weight;
+                    // A common related word finds little and costs a long
+                    // posting list: it only counts for coverage.
+                    let search = df > 0 && weight_of(df) >= MIN_RELATED_SEARCHED;
                     if let [one] = stems.as_slice() {
-                        should.push((Occur::Should, self.stem_query(one, weight)));
+                        if search {
+                            should.push((Occur::Should, self.stem_query(one, weight)));
+                        }
                         idea.stems.push(one.clone());
                         idea.names.push(plain.clone());
                     } else {
-                        should.extend(self.phrase_queries(stems, weight));
+                        if search {
+                            should.extend(self.phrase_queries(stems, weight));
+                        }
                         idea.phrases.push(plain.clone());
                     }
                 }
