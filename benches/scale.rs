@@ -340,7 +340,7 @@ fn queries(t: &mut Table, dir: &Path, index: &Path) {
             }
         }
     }
-    slowest.sort_by(|a, b| b.0.cmp(&a.0));
+    slowest.sort_by_key(|s| std::cmp::Reverse(s.0));
     for (took, q) in slowest.iter().take(3) {
         println!("  slowest: {} {q:?}", ms(*took));
     }
