@@ -221,13 +221,16 @@ fn matched_with(
         if places.is_empty() && c.stems.iter().any(|s| f.other.contains_key(s)) {
             places.push("section or links".into());
         }
+        let mut phrase: Option<&str> = None;
         if places.is_empty() && !c.phrases.is_empty() {
             let (title, body) =
                 lower.get_or_init(|| (chunk.title.to_lowercase(), chunk.body.to_lowercase()));
             if let Some(p) = c.phrases.iter().find(|p| title.contains(p.as_str())) {
-                places.push(format!("title ({p})"));
+                places.push("title".into());
+                phrase = Some(p);
             } else if let Some(p) = c.phrases.iter().find(|p| body.contains(p.as_str())) {
-                places.push(format!("body ({p})"));
+                places.push("body".into());
+                phrase = Some(p);
             }
         }
         if !places.is_empty() {
@@ -237,7 +240,7 @@ fn matched_with(
                 .and_then(|v| c.stems.iter().position(|s| s == v))
                 .filter(|&i| i > 0 || idea)
                 .and_then(|i| c.names.get(i));
-            let label = match form {
+            let label = match form.map(String::as_str).or(phrase) {
                 Some(w) => format!("{} ({w})", c.word),
                 None => c.word.clone(),
             };
