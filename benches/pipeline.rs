@@ -90,10 +90,18 @@ fn steps(c: &mut Criterion) {
                         .tantivy()
                         .writer_with_num_threads(opts.threads, opts.memory_bytes)
                         .unwrap();
+                    let mut seen = confnotes::index::FileWords::default();
+                    let mut file = "";
                     for ch in chunks {
-                        w.add_document(
-                            index.document(ch.clone(), serde_json::to_string(ch).unwrap()),
-                        )
+                        if ch.file != file {
+                            seen = Default::default();
+                            file = &ch.file;
+                        }
+                        w.add_document(index.document(
+                            ch.clone(),
+                            serde_json::to_string(ch).unwrap(),
+                            &mut seen,
+                        ))
                         .unwrap();
                     }
                     w.commit().unwrap();

@@ -191,9 +191,18 @@ fn main() {
         .map(|_| {
             let raw_dir = tempfile::tempdir().unwrap();
             let (raw_index, _) = NotesIndex::open(raw_dir.path()).unwrap();
+            // The same documents a refresh makes: each word once per file.
+            let mut seen = confnotes::index::FileWords::default();
+            let mut file = "";
             let docs: Vec<_> = chunks
                 .iter()
-                .map(|ch| raw_index.document(ch.clone(), serde_json::to_string(ch).unwrap()))
+                .map(|ch| {
+                    if ch.file != file {
+                        seen = Default::default();
+                        file = &ch.file;
+                    }
+                    raw_index.document(ch.clone(), serde_json::to_string(ch).unwrap(), &mut seen)
+                })
                 .collect();
             let started = Instant::now();
             let mut w: tantivy::IndexWriter<tantivy::TantivyDocument> = raw_index

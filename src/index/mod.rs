@@ -99,6 +99,39 @@ pub struct NotesIndex {
     rules: notes::TalkRules,
 }
 
+/// Words already given to the `words` field for one file (as hashes).
+/// The field needs which words the notes have, not where or how often, and a
+/// file's chunks are always replaced together: each word once per file keeps
+/// the vocabulary exact at a fraction of tantivy's cost per word.
+#[derive(Default)]
+pub struct FileWords(rustc_hash::FxHashSet<u64>);
+
+/// Each word of a chunk's title, body and names that `seen` has not had,
+/// space-separated.
+fn new_words(c: &Chunk, seen: &mut FileWords) -> String {
+    use std::hash::BuildHasher;
+    use tantivy::tokenizer::{TokenStream, Tokenizer};
+    let hasher = rustc_hash::FxBuildHasher;
+    let mut out = String::new();
+    let mut tokenizer = words::WordTokenizer::default();
+    let texts = [c.title.as_str(), c.body.as_str()]
+        .into_iter()
+        .chain(c.speakers.iter().map(String::as_str))
+        .chain(c.organizations.iter().map(String::as_str));
+    for text in texts {
+        let mut stream = tokenizer.token_stream(text);
+        while stream.advance() {
+            let t = stream.token();
+            let word = &text[t.offset_from..t.offset_to];
+            if seen.0.insert(hasher.hash_one(word)) {
+                out.push_str(word);
+                out.push(' ');
+            }
+        }
+    }
+    out
+}
+
 impl NotesIndex {
     /// Open the index in `dir`, or create it. A broken or outdated index is
     /// moved aside and rebuilt; the second value says why.
@@ -314,6 +347,7 @@ impl NotesIndex {
                 chunks: Vec::new(),
                 diagnostics: read.diagnostics.clone(),
             };
+            let mut seen = FileWords::default();
             for chunk in read.note.into_iter().flat_map(|n| n.chunks) {
                 let json = serde_json::to_string(&chunk)?;
                 let fp = notes::walk::fingerprint(json.as_bytes());
@@ -323,7 +357,7 @@ impl NotesIndex {
                     Some(_) => {}
                 }
                 entry.chunks.push((chunk.id.clone(), fp));
-                writer.add_document(self.document(chunk, json))?;
+                writer.add_document(self.document(chunk, json, &mut seen))?;
             }
             let new_ids: BTreeSet<&str> = entry.chunks.iter().map(|(id, _)| id.as_str()).collect();
             report.removed.extend(
@@ -377,16 +411,13 @@ impl NotesIndex {
 
     /// The tantivy document of a chunk (`json` is its stored form); public so
     /// benchmarks can index the same documents with tantivy alone.
-    /// The tantivy document of a chunk; `words` holds its title, body and
-    /// names once more, as typed, for typo correction.
-    pub fn document(&self, c: Chunk, json: String) -> TantivyDocument {
+    /// The tantivy document of a chunk; `words` holds the words of its
+    /// title, body and names, as typed, that earlier chunks of its file
+    /// (`seen`) did not have, for typo correction.
+    pub fn document(&self, c: Chunk, json: String, seen: &mut FileWords) -> TantivyDocument {
         let f = &self.fields;
         let mut d = TantivyDocument::default();
-        d.add_text(f.words, &c.title);
-        d.add_text(f.words, &c.body);
-        for name in c.speakers.iter().chain(&c.organizations) {
-            d.add_text(f.words, name);
-        }
+        d.add_text(f.words, new_words(&c, seen));
         d.add_text(f.id, c.id);
         d.add_text(f.file, c.file);
         d.add_text(f.kind, c.kind.as_str());
