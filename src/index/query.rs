@@ -902,50 +902,34 @@ impl QueryBuilder {
             .collect()
     }
 
-    /// A stem searched in title and body only (a related word is no name).
+    /// A stem searched in title, section and body only (a related word is no name).
     fn stem_query(&self, stem: &str, weight: f32) -> Box<dyn Query> {
-        let r = &self.ranking;
-        let f = self.fields;
-        let term = |field: Field, boost: f32| -> (Occur, Box<dyn Query>) {
-            let tq = TermQuery::new(
-                Term::from_field_text(field, stem),
-                IndexRecordOption::WithFreqs,
-            );
-            (
-                Occur::Should,
-                Box::new(BoostQuery::new(Box::new(tq), boost * weight)),
-            )
-        };
-        Box::new(BooleanQuery::new(vec![
-            term(f.title, r.title_boost),
-            term(f.section, r.section_boost),
-            term(f.body, r.body_boost),
-        ]))
+        let (r, f) = (&self.ranking, self.fields);
+        boosted(
+            &[
+                (f.title, stem, r.title_boost),
+                (f.section, stem, r.section_boost),
+                (f.body, stem, r.body_boost),
+            ],
+            weight,
+        )
     }
 
     /// One word searched in every field with its boost.
     fn word_query(&self, plain: &str, stem: &str, weight: f32) -> Box<dyn Query> {
-        let r = &self.ranking;
-        let f = self.fields;
-        let term = |field: Field, text: &str, boost: f32| -> (Occur, Box<dyn Query>) {
-            let tq = TermQuery::new(
-                Term::from_field_text(field, text),
-                IndexRecordOption::WithFreqs,
-            );
-            (
-                Occur::Should,
-                Box::new(BoostQuery::new(Box::new(tq), boost * weight)),
-            )
-        };
-        Box::new(BooleanQuery::new(vec![
-            term(f.title, stem, r.title_boost),
-            term(f.speakers, plain, r.speakers_boost),
-            term(f.organizations, plain, r.organizations_boost),
-            term(f.conference, stem, r.conference_boost),
-            term(f.section, stem, r.section_boost),
-            term(f.body, stem, r.body_boost),
-            term(f.links, stem, r.links_boost),
-        ]))
+        let (r, f) = (&self.ranking, self.fields);
+        boosted(
+            &[
+                (f.title, stem, r.title_boost),
+                (f.speakers, plain, r.speakers_boost),
+                (f.organizations, plain, r.organizations_boost),
+                (f.conference, stem, r.conference_boost),
+                (f.section, stem, r.section_boost),
+                (f.body, stem, r.body_boost),
+                (f.links, stem, r.links_boost),
+            ],
+            weight,
+        )
     }
 
     fn filter_clauses(
@@ -1004,6 +988,23 @@ impl QueryBuilder {
         }
         out
     }
+}
+
+/// Any of these (field, text, boost) terms, each boost times `weight`.
+fn boosted(terms: &[(Field, &str, f32)], weight: f32) -> Box<dyn Query> {
+    Box::new(BooleanQuery::new(
+        terms
+            .iter()
+            .map(|&(field, text, boost)| {
+                let tq = TermQuery::new(
+                    Term::from_field_text(field, text),
+                    IndexRecordOption::WithFreqs,
+                );
+                let q: Box<dyn Query> = Box::new(BoostQuery::new(Box::new(tq), boost * weight));
+                (Occur::Should, q)
+            })
+            .collect(),
+    ))
 }
 
 fn stem_one(analyzer: &mut TextAnalyzer, word: &str) -> String {
