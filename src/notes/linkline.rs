@@ -135,7 +135,9 @@ pub fn mentions(block: &Block) -> Vec<HeadingMeta> {
             continue;
         }
         let talk_link = is_media_link(&link.url, label) || is_talk_page(&link.url);
-        if !talk_link {
+        // `the [Ingress BoF](wiki page)`: the label itself names a session.
+        let names_session = SESSION_LABEL.is_match(label);
+        if !(talk_link || names_session) {
             continue;
         }
         let Some(at) = text[from..].find(label).map(|i| i + from) else {
@@ -160,7 +162,10 @@ pub fn mentions(block: &Block) -> Vec<HeadingMeta> {
         .iter()
         .any(|w| lower.contains(w));
         let caps = names_a_talk.then(|| TALK_BEFORE.captures(before)).flatten();
-        if !(talk_link && (quoted || caps.is_some())) {
+        // A recording whose link text reads as a title (`checking out [Fire
+        // your supervisord][14] by Dan Callahan`) names the talk it records.
+        let titled_recording = is_media_link(&link.url, "") && reads_as_title(label);
+        if !(names_session || talk_link && (quoted || titled_recording || caps.is_some())) {
             continue;
         }
         let mut meta = parse_heading(label);
@@ -169,10 +174,67 @@ pub fn mentions(block: &Block) -> Vec<HeadingMeta> {
                 meta.speakers = vec![name.as_str().to_string()];
             }
         }
+        if meta.speakers.is_empty() {
+            let after = &text[from..];
+            if let Some((s, o)) = by_part(after.trim()).0.and_then(|b| people(&b)) {
+                meta.speakers = s;
+                meta.organizations = o;
+            } else if let Some((s, o)) = possessive_before(before) {
+                meta.speakers = s;
+                meta.organizations = o;
+            }
+        }
         meta.evidence = true;
         found.push(meta);
     }
     found
+}
+
+/// Link texts that name a session by its kind: `Ingress BoF`, `Rust
+/// workshop`, `Closing keynote`.
+static SESSION_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:\bBoFs?\b|(?i:\b(?:birds of a feather|keynote|workshop|tutorial|panel|lightning talks?)\b))")
+        .unwrap()
+});
+
+/// A link text that reads as a talk's title: two words or more, the first
+/// capitalised or a digit, not a generic label (`Type Hints`, `I Don't
+/// Deserve to be Here`; not `this video`, `here`).
+fn reads_as_title(label: &str) -> bool {
+    let label = label.trim_matches(|c: char| matches!(c, '"' | '“' | '”' | '\'' | '‘' | '’'));
+    let words: Vec<&str> = label.split_whitespace().collect();
+    if words.len() < 2 || GENERIC_LABELS.contains(&label.to_lowercase().as_str()) {
+        return false;
+    }
+    let lower = label.to_lowercase();
+    let first = words[0].to_lowercase();
+    let deictic = [
+        "this", "that", "the", "a", "an", "my", "his", "her", "their", "our",
+    ];
+    if deictic.contains(&first.as_str())
+        && words
+            .iter()
+            .skip(1)
+            .any(|w| GENERIC_LABELS.contains(&w.to_lowercase().trim_matches(',')))
+    {
+        return false;
+    }
+    !lower.starts_with("watch ")
+        && !lower.starts_with("here")
+        && words[0]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
+}
+
+/// `Jacob Kaplan-Moss's keynote, ` before a link: the speaker.
+fn possessive_before(before: &str) -> Option<(Vec<String>, Vec<String>)> {
+    static POSS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"((?:\p{Lu}[\p{L}'’.-]+\s+){0,2}\p{Lu}[\p{L}-]+)['’]s\s+(?:[\w-]+\s+){0,2}(?i:talk|keynote|presentation|session|tutorial|workshop)[,:]?\s*[\x22“]?$")
+            .unwrap()
+    });
+    let name = POSS.captures(before)?.get(1)?.as_str();
+    meta::looks_like_person(name).then(|| (vec![name.to_string()], Vec::new()))
 }
 
 /// A talk's page on a conference site: `/schedule/...`, `/talks/...`.
@@ -339,5 +401,43 @@ mod tests {
             &[("https://maps.example.org/x", "Great Coffee Place")],
         ))
         .is_none());
+    }
+
+    #[test]
+    fn talks_named_in_prose() {
+        // A recording whose link text reads as a title, its speaker after it.
+        let m = mentions(&block(
+            "Caching is everywhere, so I went to Caches All the Way Down by Ada Lovelace. Worth it.",
+            &[("https://youtu.be/c", "Caches All the Way Down")],
+        ));
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0].title, "Caches All the Way Down");
+        assert_eq!(m[0].speakers, ["Ada Lovelace"]);
+        // The speaker before it: `Name's keynote, [Title]`.
+        let m = mentions(&block(
+            "Grace Hopper's keynote, Ship Small Things, was the best hour.",
+            &[("https://vimeo.com/1", "Ship Small Things")],
+        ));
+        assert_eq!(m[0].speakers, ["Grace Hopper"]);
+        // A link text that names the session's kind.
+        let m = mentions(&block(
+            "The Gardening BoF ran late.",
+            &[("https://example.org/wiki/Gardening", "Gardening BoF")],
+        ));
+        assert_eq!(m[0].title, "Gardening BoF");
+        // Not talks: a generic or lower-case video link, a plain web page.
+        for (label, url) in [
+            ("this video", "https://youtu.be/v"),
+            ("the recording", "https://youtu.be/v"),
+            ("watch it here", "https://youtu.be/v"),
+            ("some clip", "https://youtu.be/v"),
+            ("Project Docs", "https://example.org/docs"),
+        ] {
+            let text = format!("See {label} for more on caching.");
+            assert!(
+                mentions(&block(&text, &[(url, label)])).is_empty(),
+                "{label}"
+            );
+        }
     }
 }

@@ -12,7 +12,7 @@ use super::blocks::{Block, BlockKind};
 use super::byline::byline;
 use super::frontmatter::{year_in, FrontMatter};
 use super::linkline;
-use super::links::{self, dedup, is_web_url};
+use super::links::{self, dedup, is_media_link, is_web_url};
 use super::meta::{self, Container, HeadingMeta};
 use super::outline::{self, Role, TalkLevel};
 use super::{Format, Kind, Link, Note};
@@ -175,7 +175,7 @@ pub fn segment(
                     }
                 }
                 if let BlockKind::ListItem { .. } = block.kind {
-                    if let Some(listed) = listed_item(block) {
+                    if let Some(listed) = listed_item(block, in_heading_talk(current.as_ref())) {
                         let section =
                             list_label
                                 .clone()
@@ -719,7 +719,11 @@ fn notes_after(blocks: &[Block], i: usize) -> bool {
 }
 
 /// A list item that is just a link to a talk: `[Title - Speakers](url)`.
-fn listed_item(block: &Block) -> Option<HeadingMeta> {
+///
+/// Inside a heading's talk only a link to a schedule or recording host
+/// counts: a link to a video there is more often a cross-reference ("see
+/// [Other Talk](video) for more") than a talk of its own.
+fn listed_item(block: &Block, in_talk: bool) -> Option<HeadingMeta> {
     let link = block
         .links
         .iter()
@@ -740,7 +744,8 @@ fn listed_item(block: &Block) -> Option<HeadingMeta> {
         "pretalx",
     ]
     .iter()
-    .any(|h| link.url.contains(h));
+    .any(|h| link.url.contains(h))
+        || !in_talk && (linkline::is_talk_page(&link.url) || is_media_link(&link.url, ""));
     (meta.evidence || talk_host).then_some(meta)
 }
 
@@ -953,5 +958,39 @@ mod tests {
         assert_eq!(ids[2999], "n/same-talk-3000");
         let unique: HashSet<&String> = ids.iter().collect();
         assert_eq!(unique.len(), 3000);
+    }
+
+    #[test]
+    fn a_day_heading_with_a_list_of_linked_talk_pages() {
+        let md = "# Con 9\n\n## Talks\n\n### Tuesday\n\n\
+            * [Parsing Without Tears](https://example.org/con9/talks/parsing.md)\n\
+            * [Fuzzing the Fuzzers](https://youtu.be/fz)\n\n\
+            ### Wednesday\n\n\
+            * [Recipes for soup](https://example.org/food/soup)\n\n\
+            Some prose.\n\n\
+            * [Hacking Parsers](https://example.org/con9/talks/parsers.md) session for more\n";
+        let note = segment(
+            "n.md",
+            Format::Markdown,
+            None,
+            super::super::markdown::parse(md, 1),
+            TalkLevel::Auto,
+        )
+        .0;
+        let listed: Vec<(&str, Option<&str>)> = note
+            .chunks
+            .iter()
+            .filter(|c| c.kind == Kind::Listed)
+            .map(|c| (c.title.as_str(), c.section.as_deref()))
+            .collect();
+        // A link to a talk page or a recording is a talk; a recipe page is
+        // not, nor is an item that only mentions a talk.
+        assert_eq!(
+            listed,
+            [
+                ("Parsing Without Tears", Some("Tuesday")),
+                ("Fuzzing the Fuzzers", Some("Tuesday")),
+            ]
+        );
     }
 }
