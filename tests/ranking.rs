@@ -83,6 +83,19 @@ fn a_question_the_notes_cannot_answer_says_so() {
 }
 
 #[test]
+fn a_choice_between_things_the_notes_never_name_finds_nothing() {
+    let (e, _t) = engine();
+    // "security reviews" match a talk, but the question is which of two
+    // tools, and neither is in the notes.
+    let a = ask(&e, "security reviews: zapproxy or burpsuite?");
+    assert!(a.nearest, "shown as answers: {:?}", titles(&a));
+    // One of them named in the notes is an answer.
+    let a = ask(&e, "security reviews: threat modelling or zapproxy?");
+    assert!(!a.nearest, "{:?}", titles(&a));
+    assert_eq!(titles(&a)[0], "Security Champions", "{:?}", titles(&a));
+}
+
+#[test]
 fn a_hit_links_to_its_own_page_and_says_why_it_matched() {
     let (e, _t) = engine();
     let a = ask(&e, "rootkit persistence");

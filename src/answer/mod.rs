@@ -172,8 +172,12 @@ impl Engine {
                 .collect();
             ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
             let floor = self.config.ranking.min_match;
-            // Close: holds a rare word's worth, or most of the question.
-            let close = |m: &rank::Match| m.held >= floor || m.coverage >= 0.5;
+            // Close: holds a rare word's worth, or most of the question;
+            // never when the notes hold none of the alternatives a question
+            // weighs ("bcrypt or argon2?" is not answered by a note on
+            // passwords).
+            let close =
+                |m: &rank::Match| !built.subject_missing && (m.held >= floor || m.coverage >= 0.5);
             let best = ranked.first().map_or(0.0, |r| r.0);
             if !ranked.iter().any(|r| close(&r.1)) {
                 // Nothing holds enough of the question: the nearest, as such.

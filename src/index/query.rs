@@ -10,6 +10,7 @@ use super::schema::{self, Fields};
 use crate::config::Ranking;
 use anyhow::{Context, Result};
 use serde::Deserialize;
+use std::collections::HashSet;
 use std::path::Path;
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
@@ -500,6 +501,11 @@ pub struct Built {
     pub concepts: Vec<Concept>,
     /// (typed, corrected) for each word the notes do not have.
     pub corrections: Vec<(String, String)>,
+    /// The question weighs alternatives ("bcrypt or argon2?", "loki vs
+    /// fluentd") and no note holds any of them, not even as a typo of a
+    /// word it does: its subject is not in the notes, whatever else
+    /// matches.
+    pub subject_missing: bool,
     /// The question asked for links ("link for ...", "slides of ...").
     pub wants_links: bool,
 }
@@ -665,6 +671,16 @@ impl QueryBuilder {
         let mut concepts: Vec<Concept> = Vec::new();
         let mut corrections: Vec<(String, String)> = Vec::new();
         let mut fuzzy_left = MAX_FUZZY_WORDS;
+        let (mut alternatives_known, mut alternatives_unknown) = (0, 0);
+        // The words either side of "or", "vs": the alternatives weighed.
+        let alternatives: HashSet<&str> = all
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| matches!(w.as_str(), "or" | "vs" | "versus"))
+            .flat_map(|(i, _)| [i.checked_sub(1), Some(i + 1)])
+            .flatten()
+            .filter_map(|i| all.get(i).map(String::as_str))
+            .collect();
         for w in &words {
             let stem = stem_one(&mut stem_an, w);
             // Its synonyms count as the same word, for weight too.
@@ -713,12 +729,20 @@ impl QueryBuilder {
                         corrections.push((w.clone(), fixed));
                     }
                 }
+
                 // Names are short and odd: each also matches a name one edit away.
                 let fq = FuzzyTermQuery::new(Term::from_field_text(f.names, w), 1, true);
                 should.push((
                     Occur::Should,
                     Box::new(BoostQuery::new(Box::new(fq), r.fuzzy_boost)),
                 ));
+            }
+            if alternatives.contains(w.as_str()) {
+                if df == 0 && name_df == 0 && concept.stems.len() == 1 {
+                    alternatives_unknown += 1;
+                } else {
+                    alternatives_known += 1;
+                }
             }
             per_word.push(q.box_clone());
             should.push((Occur::Should, q));
@@ -881,6 +905,7 @@ impl QueryBuilder {
             terms,
             concepts,
             corrections,
+            subject_missing: alternatives_unknown >= 2 && alternatives_known == 0,
             wants_links,
         }
     }
