@@ -4,11 +4,14 @@
 
 use crate::index::query::{Concept, Stats};
 use crate::index::schema::{self, Fields};
-use crate::index::spell;
+use crate::index::{initials, spell};
 use crate::notes::Chunk;
 use std::collections::{HashMap, HashSet};
+use tantivy::collector::TopDocs;
+use tantivy::query::TermQuery;
+use tantivy::schema::IndexRecordOption;
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{Searcher, Term};
+use tantivy::{Searcher, TantivyDocument, Term};
 
 /// Word statistics of an index snapshot.
 pub struct SearchStats<'a> {
@@ -65,6 +68,24 @@ impl Stats for SearchStats<'_> {
         }
         cache.insert(word.to_string(), fixed.clone());
         fixed
+    }
+    fn expansion(&self, initials: &str) -> Option<String> {
+        let term = Term::from_field_text(self.fields.initials, initials);
+        if self.searcher.doc_freq(&term).ok()? == 0 {
+            return None;
+        }
+        let q = TermQuery::new(term, IndexRecordOption::Basic);
+        let top = self
+            .searcher
+            .search(&q, &TopDocs::with_limit(1).order_by_score())
+            .ok()?;
+        let doc: TantivyDocument = self.searcher.doc(top.first()?.1).ok()?;
+        let json = tantivy::schema::Value::as_str(&doc.get_first(self.fields.json)?)?;
+        let chunk: Chunk = serde_json::from_str(json).ok()?;
+        initials::initialisms(&chunk.title, &chunk.body)
+            .into_iter()
+            .find(|(i, _)| i == initials)
+            .map(|(_, words)| words)
     }
 }
 

@@ -8,6 +8,7 @@
 //! was built with another schema, is rebuilt from scratch with a warning.
 
 pub mod directory;
+pub mod initials;
 pub mod manifest;
 pub mod query;
 pub mod schema;
@@ -418,6 +419,7 @@ impl NotesIndex {
         let f = &self.fields;
         let mut d = TantivyDocument::default();
         d.add_text(f.words, new_words(&c, seen));
+        d.add_text(f.initials, initials::field_text(&c.title, &c.body));
         d.add_text(f.id, c.id);
         d.add_text(f.file, c.file);
         d.add_text(f.kind, c.kind.as_str());

@@ -536,6 +536,11 @@ pub trait Stats {
     fn name_freq(&self, word: &str) -> u64;
     /// The closest word of the notes and its edit distance.
     fn correct(&self, word: &str) -> Option<(String, usize)>;
+    /// The words a chunk spells out whose initials these are (`drf`:
+    /// "django rest framework"), when a chunk does (see [`super::initials`]).
+    fn expansion(&self, _initials: &str) -> Option<String> {
+        None
+    }
 }
 
 /// No statistics: every word weighs the same and nothing is corrected.
@@ -737,8 +742,24 @@ impl QueryBuilder {
                     Box::new(BoostQuery::new(Box::new(fq), r.fuzzy_boost)),
                 ));
             }
+            // Initials the notes never write, of a name they spell out:
+            // "drf" finds "Django REST framework".
+            let plain_letters =
+                (3..=5).contains(&w.len()) && w.chars().all(|c| c.is_ascii_lowercase());
+            if df == 0 && name_df == 0 && concept.stems.len() == 1 && plain_letters {
+                if let Some(words) = stats.expansion(w) {
+                    let stems: Vec<String> = words
+                        .split(' ')
+                        .map(|t| stem_one(&mut stem_an, t))
+                        .collect();
+                    should.extend(self.phrase_queries(&stems, concept.weight * r.synonym_weight));
+                    terms.extend(stems);
+                    concept.phrases.push(words);
+                }
+            }
             if alternatives.contains(w.as_str()) {
-                if df == 0 && name_df == 0 && concept.stems.len() == 1 {
+                if df == 0 && name_df == 0 && concept.stems.len() == 1 && concept.phrases.is_empty()
+                {
                     alternatives_unknown += 1;
                 } else {
                     alternatives_known += 1;
@@ -1042,7 +1063,7 @@ fn stem_one(analyzer: &mut TextAnalyzer, word: &str) -> String {
 /// Initials of runs of 3 to 5 words (`start`, `len`, initials): all the
 /// words, without articles, and without any stop word, each when it has at
 /// least three letters. Runs start and end on a content word.
-fn acronyms(tokens: &[String]) -> Vec<(usize, usize, String)> {
+pub(crate) fn acronyms(tokens: &[String]) -> Vec<(usize, usize, String)> {
     const ARTICLES: &[&str] = &["a", "an", "the"];
     let mut out: Vec<(usize, usize, String)> = Vec::new();
     for start in 0..tokens.len() {

@@ -20,8 +20,10 @@ pub const PLAIN: &str = "cn_plain";
 /// 3: positions only in title and body. 4: 128-bit fingerprints in the manifest.
 /// 5: the two-pass parser (outline, link-line talks, org-mode and AsciiDoc).
 /// 6: the `words` field (words as typed, for typo correction), and CJK text
-/// as pairs of characters.
-pub const SCHEMA_VERSION: u32 = 6;
+/// as pairs of characters. 7: words glued to an acronym (`PharoJS`) are
+/// also their parts; talks named in prose by a recording's title; the
+/// `initials` field.
+pub const SCHEMA_VERSION: u32 = 7;
 
 #[derive(Clone, Copy, Debug)]
 pub struct Fields {
@@ -43,6 +45,8 @@ pub struct Fields {
     /// Every word of title, body and names as typed (not stemmed), doc ids
     /// only: the vocabulary typos are corrected from (`spell`).
     pub words: Field,
+    /// The initials of the names a chunk spells out (`drf`), doc ids only.
+    pub initials: Field,
     /// The whole chunk as JSON.
     pub json: Field,
 }
@@ -85,6 +89,14 @@ pub fn build() -> (Schema, Fields) {
                     .set_index_option(IndexRecordOption::Basic),
             ),
         ),
+        initials: b.add_text_field(
+            "initials",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(PLAIN)
+                    .set_index_option(IndexRecordOption::Basic),
+            ),
+        ),
         json: b.add_text_field("json", STORED),
     };
     (b.build(), fields)
@@ -108,6 +120,7 @@ pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
         names: f("names")?,
         conf_plain: f("conf_plain")?,
         words: f("words")?,
+        initials: f("initials")?,
         json: f("json")?,
     })
 }

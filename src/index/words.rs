@@ -3,6 +3,12 @@
 //! written without spaces, becomes overlapping pairs of characters
 //! (`可觀測性` is `可觀 觀測 測性`), the usual way to search it without a
 //! dictionary. A run of one such character is a word of its own.
+//!
+//! A word that ends or starts in capitals glued to a word (`PharoJS`,
+//! `GraphQL`, `HTTPServer`) is also its two parts, at the same position, so
+//! `pharo`, `js` and `server` find it. Words whose capitals only begin
+//! their parts (`JavaScript`, `TypeScript`, `GitHub`) are not split: `java`
+//! should not find JavaScript, nor `type` TypeScript.
 
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
@@ -29,6 +35,8 @@ pub struct WordStream<'a> {
     at: usize,
     /// Inside a CJK run: where its previous character starts.
     cjk_prev: Option<usize>,
+    /// The parts of the word just given, still to give.
+    parts: Vec<(usize, usize)>,
     token: &'a mut Token,
 }
 
@@ -41,6 +49,7 @@ impl Tokenizer for WordTokenizer {
             text,
             at: 0,
             cjk_prev: None,
+            parts: Vec::new(),
             token: &mut self.token,
         }
     }
@@ -61,8 +70,44 @@ impl WordStream<'_> {
     }
 }
 
+/// Where a word splits into a word and an acronym glued to it: `PharoJS`
+/// at 5, `HTTPServer` at 4. At most one split, each part two or more
+/// letters.
+fn acronym_split(word: &str) -> Option<usize> {
+    let chars: Vec<(usize, char)> = word.char_indices().collect();
+    if chars.len() < 4 || !chars.iter().all(|(_, c)| c.is_alphabetic()) {
+        return None;
+    }
+    let upper = |i: usize| chars[i].1.is_uppercase();
+    let lower = |i: usize| chars[i].1.is_lowercase();
+    let n = chars.len();
+    // A capitalised word, then capitals to the end: `PharoJS`, `GraphQL`
+    // (`Graph` + `QL`).
+    if let Some(i) = (2..n - 1).find(|&i| lower(i - 1) && upper(i)) {
+        if (i..n).all(upper) {
+            return Some(chars[i].0);
+        }
+    }
+    // Capitals, then a capitalised word: `HTTPServer`, `XMLParser`.
+    if upper(0) && upper(1) {
+        let run = (0..n).take_while(|&i| upper(i)).count();
+        if run >= 3 && run < n - 1 && (run..n).all(lower) {
+            return Some(chars[run - 1].0);
+        }
+    }
+    None
+}
+
 impl TokenStream for WordStream<'_> {
     fn advance(&mut self) -> bool {
+        // The parts of a glued word, at its position.
+        if let Some((from, to)) = self.parts.pop() {
+            self.token.text.clear();
+            self.token.text.push_str(&self.text[from..to]);
+            self.token.offset_from = from;
+            self.token.offset_to = to;
+            return true;
+        }
         // Inside a CJK run: the pair of the previous character and the next.
         if let Some(prev) = self.cjk_prev {
             match self.next_char() {
@@ -105,6 +150,11 @@ impl TokenStream for WordStream<'_> {
             }
             self.at += c.len_utf8();
         }
+        if let Some(split) = acronym_split(&self.text[start..self.at]) {
+            // Given last first: `parts` is popped.
+            self.parts.push((start + split, self.at));
+            self.parts.push((start, start + split));
+        }
         self.emit(start, self.at)
     }
 
@@ -139,6 +189,42 @@ mod tests {
             words(&mut WordTokenizer::default(), text),
             words(&mut SimpleTokenizer::default(), text)
         );
+    }
+
+    #[test]
+    fn words_glued_to_an_acronym_are_also_their_parts() {
+        let got = words(
+            &mut WordTokenizer::default(),
+            "PharoJS, GraphQL and HTTPServer; JavaScript GitHub iOS CSS",
+        );
+        let texts: Vec<&str> = got.iter().map(|t| t.0.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "PharoJS",
+                "Pharo",
+                "JS",
+                "GraphQL",
+                "Graph",
+                "QL",
+                "and",
+                "HTTPServer",
+                "HTTP",
+                "Server",
+                "JavaScript",
+                "GitHub",
+                "iOS",
+                "CSS"
+            ]
+        );
+        // The parts share their word's position.
+        let mut tokenizer = WordTokenizer::default();
+        let mut s = tokenizer.token_stream("see PharoJS run");
+        let mut positions = Vec::new();
+        while s.advance() {
+            positions.push(s.token().position);
+        }
+        assert_eq!(positions, [0, 1, 1, 1, 2]);
     }
 
     #[test]
