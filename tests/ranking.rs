@@ -52,6 +52,32 @@ fn a_spelled_out_name_finds_its_initials() {
 }
 
 #[test]
+fn initials_the_notes_never_write_find_the_name() {
+    let (e, _t) = engine();
+    let a = ask(&e, "drf?");
+    assert_eq!(
+        titles(&a)[0],
+        "Django REST framework, the good parts",
+        "{:?}",
+        titles(&a)
+    );
+    assert!(a.hits[0].why.contains("drf"), "{}", a.hits[0].why);
+}
+
+#[test]
+fn a_word_with_a_prefix_finds_the_word() {
+    let (e, _t) = engine();
+    // "overhyped" is in no note; "hype" is.
+    let a = ask(&e, "overhyped patterns");
+    assert_eq!(titles(&a)[0], "CQRS in Practice", "{:?}", titles(&a));
+    assert!(
+        a.hits[0].why.contains("overhyped (hyped)"),
+        "{}",
+        a.hits[0].why
+    );
+}
+
+#[test]
 fn related_words_find_a_paraphrase() {
     let (e, _t) = engine();
     let a = ask(&e, "how does an attacker stay hidden on a machine?");

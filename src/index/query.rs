@@ -732,6 +732,16 @@ impl QueryBuilder {
                         concept.names.push(fixed.clone());
                         terms.push(fixed_stem);
                         corrections.push((w.clone(), fixed));
+                    } else if let Some(rest) = known_after_prefix(w, stats, &mut stem_an) {
+                        // "overhyped" is "hyped", "rebuilt" is "built".
+                        let rest_stem = stem_one(&mut stem_an, &rest);
+                        let rest_df = stats.doc_freq(&rest_stem);
+                        let weight = weight_of(rest_df) * r.fuzzy_boost;
+                        q = self.word_query(&rest, &rest_stem, weight);
+                        concept.weight = weight_of(rest_df);
+                        concept.stems.push(rest_stem.clone());
+                        concept.names.push(rest.clone());
+                        terms.push(rest_stem);
                     }
                 }
 
@@ -1063,6 +1073,24 @@ fn stem_one(analyzer: &mut TextAnalyzer, word: &str) -> String {
 /// Initials of runs of 3 to 5 words (`start`, `len`, initials): all the
 /// words, without articles, and without any stop word, each when it has at
 /// least three letters. Runs start and end on a content word.
+/// An unknown word made of a prefix and a word the notes hold: the word
+/// (`overhyped`: `hyped`, `unmaintained`: `maintained`).
+fn known_after_prefix(word: &str, stats: &dyn Stats, stem: &mut TextAnalyzer) -> Option<String> {
+    const PREFIXES: &[&str] = &[
+        "over", "under", "hyper", "super", "multi", "micro", "cross", "anti", "non", "pre", "post",
+        "mis", "un", "re", "de", "co", "sub", "self",
+    ];
+    PREFIXES.iter().find_map(|p| {
+        let rest = word.strip_prefix(p)?.trim_start_matches('-');
+        // What is left must be a word of its own, not a fragment.
+        if rest.chars().count() < 4 {
+            return None;
+        }
+        let s = stem_one(stem, rest);
+        (stats.doc_freq(&s) > 0).then(|| rest.to_string())
+    })
+}
+
 pub(crate) fn acronyms(tokens: &[String]) -> Vec<(usize, usize, String)> {
     const ARTICLES: &[&str] = &["a", "an", "the"];
     let mut out: Vec<(usize, usize, String)> = Vec::new();
