@@ -26,11 +26,10 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-// The bar on the tuned part: what ranking reaches today, so a change that
-// makes answers worse fails. The target is hit@3 0.90 and MRR 0.80 (issue 13);
-// raise these as ranking and parsing get there.
-const MIN_HIT_AT_3: f64 = 0.78;
-const MIN_MRR: f64 = 0.75;
+// The bar on the tuned part (issue 13). It holds for the shipped questions
+// alone too, so it applies when ../shared/corpus is absent.
+const MIN_HIT_AT_3: f64 = 0.90;
+const MIN_MRR: f64 = 0.80;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -565,6 +565,9 @@ impl Stats for NoStats {
 /// words is typed, against 1 for the question's rarest word.
 const RELATED_IDEA_WEIGHT: f32 = 0.5;
 
+/// An idea weighs at least this share of the rarest word that raised it.
+const IDEA_STANDS_IN: f32 = 0.8;
+
 /// Related words more common than this (as a word weight) are not searched.
 const MIN_RELATED_SEARCHED: f32 = 0.3;
 
@@ -861,6 +864,14 @@ impl QueryBuilder {
                     phrases: Vec::new(),
                     weight: RELATED_IDEA_WEIGHT,
                 };
+                // The idea stands in for the words that raised it: when one of
+                // them is rare, the idea counts almost as much.
+                let trigger = concepts[..words_searched]
+                    .iter()
+                    .filter(|c| all[at.0..at.0 + at.1].contains(&c.word))
+                    .map(|c| c.weight)
+                    .fold(0.0f32, f32::max);
+                idea.weight = idea.weight.max(IDEA_STANDS_IN * trigger);
                 for (stems, plain) in group.iter().filter(|(e, _)| !contains_seq(&all_stems, e)) {
                     // A phrase of a common word is not searched either:
                     // phrase queries read positions, the costliest part.
