@@ -85,16 +85,16 @@ fn capitalised_runs(text: &str) -> Vec<Vec<String>> {
         if !joined {
             close(&mut run, &mut pending);
         }
-        let lower = w.to_lowercase();
+        // Most words are neither: nothing is allocated for them.
         if w.starts_with(char::is_uppercase) {
             if run.len() + pending.len() >= MAX_RUN {
                 close(&mut run, &mut pending);
             }
             run.append(&mut pending);
-            run.push(lower);
-        } else if !run.is_empty() && JOINERS.contains(&lower.as_str()) && pending.len() < 2 {
-            pending.push(lower);
-        } else {
+            run.push(w.to_lowercase());
+        } else if !run.is_empty() && JOINERS.contains(&w) && pending.len() < 2 {
+            pending.push(w.to_string());
+        } else if !run.is_empty() {
             close(&mut run, &mut pending);
         }
     }

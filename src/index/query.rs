@@ -1104,34 +1104,41 @@ fn known_after_prefix(word: &str, stats: &dyn Stats, stem: &mut TextAnalyzer) ->
 
 pub(crate) fn acronyms(tokens: &[String]) -> Vec<(usize, usize, String)> {
     const ARTICLES: &[&str] = &["a", "an", "the"];
+    // Each word's kind, once: windows look at each word many times.
+    let content: Vec<bool> = tokens.iter().map(|w| !STOP.contains(&w.as_str())).collect();
+    let article: Vec<bool> = tokens
+        .iter()
+        .map(|w| ARTICLES.contains(&w.as_str()))
+        .collect();
+    let of: Vec<bool> = tokens.iter().map(|w| w == "of").collect();
     let mut out: Vec<(usize, usize, String)> = Vec::new();
     for start in 0..tokens.len() {
+        if !content[start] {
+            continue;
+        }
         for len in 2..=6usize {
-            let Some(window) = tokens.get(start..start + len) else {
+            let end = start + len;
+            if end > tokens.len() {
                 break;
-            };
-            let content = |w: &String| !STOP.contains(&w.as_str());
-            if !content(&window[0]) || !content(&window[len - 1]) {
+            }
+            if !content[end - 1] {
                 continue;
             }
-            let initials = |keep: &dyn Fn(&String) -> bool| -> String {
-                window
-                    .iter()
-                    .filter(|w| keep(w))
-                    .filter_map(|w| w.chars().next())
+            let initials = |keep: &dyn Fn(usize) -> bool| -> String {
+                (start..end)
+                    .filter(|&i| keep(i))
+                    .filter_map(|i| tokens[i].chars().next())
                     .collect()
             };
+            // Three letters are too easily a word: only from content
+            // words and "of" ("bof"; not "das" from "deploys at a scaleup").
+            let tight = (start..end).all(|i| content[i] || of[i] || article[i]);
             for a in [
                 initials(&|_| true),
-                initials(&|w| !ARTICLES.contains(&w.as_str())),
-                initials(&|w| content(w)),
+                initials(&|i| !article[i]),
+                initials(&|i| content[i]),
             ] {
                 let n = a.chars().count();
-                // Three letters are too easily a word: only from content
-                // words and "of" ("bof"; not "das" from "deploys at a scaleup").
-                let tight = window
-                    .iter()
-                    .all(|w| content(w) || w == "of" || ARTICLES.contains(&w.as_str()));
                 if (3..=5).contains(&n)
                     && (n > 3 || tight)
                     && a.chars().all(char::is_alphanumeric)

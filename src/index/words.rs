@@ -74,25 +74,34 @@ impl WordStream<'_> {
 /// at 5, `HTTPServer` at 4. At most one split, each part two or more
 /// letters.
 fn acronym_split(word: &str) -> Option<usize> {
-    let chars: Vec<(usize, char)> = word.char_indices().collect();
-    if chars.len() < 4 || !chars.iter().all(|(_, c)| c.is_alphabetic()) {
+    // Most words have no capital after their first letter: done at once,
+    // without looking further (this runs on every word indexed).
+    let mut rest = word.char_indices().skip(1);
+    if !rest.any(|(_, c)| c.is_uppercase()) {
         return None;
     }
-    let upper = |i: usize| chars[i].1.is_uppercase();
-    let lower = |i: usize| chars[i].1.is_lowercase();
-    let n = chars.len();
+    let n = word.chars().count();
+    if n < 4 || !word.chars().all(char::is_alphabetic) {
+        return None;
+    }
+    let first_upper = word.chars().next().is_some_and(char::is_uppercase);
     // A capitalised word, then capitals to the end: `PharoJS`, `GraphQL`
-    // (`Graph` + `QL`).
-    if let Some(i) = (2..n - 1).find(|&i| lower(i - 1) && upper(i)) {
-        if (i..n).all(upper) {
-            return Some(chars[i].0);
+    // (`Graph` + `QL`): the first capital after a lower-case letter, with
+    // only capitals from there on, and at least two letters each side.
+    let mut prev_lower = false;
+    for (i, (at, c)) in word.char_indices().enumerate() {
+        if c.is_uppercase() && prev_lower {
+            let tail_upper = word[at..].chars().all(char::is_uppercase);
+            return (tail_upper && i >= 2 && n - i >= 2).then_some(at);
         }
+        prev_lower = c.is_lowercase();
     }
     // Capitals, then a capitalised word: `HTTPServer`, `XMLParser`.
-    if upper(0) && upper(1) {
-        let run = (0..n).take_while(|&i| upper(i)).count();
-        if run >= 3 && run < n - 1 && (run..n).all(lower) {
-            return Some(chars[run - 1].0);
+    if first_upper {
+        let run = word.chars().take_while(|c| c.is_uppercase()).count();
+        let tail_lower = word.chars().skip(run).all(char::is_lowercase);
+        if run >= 3 && run < n - 1 && tail_lower {
+            return word.char_indices().nth(run - 1).map(|(at, _)| at);
         }
     }
     None
