@@ -4,13 +4,13 @@
 //! the file and the key. This is the only module that reads the environment.
 
 use anyhow::{bail, Context, Result};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 /// The file used when `--config` is not given, if it exists.
 pub const DEFAULT_FILE: &str = "config/default.toml";
 
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// Directory holding the notes.
@@ -34,7 +34,7 @@ pub struct Config {
 }
 
 /// How notes are read.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct NotesConfig {
     /// How to find the talks in files the parser reads wrongly; the first
@@ -43,7 +43,7 @@ pub struct NotesConfig {
     pub rules: Vec<NotesRule>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct NotesRule {
     /// `*` within a folder, `**` across folders, `?` one character.
@@ -72,7 +72,7 @@ impl NotesConfig {
 }
 
 /// Q&A channels: the bot answers questions asked there in a thread.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct QaConfig {
     /// Channels that are always Q&A channels, besides those set with `/qa enable`.
@@ -95,7 +95,7 @@ impl Default for QaConfig {
 }
 
 /// Daily digests.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct DigestConfig {
     /// Whether this process posts digests. With several processes (shards),
@@ -130,7 +130,7 @@ impl Default for DigestConfig {
 }
 
 /// The Discord bot. The token is never here: it comes from `DISCORD_TOKEN`.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct DiscordConfig {
     /// Register commands in these guilds (instant updates); empty: globally.
@@ -170,7 +170,7 @@ pub fn discord_token() -> Result<String> {
     }
 }
 
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct Ranking {
     pub title_boost: f32,
@@ -199,7 +199,7 @@ pub struct Ranking {
     pub min_match: f32,
 }
 
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct AnswerConfig {
     /// Results when `--limit` is not given.
@@ -214,7 +214,7 @@ pub struct AnswerConfig {
     pub snippet_fragments: usize,
 }
 
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct IndexConfig {
     /// Memory the index writer may use, in MB (at least 15 per thread).
@@ -313,7 +313,10 @@ impl Config {
             ),
             None => (toml::Table::new(), "built-in defaults".to_string()),
         };
-        let mut from_env = Vec::new();
+        // Each setting the environment gives: its dotted key, variable and value.
+        let mut from_env: Vec<(String, String, toml::Value)> = Vec::new();
+        let defaults = toml::Table::try_from(Config::default()).unwrap_or_default();
+        let file_table = table.clone();
         for (key, value) in env {
             let Some(rest) = key.strip_prefix("CONFNOTES_") else {
                 continue;
@@ -323,35 +326,63 @@ impl Config {
                 continue;
             }
             let path: Vec<String> = rest.split("__").map(str::to_lowercase).collect();
-            set_path(&mut table, &path, parse_env_value(&value));
-            from_env.push(key);
+            let value = env_value(&value, lookup(&defaults, &path));
+            set_path(&mut table, &path, value.clone());
+            from_env.push((path.join("."), key, value));
         }
-        let config: Config =
-            toml::Value::Table(table)
-                .try_into()
-                .map_err(|e: toml::de::Error| {
-                    let hint = if from_env.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" (environment overrides: {})", from_env.join(", "))
-                    };
-                    anyhow::anyhow!(
-                        "invalid configuration in {source}{hint}: {}",
-                        e.message().trim_end()
-                    )
-                })?;
-        config
-            .validate()
-            .with_context(|| format!("invalid configuration in {source}"))?;
+        // Where a key's value came from, for errors: the variable, or the file.
+        let origin = |key: &str| -> String {
+            match from_env.iter().find(|(k, _, _)| k == key) {
+                Some((_, var, _)) => format!("{var} in the environment"),
+                None => source.clone(),
+            }
+        };
+        let config: Config = match toml::Value::Table(table).try_into() {
+            Ok(c) => c,
+            Err(e) => {
+                let e: toml::de::Error = e;
+                let message = e.message().trim_end().to_string();
+                // serde's message does not always name the key: the variable
+                // without which the configuration reads is the culprit.
+                let culprit = (0..from_env.len()).find(|&i| {
+                    let mut t = file_table.clone();
+                    for (j, (k, _, v)) in from_env.iter().enumerate() {
+                        if j != i {
+                            let path: Vec<String> = k.split('.').map(str::to_string).collect();
+                            set_path(&mut t, &path, v.clone());
+                        }
+                    }
+                    toml::Value::Table(t).try_into::<Config>().is_ok()
+                });
+                match culprit {
+                    Some(i) => {
+                        let (k, var, _) = &from_env[i];
+                        bail!(
+                            "invalid configuration: {k} (from {var} in the environment): {message}"
+                        )
+                    }
+                    None => bail!("invalid configuration in {source}: {message}"),
+                }
+            }
+        };
+        if let Err(Invalid { key, message }) = config.validate() {
+            bail!(
+                "invalid configuration: {key} (from {}): {message}",
+                origin(&key)
+            );
+        }
         Ok(config)
     }
 
-    fn validate(&self) -> Result<()> {
+    fn validate(&self) -> std::result::Result<(), Invalid> {
         if self.answer.limit == 0 {
-            bail!("answer.limit must be at least 1");
+            return invalid("answer.limit", "must be at least 1");
         }
         if !(0.0..=32.0).contains(&self.ranking.min_match) {
-            bail!("ranking.min_match must be between 0 and 32 (the most words a question is searched by)");
+            return invalid(
+                "ranking.min_match",
+                "must be between 0 and 32 (the most words a question is searched by)",
+            );
         }
         let r = &self.ranking;
         for (name, v) in [
@@ -368,43 +399,57 @@ impl Config {
             ("related_weight", r.related_weight),
         ] {
             if !(v.is_finite() && v >= 0.0) {
-                bail!("ranking.{name} must be a number of at least 0");
+                return invalid(&format!("ranking.{name}"), "must be a number of at least 0");
             }
         }
         if !(50..=600_000).contains(&self.index.watch_debounce_ms) {
-            bail!("index.watch_debounce_ms must be between 50 and 600000");
+            return invalid("index.watch_debounce_ms", "must be between 50 and 600000");
         }
         if !(1..=10).contains(&self.discord.results_per_page) {
-            bail!("discord.results_per_page must be between 1 and 10 (Discord shows at most 10 embeds)");
+            return invalid(
+                "discord.results_per_page",
+                "must be between 1 and 10 (Discord shows at most 10 embeds)",
+            );
         }
         if self.index.writer_memory_mb < 15 {
-            bail!("index.writer_memory_mb must be at least 15 (tantivy's minimum per thread)");
+            return invalid(
+                "index.writer_memory_mb",
+                "must be at least 15 (tantivy's minimum per thread)",
+            );
         }
         match (self.discord.shard_range.as_slice(), self.discord.shard_total) {
             ([], 0) => {}
             ([first, last], total) if first <= last && *last < total => {}
-            _ => bail!("discord.shard_range must be [first, last] with first <= last < discord.shard_total (both set, or neither)"),
+            _ => {
+                return invalid(
+                    "discord.shard_range",
+                    "must be [first, last] with first <= last < discord.shard_total (both set, or neither)",
+                )
+            }
         }
         if let Err(e) = crate::digest::schedule::parse_time(&self.digest.time) {
-            bail!("digest.time: {e}");
+            return invalid("digest.time", &e);
         }
         if let Err(e) = crate::digest::schedule::parse_zone(&self.digest.timezone) {
-            bail!("digest.timezone: {e}");
+            return invalid("digest.timezone", &e);
         }
         if !(1..=8).contains(&self.digest.sessions) {
-            bail!("digest.sessions must be between 1 and 8 (one Discord message holds 10 embeds)");
+            return invalid(
+                "digest.sessions",
+                "must be between 1 and 8 (one Discord message holds 10 embeds)",
+            );
         }
         if self.digest.check_seconds == 0 {
-            bail!("digest.check_seconds must be at least 1");
+            return invalid("digest.check_seconds", "must be at least 1");
         }
         for (i, r) in self.notes.rules.iter().enumerate() {
             if r.glob.trim().is_empty() {
-                bail!("notes.rules[{i}].glob is empty");
+                return invalid(&format!("notes.rules[{i}].glob"), "is empty");
             }
             if let Err(e) = crate::notes::outline::TalkLevel::parse(&r.talks) {
-                bail!(
-                    "notes.rules[{i}].talks: {}",
-                    e.trim_start_matches("confnotes_talks: ")
+                return invalid(
+                    &format!("notes.rules[{i}].talks"),
+                    e.trim_start_matches("confnotes_talks: "),
                 );
             }
         }
@@ -447,13 +492,57 @@ impl Config {
 fn read_table(path: &Path) -> Result<toml::Table> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read config file {}", path.display()))?;
-    toml::from_str(&text).map_err(|e| {
-        anyhow::anyhow!(
+    // Read as the configuration first: toml's errors then give the line,
+    // the key and the value, where a table read alone knows no types.
+    if let Err(e) = toml::from_str::<Config>(&text) {
+        bail!(
             "invalid configuration in {}: {}",
             path.display(),
-            e.message().trim_end()
-        )
+            e.to_string().trim_end()
+        );
+    }
+    Ok(toml::from_str(&text)?)
+}
+
+/// A setting that fails validation: its dotted key and what is wrong.
+#[derive(Debug)]
+struct Invalid {
+    key: String,
+    message: String,
+}
+
+fn invalid(key: &str, message: &str) -> std::result::Result<(), Invalid> {
+    Err(Invalid {
+        key: key.to_string(),
+        message: message.to_string(),
     })
+}
+
+/// The default value at a dotted path, if the path is a setting.
+fn lookup<'a>(table: &'a toml::Table, path: &[String]) -> Option<&'a toml::Value> {
+    let (first, rest) = path.split_first()?;
+    let v = table.get(first)?;
+    match (rest.is_empty(), v) {
+        (true, v) => Some(v),
+        (false, toml::Value::Table(t)) => lookup(t, rest),
+        _ => None,
+    }
+}
+
+/// An environment value read as what the setting holds, so that the
+/// environment accepts what the file accepts: a text setting takes the
+/// text as it is (`09:00` stays `09:00`, not a TOML time), any other is
+/// read as a TOML value (`4`, `true`, `[0, 1]`), and a value that is not
+/// one is text, for the type check to report.
+fn env_value(value: &str, default: Option<&toml::Value>) -> toml::Value {
+    match default {
+        Some(toml::Value::String(_)) => toml::Value::String(value.to_string()),
+        _ => match parse_env_value(value) {
+            // No setting is a TOML date or time: those are text.
+            toml::Value::Datetime(_) => toml::Value::String(value.to_string()),
+            v => v,
+        },
+    }
 }
 
 /// Environment values are TOML when they parse as a TOML value, else strings.
@@ -481,5 +570,121 @@ fn set_path(table: &mut toml::Table, path: &[String], value: toml::Value) {
                 set_path(t, rest, value);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn load(file: Option<&Path>, pairs: &[(&str, &str)]) -> Result<Config> {
+        // Never the repository's config/default.toml: an empty file stands in.
+        let empty = tempfile::NamedTempFile::new().unwrap();
+        Config::load_with_env(Some(file.unwrap_or(empty.path())), env(pairs))
+    }
+
+    /// Each setting's environment variable and its default written as a
+    /// person would type it: text as it is, anything else as TOML.
+    fn leaves(prefix: &str, table: &toml::Table, out: &mut Vec<(String, String)>) {
+        for (k, v) in table {
+            let var = format!("{prefix}{}", k.to_uppercase());
+            match v {
+                toml::Value::Table(t) => leaves(&format!("{var}__"), t, out),
+                toml::Value::String(s) => out.push((var, s.clone())),
+                other => out.push((var, other.to_string())),
+            }
+        }
+    }
+
+    #[test]
+    fn the_environment_accepts_every_setting_as_the_file_writes_it() {
+        let defaults = toml::Table::try_from(Config::default()).unwrap();
+        let mut vars = Vec::new();
+        leaves("CONFNOTES_", &defaults, &mut vars);
+        assert!(vars.len() > 40, "only {} settings found", vars.len());
+        for (var, value) in &vars {
+            let got =
+                load(None, &[(var, value)]).unwrap_or_else(|e| panic!("{var}={value}: {e:#}"));
+            assert_eq!(got, Config::default(), "{var}={value}");
+        }
+        // The reported case: a time of day is text, not a TOML time.
+        let c = load(None, &[("CONFNOTES_DIGEST__TIME", "17:30")]).unwrap();
+        assert_eq!(c.digest.time, "17:30");
+        let c = load(None, &[("CONFNOTES_RANKING__TITLE_BOOST", "4")]).unwrap();
+        assert_eq!(c.ranking.title_boost, 4.0);
+        let c = load(
+            None,
+            &[
+                ("CONFNOTES_DISCORD__SHARD_RANGE", "[0, 1]"),
+                ("CONFNOTES_DISCORD__SHARD_TOTAL", "2"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(c.discord.shard_range, [0, 1]);
+    }
+
+    #[test]
+    fn an_error_names_where_the_value_came_from() {
+        // From the environment: the variable, not the file.
+        let e = format!(
+            "{:#}",
+            load(None, &[("CONFNOTES_DIGEST__TIME", "9am")]).unwrap_err()
+        );
+        assert!(
+            e.contains("digest.time") && e.contains("CONFNOTES_DIGEST__TIME"),
+            "{e}"
+        );
+        let e = format!(
+            "{:#}",
+            load(
+                None,
+                &[
+                    ("CONFNOTES_ANSWER__LIMIT", "lots"),
+                    ("CONFNOTES_ANSWER__SNIPPET_CHARS", "200")
+                ]
+            )
+            .unwrap_err()
+        );
+        assert!(
+            e.contains("answer.limit") && e.contains("CONFNOTES_ANSWER__LIMIT"),
+            "{e}"
+        );
+        assert!(!e.contains("SNIPPET_CHARS"), "{e}");
+        let e = format!(
+            "{:#}",
+            load(None, &[("CONFNOTES_ANSWER__LIMIT", "0")]).unwrap_err()
+        );
+        assert!(
+            e.contains("answer.limit") && e.contains("CONFNOTES_ANSWER__LIMIT"),
+            "{e}"
+        );
+        // From the file: the file and the key.
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        std::io::Write::write_all(&mut f, b"[digest]\ntime = \"25:00\"\n").unwrap();
+        let e = format!("{:#}", load(Some(f.path()), &[]).unwrap_err());
+        let name = f.path().display().to_string();
+        assert!(e.contains("digest.time") && e.contains(&name), "{e}");
+        assert!(!e.contains("CONFNOTES_"), "{e}");
+        // A wrong type in the file: its line and the value.
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        std::io::Write::write_all(&mut f, b"[answer]\nlimit = \"lots\"\n").unwrap();
+        let e = format!("{:#}", load(Some(f.path()), &[]).unwrap_err());
+        assert!(
+            e.contains(&f.path().display().to_string()) && e.contains("line 2"),
+            "{e}"
+        );
+        // An unknown key names itself.
+        let e = format!(
+            "{:#}",
+            load(None, &[("CONFNOTES_DIGEST__TIMEZONEE", "UTC")]).unwrap_err()
+        );
+        assert!(e.contains("timezonee"), "{e}");
     }
 }
