@@ -233,7 +233,7 @@ pub async fn summary(
     };
     let year = o.year.map(|y| format!(" {y}")).unwrap_or_default();
     let topics: Vec<String> = o.topics.iter().map(|(w, n)| format!("{w} ({n})")).collect();
-    let mut e = Embed::new(&format!("{}{year}", o.name)).description(&format!(
+    let mut e = Embed::new(&format!("{}{year}", reply::escape(&o.name))).description(&format!(
         "{} sessions. Frequent topics: {}",
         o.sessions,
         reply::escape(&topics.join(", "))
@@ -282,7 +282,7 @@ pub async fn links(
         .data()
         .with_engine(move |e| e.ask(&q, &crate::index::Filters::default(), per, 0))
         .await?;
-    let mut e = Embed::new(&format!("Links: {}", query.trim()));
+    let mut e = Embed::new(&format!("Links: {}", reply::escape(query.trim())));
     let mut any = false;
     for h in answer.hits.iter().filter(|h| !h.links.is_empty()) {
         let lines: Vec<String> = h
@@ -297,7 +297,7 @@ pub async fn links(
                 )
             })
             .collect();
-        e = e.field(&h.title, &lines.join("\n"));
+        e = e.field(&reply::escape(&h.title), &lines.join("\n"));
         any = true;
     }
     let page = if any {

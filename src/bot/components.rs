@@ -22,10 +22,11 @@ pub struct Page {
 impl Page {
     pub fn text(text: &str) -> Page {
         Page {
-            content: Some(reply::escape_keep_bold(&crate::answer::summary::cut(
-                text,
+            // Escaped first, cut after: escaping makes text longer.
+            content: Some(reply::fit(
+                &reply::escape_keep_bold(text),
                 reply::CONTENT_MAX,
-            ))),
+            )),
             embeds: Vec::new(),
             components: Vec::new(),
         }
@@ -35,7 +36,7 @@ impl Page {
     /// parts already escaped: cut to the limit, not escaped again.
     pub fn plain(text: &str) -> Page {
         Page {
-            content: Some(crate::answer::summary::cut(text, reply::CONTENT_MAX)),
+            content: Some(reply::fit(text, reply::CONTENT_MAX)),
             embeds: Vec::new(),
             components: Vec::new(),
         }
@@ -367,7 +368,7 @@ pub async fn search_page(data: &Data, state: &SearchState) -> Result<Page, Error
     let what = if state.query.trim().is_empty() {
         "everything".to_string()
     } else {
-        format!("“{}”", state.query.trim())
+        format!("“{}”", reply::escape(state.query.trim()))
     };
     let embed = Embed::new(&format!("Search: {what}"))
         .description(&lines.join("\n\n"))

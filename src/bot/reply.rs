@@ -3,6 +3,10 @@
 //! serenity checks only the message content and total embed size; the other
 //! limits are ours to keep, or Discord answers 400. Text is cut at a word
 //! boundary with "…" rather than rejected.
+//!
+//! Escaping makes text longer (`*` is `\*`), so text is escaped first and
+//! cut after, with [`fit`], everywhere a limit applies: every setter here
+//! takes text already escaped (or of our own making) and only cuts.
 
 use crate::answer::summary::cut;
 use crate::render::card::Card;
@@ -33,10 +37,23 @@ pub struct Embed {
     pub footer: String,
 }
 
+/// Cut escaped text to `max` characters without leaving half an escape
+/// (`\` alone before the "…").
+pub fn fit(text: &str, max: usize) -> String {
+    let out = cut(text, max);
+    if let Some(head) = out.strip_suffix('…') {
+        // Escaped text holds backslashes in pairs: an odd run was split.
+        if head.chars().rev().take_while(|&c| c == '\\').count() % 2 == 1 {
+            return format!("{}…", &head[..head.len() - 1]);
+        }
+    }
+    out
+}
+
 impl Embed {
     pub fn new(title: &str) -> Embed {
         Embed {
-            title: cut(title, TITLE_MAX),
+            title: fit(title, TITLE_MAX),
             url: None,
             description: String::new(),
             fields: Vec::new(),
@@ -45,20 +62,20 @@ impl Embed {
     }
 
     pub fn description(mut self, text: &str) -> Embed {
-        self.description = cut(text, DESCRIPTION_MAX);
+        self.description = fit(text, DESCRIPTION_MAX);
         self
     }
 
     pub fn field(mut self, name: &str, value: &str) -> Embed {
         if self.fields.len() < FIELDS_MAX && !value.trim().is_empty() {
             self.fields
-                .push((cut(name, FIELD_NAME_MAX), cut(value, FIELD_VALUE_MAX)));
+                .push((fit(name, FIELD_NAME_MAX), fit(value, FIELD_VALUE_MAX)));
         }
         self
     }
 
     pub fn footer(mut self, text: &str) -> Embed {
-        self.footer = cut(text, FOOTER_MAX);
+        self.footer = fit(text, FOOTER_MAX);
         self
     }
 
@@ -102,7 +119,9 @@ pub fn card_embed(card: &Card, number: Option<usize>) -> Embed {
         text.push_str(&format!("*{}*\n", escape(&card.byline)));
     }
     text.push_str(&escape_keep_bold(&card.text));
-    let mut e = Embed::new(&title).description(&text).footer(&card.footer);
+    let mut e = Embed::new(&escape(&title))
+        .description(&text)
+        .footer(&card.footer);
     e.url = card.url.clone().filter(|u| u.len() <= 2048);
     if let Some(s) = &card.summary {
         e = e.field("Summary", &escape(s));
@@ -138,7 +157,7 @@ pub fn fit_embeds(mut embeds: Vec<Embed>) -> Vec<serenity::CreateEmbed> {
             only.fields.clear();
             let room = EMBEDS_TOTAL_MAX
                 .saturating_sub(only.title.chars().count() + only.footer.chars().count());
-            only.description = cut(&only.description, room.min(DESCRIPTION_MAX));
+            only.description = fit(&only.description, room.min(DESCRIPTION_MAX));
         }
     }
     embeds.into_iter().map(Embed::build).collect()
@@ -214,6 +233,127 @@ mod tests {
                 && !e.contains("```")
         );
         assert_eq!(escape_keep_bold("a **b_c** d"), "a **b\\_c** d");
+    }
+
+    /// Every limit Discord sets on a message, checked on what we would send.
+    fn assert_fits(content: Option<&str>, embeds: &[serenity::CreateEmbed]) {
+        let n = |v: &serde_json::Value| v.as_str().map_or(0, |s| s.chars().count());
+        if let Some(c) = content {
+            assert!(
+                c.chars().count() <= CONTENT_MAX,
+                "content {}",
+                c.chars().count()
+            );
+            assert!(!c.contains("@everyone") && !c.contains("@here"), "{c}");
+        }
+        assert!(embeds.len() <= 10);
+        let mut total = 0;
+        for e in embeds {
+            let v = serde_json::to_value(e).unwrap();
+            let title = n(&v["title"]);
+            let description = n(&v["description"]);
+            let footer = n(&v["footer"]["text"]);
+            assert!(title <= TITLE_MAX, "title {title}");
+            assert!(description <= DESCRIPTION_MAX, "description {description}");
+            assert!(footer <= FOOTER_MAX, "footer {footer}");
+            let fields = v["fields"].as_array().cloned().unwrap_or_default();
+            assert!(fields.len() <= FIELDS_MAX);
+            for f in &fields {
+                assert!(
+                    n(&f["name"]) <= FIELD_NAME_MAX,
+                    "field name {}",
+                    n(&f["name"])
+                );
+                assert!(
+                    n(&f["value"]) <= FIELD_VALUE_MAX,
+                    "field value {}",
+                    n(&f["value"])
+                );
+                total += n(&f["name"]) + n(&f["value"]);
+            }
+            total += title + description + footer;
+            for text in [&v["title"], &v["description"]] {
+                let t = text.as_str().unwrap_or("");
+                assert!(!t.contains("@everyone") && !t.contains("@here"), "{t}");
+                // No escape cut in half: a lone backslash before the "…".
+                let head = t.strip_suffix('…').unwrap_or("");
+                assert!(
+                    head.chars().rev().take_while(|&c| c == '\\').count() % 2 == 0,
+                    "{t}"
+                );
+            }
+        }
+        assert!(total <= EMBEDS_TOTAL_MAX, "embeds total {total}");
+    }
+
+    /// Text heavy with what escaping lengthens, and mentions.
+    fn marky() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let piece = prop_oneof![
+            Just("*".to_string()),
+            Just("_".to_string()),
+            Just("~~".to_string()),
+            Just("`".to_string()),
+            Just("\\".to_string()),
+            Just("||".to_string()),
+            Just("@everyone".to_string()),
+            Just("<@&1>".to_string()),
+            Just(" ".to_string()),
+            Just("\n".to_string()),
+            "[a-z]{1,12}",
+        ];
+        proptest::collection::vec(piece, 0..3000).prop_map(|v| v.concat())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        #[test]
+        fn every_payload_fits_every_limit(a in marky(), b in marky(), c in marky()) {
+            // A plain text reply.
+            let page = crate::bot::components::Page::text(&a);
+            assert_fits(page.content.as_deref(), &page.embeds);
+            // A result card: title, byline, snippet, summary and links.
+            let card = Card {
+                title: a.clone(),
+                url: Some("https://example.org/x".into()),
+                byline: b.clone(),
+                text: c.clone(),
+                summary: Some(b.clone()),
+                links: (0..40)
+                    .map(|i| crate::notes::Link { url: format!("https://example.org/{i}"), label: a.clone() })
+                    .collect(),
+                footer: c.clone(),
+            };
+            let embeds: Vec<Embed> = (0..12).map(|i| card_embed(&card, Some(i))).collect();
+            assert_fits(None, &fit_embeds(embeds));
+            // A digest: its heading, sessions and what is new.
+            let session = crate::digest::DigestSession {
+                id: a.clone(),
+                kind: crate::notes::Kind::Talk,
+                title: a.clone(),
+                speakers: vec![b.clone()],
+                organizations: vec![c.clone()],
+                conference: Some(b.clone()),
+                year: Some(2026),
+                section: Some(c.clone()),
+                file: "n.md".into(),
+                line: 1,
+                summary: c.clone(),
+                links: vec![crate::notes::Link { url: "https://example.org".into(), label: b.clone() }],
+            };
+            let digest = crate::digest::Digest {
+                date: chrono::NaiveDate::from_ymd_opt(2026, 12, 3).unwrap(),
+                topic: Some(a.clone()),
+                sessions: vec![session; 8],
+                new: (0..30)
+                    .map(|_| crate::digest::NewSession { id: b.clone(), title: a.clone(), change: "added".into() })
+                    .collect(),
+                rotation_size: 8,
+                cursor: None,
+            };
+            let page = crate::bot::digests::digest_page(&digest, Some("n1"));
+            assert_fits(page.content.as_deref(), &page.embeds);
+        }
     }
 
     #[test]
