@@ -9,6 +9,7 @@
 
 mod commands;
 mod components;
+mod cooldown;
 mod digests;
 mod lifecycle;
 mod qa;
@@ -35,7 +36,7 @@ pub struct Data {
     pub config: Config,
     pub store: Arc<dyn StateStore>,
     pub clock: Arc<dyn Clock>,
-    cooldowns: Mutex<HashMap<u64, Instant>>,
+    cooldowns: Mutex<cooldown::Cooldowns>,
     /// Answers given per Q&A channel in the last minute.
     qa_windows: Mutex<HashMap<u64, VecDeque<Instant>>>,
     /// Dropping it (with the client) stops the digest scheduler; so does
@@ -59,13 +60,14 @@ impl Data {
         stop: tokio::sync::watch::Sender<bool>,
     ) -> Result<Data> {
         let catalog = engine.catalog()?;
+        let cooldown = Duration::from_secs(config.discord.cooldown_seconds);
         Ok(Data {
             engine: Arc::new(LiveEngine::new(engine)),
             catalog: Arc::new(RwLock::new(catalog)),
             config,
             store,
             clock,
-            cooldowns: Mutex::new(HashMap::new()),
+            cooldowns: Mutex::new(cooldown::Cooldowns::new(cooldown)),
             qa_windows: Mutex::new(HashMap::new()),
             stop_digests: Arc::new(stop),
             digest_task: Arc::new(Mutex::new(None)),
@@ -94,20 +96,10 @@ impl Data {
 
     /// Seconds the user still has to wait, if they searched too recently.
     fn cooldown_left(&self, user: u64) -> Option<u64> {
-        let secs = self.config.discord.cooldown_seconds;
-        if secs == 0 {
-            return None;
-        }
-        let mut map = self.cooldowns.lock().unwrap_or_else(|e| e.into_inner());
-        let now = Instant::now();
-        if let Some(last) = map.get(&user) {
-            let wait = Duration::from_secs(secs).saturating_sub(now.duration_since(*last));
-            if !wait.is_zero() {
-                return Some(wait.as_secs().max(1));
-            }
-        }
-        map.insert(user, now);
-        None
+        self.cooldowns
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .check(user, Instant::now())
     }
 }
 
