@@ -400,3 +400,39 @@ async fn digest_now_posts_todays_digest_early_and_only_once() {
     assert_eq!(digest_posts(&bot.mock).len(), 1);
     validate_all(&bot.mock);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_preview_without_a_subscription_shows_what_is_new_like_the_cli() {
+    let tmp = tempfile::tempdir().unwrap();
+    let notes = tmp.path().join("notes");
+    std::fs::create_dir(&notes).unwrap();
+    std::fs::copy(
+        shipped().join("kubecon-eu-2021.md"),
+        notes.join("kubecon-eu-2021.md"),
+    )
+    .unwrap();
+    let bot = start_bot(&notes, FakeClock::at("2026-11-22T10:00:00Z"), |_| {}).await;
+    // What the bot knew at start is the baseline; a note added later is new.
+    std::fs::write(
+        notes.join("fresh.md"),
+        "# Fresh Talk - Ada Lovelace, Engines\n\nDifference engines, briefly.\n",
+    )
+    .unwrap();
+    command_as(&bot, "reindex", vec![], "32").await;
+    bot.mock
+        .wait_for("the reindex report", |r| {
+            r.path.contains("/webhooks/") && r.method != "GET" && r.status < 300
+        })
+        .await;
+    let preview = command(&bot, "digest", sub("preview", vec![])).await;
+    let embeds = preview["data"]["embeds"].as_array().unwrap();
+    let new = embeds
+        .iter()
+        .find(|e| e["title"] == "New in the notes")
+        .unwrap_or_else(|| panic!("{preview:#}"));
+    assert!(
+        new["description"].as_str().unwrap().contains("Fresh Talk"),
+        "{new:#}"
+    );
+    validate_all(&bot.mock);
+}

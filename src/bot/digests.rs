@@ -8,7 +8,7 @@ use super::{Context, Data, Error};
 use crate::answer::LiveEngine;
 use crate::digest::runner::{self, Clock, Outcome, Poster, Scheduler, Settings};
 use crate::digest::schedule::{next_due, parse_time, parse_zone, zones_matching};
-use crate::digest::{build, Digest, Plan};
+use crate::digest::{Digest, Plan};
 use crate::render::digest::{digest_cards, digest_heading, new_lines};
 use crate::store::{NewSubscription, StateStore, Subscription};
 use anyhow::Context as _;
@@ -293,23 +293,22 @@ async fn preview(
             let date = crate::digest::schedule::local_date(now, tz);
             scheduler_for_preview(data).digest_for(s, date).await?
         }
+        // The same digest `confnotes digest` shows, "new" included.
         None => {
             let tz = parse_zone(&data.config.digest.timezone).map_err(anyhow::Error::msg)?;
             let date = crate::digest::schedule::local_date(now, tz);
             let per_day = data.config.digest.sessions;
             let new_max = data.config.digest.new_max;
+            let store = Arc::clone(&data.store);
             data.with_engine(move |e| {
-                build(
-                    e,
-                    &Plan {
-                        date,
-                        topic: &wanted,
-                        per_day,
-                        cursor: None,
-                        new_max,
-                    },
-                    &[],
-                )
+                let plan = Plan {
+                    date,
+                    topic: &wanted,
+                    per_day,
+                    cursor: None,
+                    new_max,
+                };
+                crate::digest::runner::unsubscribed(store.as_ref(), e, &plan, now)
             })
             .await?
         }

@@ -295,29 +295,18 @@ pub fn run(cli: Cli, mut config: Config, color: bool) -> Result<i32> {
     Ok(0)
 }
 
-/// The digest for `date`, as a channel that gets one every day would see
-/// it: the rotation position follows from the date, and "new" lists the
-/// sessions added or changed on that day or the day before.
+/// The digest for `date` (see [`crate::digest::runner::unsubscribed`]).
 fn digest(
     config: &Config,
     engine: &Engine,
     date: Option<chrono::NaiveDate>,
     topic: &str,
 ) -> Result<crate::digest::Digest> {
-    use crate::digest::{build, runner, schedule, Plan};
-    use crate::store::SessionState;
+    use crate::digest::{runner, schedule, Plan};
     let now = chrono::Utc::now();
     let tz = schedule::parse_zone(&config.digest.timezone).map_err(anyhow::Error::msg)?;
     let date = date.unwrap_or_else(|| schedule::local_date(now, tz));
     let store = crate::store::SqliteStore::open(&config.state_path())?;
-    runner::sync_sessions(&store, engine, now)?;
-    let day = |d: chrono::NaiveDate| d.and_time(chrono::NaiveTime::MIN).and_utc();
-    let until = day(date + chrono::Duration::days(1));
-    let changed: Vec<_> = store
-        .changed_since(day(date - chrono::Duration::days(1)))?
-        .into_iter()
-        .filter(|c| c.at < until)
-        .collect();
     let plan = Plan {
         date,
         topic,
@@ -325,7 +314,7 @@ fn digest(
         cursor: None,
         new_max: config.digest.new_max,
     };
-    build(engine, &plan, &changed)
+    runner::unsubscribed(&store, engine, &plan, now)
 }
 
 /// `confnotes state`: read the state file without touching the notes.

@@ -117,6 +117,35 @@ pub fn sync_sessions(
     store.sync_sessions(&current, now)
 }
 
+/// The digest for `date` with no subscription behind it, as a channel that
+/// gets one every day would see it: the rotation position follows from the
+/// date, and "new" lists the sessions added or changed on that day or the
+/// day before. `confnotes digest` and `/digest preview` in a channel with no
+/// subscription both show this one.
+pub fn unsubscribed(
+    store: &dyn StateStore,
+    engine: &Engine,
+    plan: &Plan<'_>,
+    now: DateTime<Utc>,
+) -> Result<Digest> {
+    sync_sessions(store, engine, now)?;
+    let day = |d: NaiveDate| d.and_time(chrono::NaiveTime::MIN).and_utc();
+    let until = day(plan.date + chrono::Duration::days(1));
+    let changed: Vec<_> = store
+        .changed_since(day(plan.date - chrono::Duration::days(1)))?
+        .into_iter()
+        .filter(|c| c.at < until)
+        .collect();
+    build(
+        engine,
+        &Plan {
+            cursor: None,
+            ..plan.clone()
+        },
+        &changed,
+    )
+}
+
 impl<P: Poster> Scheduler<P> {
     /// Post every digest due now; finish or retire pending ones first.
     pub async fn tick(&self) -> Vec<Outcome> {
