@@ -25,3 +25,6 @@ pub mod index;
 pub mod notes;
 pub mod render;
 pub mod store;
+
+#[cfg(test)]
+mod tidy;
