@@ -321,6 +321,7 @@ impl NotesIndex {
             report.files_removed += 1;
         }
         for file in stale {
+            tracing::debug!(file = %file.rel, "indexing");
             let read = notes::read_note_with(file, self.rules.for_file(&file.rel));
             progress.advance(file.size);
             let old = self.manifest.files.get(&file.rel);
@@ -369,6 +370,7 @@ impl NotesIndex {
             );
             self.manifest.files.insert(file.rel.clone(), entry);
         }
+        tracing::debug!(files = report.files_read, "committing");
         writer.commit()?;
         writer.wait_merging_threads()?;
         self.manifest.rules = self.rules.fingerprint();
