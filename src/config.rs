@@ -10,6 +10,10 @@ use std::path::{Path, PathBuf};
 /// The file used when `--config` is not given, if it exists.
 pub const DEFAULT_FILE: &str = "config/default.toml";
 
+/// The synonyms file used when none is configured; built-in synonyms stand
+/// in when it is absent.
+pub const DEFAULT_SYNONYMS: &str = "config/synonyms.toml";
+
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
@@ -237,7 +241,7 @@ impl Default for Config {
             notes_dir: PathBuf::from("notes"),
             index_dir: PathBuf::new(),
             data_dir: PathBuf::new(),
-            synonyms_file: PathBuf::from(crate::index::query::DEFAULT_SYNONYMS),
+            synonyms_file: PathBuf::from(DEFAULT_SYNONYMS),
             source_url_template: String::new(),
             ranking: Ranking::default(),
             answer: AnswerConfig::default(),
@@ -427,10 +431,10 @@ impl Config {
                 )
             }
         }
-        if let Err(e) = crate::digest::schedule::parse_time(&self.digest.time) {
+        if let Err(e) = crate::time::parse_time(&self.digest.time) {
             return invalid("digest.time", &e);
         }
-        if let Err(e) = crate::digest::schedule::parse_zone(&self.digest.timezone) {
+        if let Err(e) = crate::time::parse_zone(&self.digest.timezone) {
             return invalid("digest.timezone", &e);
         }
         if !(1..=8).contains(&self.digest.sessions) {

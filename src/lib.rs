@@ -21,10 +21,12 @@ pub mod bot;
 pub mod cli;
 pub mod config;
 pub mod digest;
+pub mod hash;
 pub mod index;
 pub mod notes;
 pub mod render;
 pub mod store;
+pub mod time;
 
 #[cfg(test)]
 mod tidy;

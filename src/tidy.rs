@@ -46,3 +46,122 @@ fn every_dependency_is_used() {
         }
     }
 }
+
+/// The crate's top-level modules in the order dependencies may point:
+/// a module may use those of a lower rank, never of its own or a higher
+/// one (README, Architecture). Leaves depend on nothing in the crate.
+const LAYERS: &[(&str, u8)] = &[
+    ("alloc", 0),
+    ("hash", 0),
+    ("time", 0),
+    ("notes", 1),
+    ("store", 1),
+    ("config", 2),
+    ("index", 3),
+    ("answer", 4),
+    ("digest", 5),
+    ("render", 6),
+    ("bot", 7),
+    ("cli", 8),
+];
+
+/// A file's text without its `#[cfg(test)]` module: tests may reach
+/// anywhere.
+fn without_tests(text: &str) -> &str {
+    match text.find("#[cfg(test)]\nmod tests") {
+        Some(i) => &text[..i],
+        None => text,
+    }
+}
+
+/// The top-level module a file under `src/` belongs to.
+fn module_of(rel: &Path) -> String {
+    let first = rel
+        .components()
+        .next()
+        .unwrap()
+        .as_os_str()
+        .to_string_lossy();
+    first.trim_end_matches(".rs").to_string()
+}
+
+fn src_files() -> Vec<(PathBuf, String)> {
+    let src = root().join("src");
+    rust_files(&src)
+        .into_iter()
+        .map(|(p, t)| (p.strip_prefix(&src).unwrap().to_path_buf(), t))
+        .filter(|(p, _)| !matches!(p.to_str(), Some("lib.rs" | "main.rs" | "tidy.rs")))
+        .collect()
+}
+
+#[test]
+fn dependencies_between_modules_point_one_way() {
+    let rank = |m: &str| LAYERS.iter().find(|(n, _)| *n == m).map(|(_, r)| *r);
+    let mut wrong = Vec::new();
+    for (rel, text) in src_files() {
+        let from = module_of(&rel);
+        let Some(from_rank) = rank(&from) else {
+            wrong.push(format!(
+                "src/{}: module `{from}` has no place in LAYERS",
+                rel.display()
+            ));
+            continue;
+        };
+        for (n, line) in without_tests(&text).lines().enumerate() {
+            let mut rest = line;
+            while let Some(at) = rest.find("crate::") {
+                rest = &rest[at + "crate::".len()..];
+                let to: String = rest
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                if to == from {
+                    continue;
+                }
+                match rank(&to) {
+                    Some(r) if r < from_rank => {}
+                    _ => wrong.push(format!(
+                        "src/{}:{}: `{from}` uses `crate::{to}`: {}",
+                        rel.display(),
+                        n + 1,
+                        line.trim()
+                    )),
+                }
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "imports against the layering:\n{}",
+        wrong.join("\n")
+    );
+}
+
+#[test]
+fn only_the_bot_knows_discord_and_only_config_reads_the_environment() {
+    let mut wrong = Vec::new();
+    for (rel, text) in src_files() {
+        let in_bot = rel.starts_with("bot");
+        let in_config = rel == Path::new("config.rs");
+        for (n, line) in without_tests(&text).lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            if !in_bot && (code.contains("serenity") || code.contains("poise")) {
+                wrong.push(format!(
+                    "src/{}:{}: names serenity or poise outside src/bot/: {}",
+                    rel.display(),
+                    n + 1,
+                    line.trim()
+                ));
+            }
+            if !in_config && (code.contains("std::env") || code.contains("env::var")) {
+                wrong.push(format!(
+                    "src/{}:{}: reads the environment outside config: {}",
+                    rel.display(),
+                    n + 1,
+                    line.trim()
+                ));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "invariants broken:\n{}", wrong.join("\n"));
+}

@@ -183,7 +183,7 @@ async fn a_mention_in_a_qa_channel_gets_a_thread_with_an_answer_once() {
     bot.mock.dispatch("MESSAGE_CREATE", msg);
     settle().await;
     assert_eq!(threads(&bot.mock), 2);
-    let state = confnotes::render::digest::state_text(
+    let state = confnotes::cli::state::state_text(
         &bot.store().snapshot().unwrap(),
         &confnotes::render::Style { color: false },
     );

@@ -458,25 +458,6 @@ pub fn looks_like_question(text: &str) -> bool {
     OPENERS.contains(&first.as_str()) && words.count() >= 3
 }
 
-pub fn levenshtein(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    if a.len().abs_diff(b.len()) > 2 {
-        return usize::MAX;
-    }
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for i in 1..=a.len() {
-        cur[0] = i;
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
-}
-
 /// What autocomplete offers: titles, people and conferences, gathered once
 /// per index refresh.
 #[derive(Debug, Clone, Default)]
@@ -510,7 +491,7 @@ impl Catalog {
                     // A typo: "promethues" still finds "Prometheus".
                     w.chars().count() >= 4
                         && title.split(|c: char| !c.is_alphanumeric()).any(|t| {
-                            levenshtein(w, t) <= if w.chars().count() >= 7 { 2 } else { 1 }
+                            strsim::levenshtein(w, t) <= if w.chars().count() >= 7 { 2 } else { 1 }
                         })
                 }) {
                     4
@@ -688,6 +669,5 @@ mod tests {
         assert_eq!(c.match_titles("promethues", 5)[0].0, "a");
         assert_eq!(c.match_titles("", 5).len(), 3);
         assert!(c.match_titles("zzzz", 5).is_empty());
-        assert_eq!(levenshtein("kubernets", "kubernetes"), 1);
     }
 }

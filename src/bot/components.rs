@@ -394,67 +394,6 @@ pub async fn search_page(data: &Data, state: &SearchState) -> Result<Page, Error
     })
 }
 
-/// poise routes commands; buttons arrive here.
-pub async fn on_event(
-    ctx: &serenity::Context,
-    event: &serenity::FullEvent,
-    data: &Data,
-) -> Result<(), Error> {
-    let click = match event {
-        serenity::FullEvent::InteractionCreate {
-            interaction: serenity::Interaction::Component(click),
-        } => click,
-        serenity::FullEvent::Message { new_message } => {
-            return super::qa::on_message(ctx, new_message, data).await;
-        }
-        _ => return Ok(()),
-    };
-    let Some(action) = parse_id(&click.data.custom_id) else {
-        tracing::debug!(id = %click.data.custom_id, "button that is not ours");
-        return Ok(());
-    };
-    let response = match action {
-        Action::More(state) => {
-            let hidden = state.hidden;
-            serenity::CreateInteractionResponse::UpdateMessage(
-                ask_page(data, &state).await?.into_message(hidden),
-            )
-        }
-        Action::Show(state) => {
-            let shown = AskState {
-                hidden: false,
-                ..state
-            };
-            serenity::CreateInteractionResponse::Message(
-                ask_page(data, &shown).await?.into_message(false),
-            )
-        }
-        Action::Search(state) => serenity::CreateInteractionResponse::UpdateMessage(
-            search_page(data, &state).await?.into_message(false),
-        ),
-        Action::QaMore { message, offset } => {
-            let page = match data.store.answered_query(message)? {
-                Some(q) => answer_page(data, &q, None, offset, Some(message)).await?,
-                None => Page::text("That question is no longer on record; ask again."),
-            };
-            serenity::CreateInteractionResponse::UpdateMessage(page.into_message(false))
-        }
-        Action::NotHelpful { message } => {
-            return super::qa::not_helpful(ctx, click, data, message).await;
-        }
-    };
-    // A second callback after a lost answer is refused as already
-    // acknowledged, never shown twice.
-    let sent = super::retry::retry("button answer", || {
-        click.create_response(&ctx.http, response.clone())
-    })
-    .await;
-    if let Err(e) = sent {
-        tracing::warn!(error = %super::retry::describe(&e), "could not answer a button click");
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

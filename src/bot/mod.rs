@@ -11,6 +11,7 @@ mod commands;
 mod components;
 mod cooldown;
 mod digests;
+mod events;
 mod lifecycle;
 mod qa;
 mod reply;
@@ -194,7 +195,7 @@ pub async fn build(
         .options(poise::FrameworkOptions {
             commands: commands::all(),
             on_error: |e| Box::pin(on_error(e)),
-            event_handler: |fw, event| Box::pin(components::on_event(fw.serenity_context, event, fw.user_data)),
+            event_handler: |fw, event| Box::pin(events::on_event(fw.serenity_context, event, fw.user_data)),
             allowed_mentions: Some(serenity::CreateAllowedMentions::new()),
             ..Default::default()
         })

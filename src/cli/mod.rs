@@ -7,6 +7,7 @@ use crate::notes::Kind;
 use crate::render::{self, SessionFull, SessionJson, Style};
 use anyhow::Result;
 mod inspect;
+pub mod state;
 
 use clap::{Parser, Subcommand};
 use std::io::{IsTerminal, Write};
@@ -332,7 +333,7 @@ fn state(config: &Config, json: bool, style: &Style) -> Result<i32> {
     if json {
         writeln!(out, "{}", serde_json::to_string_pretty(&snapshot)?)?;
     } else {
-        write!(out, "{}", render::digest::state_text(&snapshot, style))?;
+        write!(out, "{}", state::state_text(&snapshot, style))?;
     }
     Ok(0)
 }

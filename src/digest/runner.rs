@@ -109,7 +109,7 @@ pub fn sync_sessions(
         if c.kind.is_session() {
             let content =
                 serde_json::json!([c.title, c.speakers, c.organizations, c.body, c.links]);
-            let hash = crate::notes::walk::content_hash(content.to_string().as_bytes());
+            let hash = crate::hash::content_hash(content.to_string().as_bytes());
             current.push((c.id, hash, c.title));
         }
         Ok(())

@@ -352,7 +352,7 @@ impl NotesIndex {
             let mut seen = FileWords::default();
             for chunk in read.note.into_iter().flat_map(|n| n.chunks) {
                 let json = serde_json::to_string(&chunk)?;
-                let fp = notes::walk::fingerprint(json.as_bytes());
+                let fp = crate::hash::fingerprint(json.as_bytes());
                 match old_chunks.get(&chunk.id) {
                     None => report.added.push(chunk.id.clone()),
                     Some(f) if *f != fp => report.changed.push(chunk.id.clone()),

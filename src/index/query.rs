@@ -27,7 +27,7 @@ pub const MAX_WORDS: usize = 32;
 const MAX_FUZZY_WORDS: usize = 4;
 
 /// Where the synonyms are unless the configuration says otherwise.
-pub const DEFAULT_SYNONYMS: &str = "config/synonyms.toml";
+pub use crate::config::DEFAULT_SYNONYMS;
 
 /// Words that carry no topic in a question.
 const STOP: &[&str] = &[

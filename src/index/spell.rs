@@ -64,7 +64,7 @@ pub fn correct(searcher: &Searcher, fields: &Fields, word: &str) -> Option<(Stri
         }
     }
     for (w, df) in freqs {
-        let d = osa_distance(word, &w);
+        let d = strsim::osa_distance(word, &w);
         let cand = (d, std::cmp::Reverse(df), w);
         if best.as_ref().is_none_or(|b| cand < *b) {
             best = Some(cand);
@@ -73,41 +73,13 @@ pub fn correct(searcher: &Searcher, fields: &Fields, word: &str) -> Option<(Stri
     best.map(|(d, _, w)| (w, d))
 }
 
-/// Edit distance where swapping two neighbouring letters is one edit.
-pub fn osa_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in d[0].iter_mut().enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(d[i - 2][j - 2] + 1);
-            }
-            d[i][j] = v;
-        }
-    }
-    d[a.len()][b.len()]
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     #[test]
     fn a_swap_is_one_edit() {
-        assert_eq!(osa_distance("secuirty", "security"), 1);
-        assert_eq!(osa_distance("begginers", "beginners"), 2);
-        assert_eq!(osa_distance("kubernets", "kubernetes"), 1);
-        assert_eq!(osa_distance("same", "same"), 0);
+        assert_eq!(strsim::osa_distance("secuirty", "security"), 1);
+        assert_eq!(strsim::osa_distance("begginers", "beginners"), 2);
+        assert_eq!(strsim::osa_distance("kubernets", "kubernetes"), 1);
+        assert_eq!(strsim::osa_distance("same", "same"), 0);
     }
 }

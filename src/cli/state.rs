@@ -1,0 +1,94 @@
+//! `confnotes state`: the bot's stored state for a terminal. Here, not in
+//! `render`, because only the command line shows the state store.
+
+use crate::render::Style;
+use crate::store::Snapshot;
+use std::fmt::Write;
+
+/// What `confnotes state` prints.
+pub fn state_text(s: &Snapshot, style: &Style) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{} (schema {})", style.bold(&s.path), s.schema_version);
+    let _ = writeln!(
+        out,
+        "\n{} ({})",
+        style.bold("Q&A channels"),
+        s.qa_channels.len()
+    );
+    for q in &s.qa_channels {
+        let _ = writeln!(
+            out,
+            "- channel {} (guild {}), since {}",
+            q.channel_id,
+            opt(q.guild_id),
+            q.enabled_at.format("%Y-%m-%d %H:%M UTC")
+        );
+    }
+    let _ = writeln!(out, "Questions answered: {}", s.answered);
+    let _ = writeln!(
+        out,
+        "\n{} ({})",
+        style.bold("Digest subscriptions"),
+        s.subscriptions.len()
+    );
+    for sub in &s.subscriptions {
+        let topic = if sub.topic.is_empty() {
+            "all sessions".to_string()
+        } else {
+            format!("topic “{}”", sub.topic)
+        };
+        let _ = writeln!(
+            out,
+            "- #{} channel {} at {} {}, {topic}",
+            sub.id,
+            sub.channel_id,
+            sub.time.format("%H:%M"),
+            sub.timezone
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\n{} ({})",
+        style.bold("Last digest posts"),
+        s.last_posts.len()
+    );
+    for p in &s.last_posts {
+        let msg = p
+            .message_id
+            .map(|m| format!(", message {m}"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "- #{} {} channel {}: {:?}{msg}, {} attempt(s)",
+            p.subscription_id, p.local_date, p.channel_id, p.state, p.attempts
+        );
+    }
+    let unhelpful = s.feedback.iter().filter(|f| !f.helpful).count();
+    let _ = writeln!(
+        out,
+        "\n{} ({} not helpful)",
+        style.bold("Feedback"),
+        unhelpful
+    );
+    for f in &s.feedback {
+        let verdict = if f.helpful { "helpful" } else { "not helpful" };
+        let _ = writeln!(
+            out,
+            "- {verdict}: “{}” (message {}, user {}, {})",
+            f.query.as_deref().unwrap_or("?"),
+            f.message_id,
+            f.user_id,
+            f.at.format("%Y-%m-%d %H:%M UTC")
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\nSessions tracked for “New in the notes”: {}",
+        s.known_sessions
+    );
+    out
+}
+
+fn opt(v: Option<u64>) -> String {
+    v.map_or("-".to_string(), |v| v.to_string())
+}
