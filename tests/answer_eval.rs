@@ -220,9 +220,9 @@ fn answers_to_questions_by_someone_else_meet_the_bar() {
     let corpus_engine = if corpus.is_dir() {
         Some(corpus_engine(&corpus))
     } else {
-        println!(
-            "skipped the questions about ../shared/corpus/notes: it is absent \
-             (the real notes are not part of this repository)"
+        common::skipped(
+            "the 84 questions about real notes by other people (the shipped ones still run)",
+            "../shared/corpus/notes is absent (the real notes are not part of this repository)",
         );
         None
     };

@@ -344,8 +344,9 @@ fn score_file(corpus: &Path, key: &Key, report: &mut String) -> Score {
 #[test]
 fn the_parser_finds_the_talks_in_real_notes_by_other_people() {
     let Some(corpus) = corpus_dir() else {
-        println!(
-            "skipped: ../shared/corpus/notes is absent (the real notes are not part of this repository)"
+        common::skipped(
+            "the parser scored on real notes by other people",
+            "../shared/corpus/notes is absent (the real notes are not part of this repository)",
         );
         return;
     };

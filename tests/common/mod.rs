@@ -12,6 +12,21 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// Say that a check did not run and why, where `cargo test` shows it: the
+/// test harness captures `println!` of passing tests, not the process's
+/// stderr itself. Printed once per message and test binary.
+pub fn skipped(what: &str, why: &str) {
+    use std::io::Write;
+    use std::sync::Mutex;
+    static SAID: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    let line = format!("SKIPPED: {what}: {why}\n");
+    let mut said = SAID.lock().unwrap_or_else(|e| e.into_inner());
+    if !said.contains(&line) {
+        let _ = std::io::stderr().write_all(line.as_bytes());
+        said.push(line);
+    }
+}
+
 /// An engine over `notes` with its index in a fresh temporary directory.
 pub fn engine(notes: &Path) -> (Engine, tempfile::TempDir) {
     let tmp = tempfile::tempdir().unwrap();
