@@ -13,11 +13,11 @@
 //! concurrent `/ask` interactions, with its peak RSS. Timings are printed,
 //! never asserted.
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/it/common/mod.rs"]
 mod common;
 #[path = "support/corpus.rs"]
 mod corpus;
-#[path = "../tests/mock_discord/mod.rs"]
+#[path = "../tests/it/mock_discord/mod.rs"]
 mod mock_discord;
 
 use confnotes::answer::Engine;

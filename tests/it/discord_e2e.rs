@@ -2,8 +2,8 @@
 //! code as `confnotes serve`, against a mock Discord on 127.0.0.1. Every REST
 //! body the bot sends is validated against Discord's OpenAPI spec.
 
-mod common;
-mod mock_discord;
+use crate::common;
+use crate::mock_discord;
 
 use mock_discord::harness::*;
 use mock_discord::{message, user, Fault, APP_ID, CHANNEL_ID, GUILD_ID, USER_ID};

@@ -5,8 +5,8 @@
 //! what is safe to retry (exactly once in the channel), logs what cannot be
 //! delivered, and answers the next command.
 
-mod common;
-mod mock_discord;
+use crate::common;
+use crate::mock_discord;
 
 use confnotes::store::PostState;
 use mock_discord::harness::*;

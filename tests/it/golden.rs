@@ -1,8 +1,8 @@
 //! Golden files: for each shipped note, the sessions it must yield (title,
 //! speakers, organisations, kind, section), in tests/golden/<note>.json.
-//! `UPDATE_GOLDEN=1 cargo test --test golden` rewrites them; review the diff.
+//! `UPDATE_GOLDEN=1 cargo test --test it golden` rewrites them; review the diff.
 
-mod common;
+use crate::common;
 
 use confnotes::notes::{read_bytes, Chunk};
 use serde::{Deserialize, Serialize};

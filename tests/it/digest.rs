@@ -3,7 +3,7 @@
 //! and sending, several subscriptions in one channel, unsubscribing mid-day,
 //! no flooding after days off, the rotation, and "New in the notes".
 
-mod common;
+use crate::common;
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use confnotes::answer::{Engine, LiveEngine};

@@ -1,7 +1,7 @@
 //! Re-indexing while answering, crashes in the middle of indexing, and
 //! broken index directories.
 
-mod common;
+use crate::common;
 
 use common::{confnotes, copy_shipped, json};
 

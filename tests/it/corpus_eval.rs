@@ -8,7 +8,7 @@
 //! the held-out files (never looked at while tuning: the honest figure), and
 //! fails when the tuned totals fall below the bar.
 
-mod common;
+use crate::common;
 
 use confnotes::notes::{read_bytes, Chunk};
 use serde::Deserialize;

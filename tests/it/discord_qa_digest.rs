@@ -1,8 +1,8 @@
 //! Q&A channels and daily digests end to end: the real client against the
 //! mock Discord, with a clock the test sets and restarts on the same state.
 
-mod common;
-mod mock_discord;
+use crate::common;
+use crate::mock_discord;
 
 use mock_discord::harness::*;
 use mock_discord::{message, user, MockDiscord, Recorded, BOT_ID, CHANNEL_ID, GUILD_ID, USER_ID};

@@ -18,7 +18,7 @@
 //! the bar below. Misses of held-out questions are printed only with
 //! `CONFNOTES_SHOW_HELD_OUT=1`, so tuning cannot lean on them by accident.
 
-mod common;
+use crate::common;
 
 use confnotes::answer::{Answer, Engine};
 use confnotes::index::Filters;

@@ -1,7 +1,7 @@
 //! Retrieval quality on the shipped notes: hit@3 and MRR over the questions
 //! in tests/eval/questions.toml. Prints every miss; fails below the bar.
 
-mod common;
+use crate::common;
 
 use confnotes::index::Filters;
 use serde::Deserialize;

@@ -4,7 +4,7 @@
 //! initials, related words find a paraphrase, weak questions say so, and
 //! answers explain themselves and read as the notes are written.
 
-mod common;
+use crate::common;
 
 use confnotes::answer::{Answer, Engine};
 use confnotes::index::Filters;

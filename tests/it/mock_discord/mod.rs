@@ -86,15 +86,15 @@ pub struct MockDiscord {
 
 /// The test CA that signed the mock's `discord.com` certificate, as DER.
 pub fn tls_root() -> Vec<u8> {
-    let pem = include_bytes!("../fixtures/tls/ca.pem");
+    let pem = include_bytes!("../../fixtures/tls/ca.pem");
     CertificateDer::from_pem_slice(pem).unwrap().to_vec()
 }
 
 fn tls_acceptor() -> tokio_rustls::TlsAcceptor {
-    let cert =
-        CertificateDer::from_pem_slice(include_bytes!("../fixtures/tls/discord.com.pem")).unwrap();
-    let key =
-        PrivateKeyDer::from_pem_slice(include_bytes!("../fixtures/tls/discord.com.key")).unwrap();
+    let cert = CertificateDer::from_pem_slice(include_bytes!("../../fixtures/tls/discord.com.pem"))
+        .unwrap();
+    let key = PrivateKeyDer::from_pem_slice(include_bytes!("../../fixtures/tls/discord.com.key"))
+        .unwrap();
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()

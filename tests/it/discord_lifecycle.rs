@@ -1,8 +1,8 @@
 //! The bot's life beyond single commands: notes that change while it runs,
 //! and stopping on SIGTERM without dropping the reply it is writing.
 
-mod common;
-mod mock_discord;
+use crate::common;
+use crate::mock_discord;
 
 use mock_discord::harness::{
     command, command_as, interaction, option, start_bot, Bot, FakeClock, MANAGE_GUILD,

@@ -5,9 +5,9 @@
 //!
 //! Case counts are bounded so the file runs in seconds in a debug build, as
 //! part of `cargo test` in CI; `fuzz/` holds cargo-fuzz targets for longer
-//! runs. `PROPTEST_CASES=10000 cargo test --test proptest_parser` runs more.
+//! runs. `PROPTEST_CASES=10000 cargo test --test it proptest_parser` runs more.
 
-mod common;
+use crate::common;
 
 use confnotes::answer::Engine;
 use confnotes::index::Filters;

@@ -2,7 +2,7 @@
 //! per case under tests/fixtures/parse/, each with one note and an
 //! expected.toml, all checked through one `check()`.
 
-mod common;
+use crate::common;
 
 use confnotes::notes::{read_bytes, Kind, Note};
 use serde::Deserialize;

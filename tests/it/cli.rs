@@ -1,6 +1,6 @@
 //! The command line end to end: the real binary on a copy of the notes.
 
-mod common;
+use crate::common;
 
 use common::{confnotes, copy_shipped, json, listing};
 use serde_json::Value;

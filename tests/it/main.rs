@@ -1,0 +1,22 @@
+//! Every integration test, in one binary: each module was a test binary of
+//! its own, and linking fifteen binaries that each hold serenity and tantivy
+//! was most of CI's time. `cargo test --test it MODULE` runs one module.
+
+mod common;
+mod mock_discord;
+
+mod answer_eval;
+mod cli;
+mod corpus_eval;
+mod digest;
+mod discord_e2e;
+mod discord_faults;
+mod discord_lifecycle;
+mod discord_qa_digest;
+mod eval;
+mod golden;
+mod hostile_notes;
+mod parse_fixtures;
+mod proptest_parser;
+mod ranking;
+mod reliability;
