@@ -105,10 +105,12 @@ pub struct DigestConfig {
     /// Whether this process posts digests. With several processes (shards),
     /// exactly one of them should.
     pub enabled: bool,
-    /// Default local time of day, "HH:MM".
-    pub time: String,
-    /// Default IANA time zone.
-    pub timezone: String,
+    /// Default local time of day, "HH:MM" in the file; parsed once, here.
+    #[serde(with = "crate::time::hhmm")]
+    pub time: chrono::NaiveTime,
+    /// Default IANA time zone, by name in the file.
+    #[serde(with = "crate::time::zone")]
+    pub timezone: chrono_tz::Tz,
     /// Sessions of the day per digest.
     pub sessions: usize,
     /// At most this many entries under "New in the notes".
@@ -123,8 +125,8 @@ impl Default for DigestConfig {
     fn default() -> Self {
         DigestConfig {
             enabled: true,
-            time: "09:00".into(),
-            timezone: "UTC".into(),
+            time: chrono::NaiveTime::from_hms_opt(9, 0, 0).expect("a time of day"),
+            timezone: chrono_tz::UTC,
             sessions: 3,
             new_max: 10,
             check_seconds: 30,
@@ -431,12 +433,6 @@ impl Config {
                 )
             }
         }
-        if let Err(e) = crate::time::parse_time(&self.digest.time) {
-            return invalid("digest.time", &e);
-        }
-        if let Err(e) = crate::time::parse_zone(&self.digest.timezone) {
-            return invalid("digest.timezone", &e);
-        }
         if !(1..=8).contains(&self.digest.sessions) {
             return invalid(
                 "digest.sessions",
@@ -620,7 +616,9 @@ mod tests {
         }
         // The reported case: a time of day is text, not a TOML time.
         let c = load(None, &[("CONFNOTES_DIGEST__TIME", "17:30")]).unwrap();
-        assert_eq!(c.digest.time, "17:30");
+        assert_eq!(c.digest.time.format("%H:%M").to_string(), "17:30");
+        let c = load(None, &[("CONFNOTES_DIGEST__TIMEZONE", "europe/amsterdam")]).unwrap();
+        assert_eq!(c.digest.timezone, chrono_tz::Europe::Amsterdam);
         let c = load(None, &[("CONFNOTES_RANKING__TITLE_BOOST", "4")]).unwrap();
         assert_eq!(c.ranking.title_boost, 4.0);
         let c = load(
@@ -674,7 +672,10 @@ mod tests {
         std::io::Write::write_all(&mut f, b"[digest]\ntime = \"25:00\"\n").unwrap();
         let e = format!("{:#}", load(Some(f.path()), &[]).unwrap_err());
         let name = f.path().display().to_string();
-        assert!(e.contains("digest.time") && e.contains(&name), "{e}");
+        assert!(
+            e.contains(&name) && e.contains("line 2") && e.contains("not a time of day"),
+            "{e}"
+        );
         assert!(!e.contains("CONFNOTES_"), "{e}");
         // A wrong type in the file: its line and the value.
         let mut f = tempfile::NamedTempFile::new().unwrap();

@@ -158,9 +158,10 @@ async fn subscribe(
     #[description = "Only sessions about this topic"] topic: Option<String>,
 ) -> Result<(), Error> {
     let data = ctx.data();
-    let time_s = time.unwrap_or_else(|| data.config.digest.time.clone());
-    let zone_s = timezone.unwrap_or_else(|| data.config.digest.timezone.clone());
-    let checked = parse_time(&time_s).and_then(|t| parse_zone(&zone_s).map(|z| (t, z)));
+    // What the user typed, parsed here; else the configuration's, parsed at load.
+    let time = time.map_or(Ok(data.config.digest.time), |t| parse_time(&t));
+    let tz = timezone.map_or(Ok(data.config.digest.timezone), |z| parse_zone(&z));
+    let checked = time.and_then(|t| tz.map(|z| (t, z)));
     let (time, tz) = match checked {
         Ok(v) => v,
         Err(e) => {
@@ -295,7 +296,7 @@ async fn preview(
         }
         // The same digest `confnotes digest` shows, "new" included.
         None => {
-            let tz = parse_zone(&data.config.digest.timezone).map_err(anyhow::Error::msg)?;
+            let tz = data.config.digest.timezone;
             let date = crate::digest::schedule::local_date(now, tz);
             let per_day = data.config.digest.sessions;
             let new_max = data.config.digest.new_max;

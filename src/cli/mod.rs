@@ -305,7 +305,7 @@ fn digest(
 ) -> Result<crate::digest::Digest> {
     use crate::digest::{runner, schedule, Plan};
     let now = chrono::Utc::now();
-    let tz = schedule::parse_zone(&config.digest.timezone).map_err(anyhow::Error::msg)?;
+    let tz = config.digest.timezone;
     let date = date.unwrap_or_else(|| schedule::local_date(now, tz));
     let store = crate::store::SqliteStore::open(&config.state_path())?;
     let plan = Plan {
