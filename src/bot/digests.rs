@@ -182,13 +182,13 @@ async fn subscribe(
             guild_id: ctx.guild_id().map(|g| g.get()),
             channel_id: channel.get(),
             time,
-            timezone: tz.name().to_string(),
+            timezone: tz,
             topic,
             created_by: Some(ctx.author().id.get()),
         },
         now,
     )?;
-    let next = next_due(sub.time, tz, sub.created_at, now);
+    let next = next_due(sub.time, sub.timezone, sub.created_at, now);
     let text = format!(
         "{} <#{}>: a digest every day at {} {} ({}). The first one: <t:{}:F>.",
         if fresh { "Subscribed" } else { "Updated" },
@@ -249,14 +249,10 @@ async fn list(ctx: Context<'_>) -> Result<(), Error> {
     let now = data.clock.now();
     let mut lines = Vec::new();
     for s in &subs {
-        let next = parse_zone(&s.timezone)
-            .map(|tz| {
-                format!(
-                    ", next <t:{}:R>",
-                    next_due(s.time, tz, s.created_at, now).timestamp()
-                )
-            })
-            .unwrap_or_default();
+        let next = format!(
+            ", next <t:{}:R>",
+            next_due(s.time, s.timezone, s.created_at, now).timestamp()
+        );
         let last = data
             .store
             .last_sent(s.id)?
@@ -290,8 +286,7 @@ async fn preview(
     });
     let d = match &sub {
         Some(s) => {
-            let tz = parse_zone(&s.timezone).map_err(anyhow::Error::msg)?;
-            let date = crate::digest::schedule::local_date(now, tz);
+            let date = crate::digest::schedule::local_date(now, s.timezone);
             scheduler_for_preview(data).digest_for(s, date).await?
         }
         // The same digest `confnotes digest` shows, "new" included.
@@ -363,8 +358,7 @@ async fn now(ctx: Context<'_>) -> Result<(), Error> {
     let now = data.clock.now();
     let mut lines = Vec::new();
     for s in &subs {
-        let tz = parse_zone(&s.timezone).map_err(anyhow::Error::msg)?;
-        let date = crate::digest::schedule::local_date(now, tz);
+        let date = crate::digest::schedule::local_date(now, s.timezone);
         let line = match sched.post_recorded(s, date, now).await? {
             Some(Outcome::Posted { .. }) => {
                 format!("Posted today's digest ({}).", describe_topic(s))

@@ -182,7 +182,19 @@ pub fn run(cli: Cli, mut config: Config, color: bool) -> Result<i32> {
         // `index` is the one command that writes the index, read-only or not.
         config.index.read_only = false;
     }
-    let (engine, report) = Engine::open(&config, &bar)?;
+    let limit = |l: Option<usize>| l.unwrap_or(config.answer.limit).clamp(1, 100);
+    // A question is answered while the notes are checked for changes.
+    let (engine, report, answer) = match question_of(&cli.command) {
+        Some((question, filters, l)) => {
+            let (engine, report, a) =
+                Engine::open_answering(&config, &bar, |e| e.ask(&question, &filters, limit(l), 0))?;
+            (engine, report, Some(a))
+        }
+        None => {
+            let (engine, report) = Engine::open(&config, &bar)?;
+            (engine, report, None)
+        }
+    };
     let mut out = std::io::stdout().lock();
     let notes_dir = config.notes_dir.display().to_string();
     if !matches!(cli.command, Command::Index { .. })
@@ -194,46 +206,24 @@ pub fn run(cli: Cli, mut config: Config, color: bool) -> Result<i32> {
             report.diagnostics.len()
         );
     }
-    let limit = |l: Option<usize>| l.unwrap_or(config.answer.limit).clamp(1, 100);
-    match cli.command {
-        Command::Index { json } => {
+    match (cli.command, answer) {
+        (Command::Index { json }, _) => {
             if json {
                 writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
             } else {
                 write!(out, "{}", render::report_text(&report, &notes_dir, &style))?;
             }
         }
-        Command::Ask {
-            question,
-            limit: l,
-            json,
-        } => {
-            let a = engine.ask(&question.join(" "), &Filters::default(), limit(l), 0)?;
+        (Command::Ask { json, .. } | Command::Search { json, .. }, Some(a)) => {
             print_answer(&mut out, &a, json, render::answer_text(&a, &style, verbose))?;
         }
-        Command::Search {
-            query,
-            conference,
-            year,
-            speaker,
-            kind,
-            limit: l,
-            json,
-        } => {
-            let filters = Filters {
-                conference,
-                year,
-                speaker,
-                kind,
-            };
-            let a = engine.ask(&query.join(" "), &filters, limit(l), 0)?;
-            print_answer(&mut out, &a, json, render::answer_text(&a, &style, verbose))?;
-        }
-        Command::Links { query, json } => {
-            let a = engine.ask(&query.join(" "), &Filters::default(), limit(None), 0)?;
+        (Command::Links { json, .. }, Some(a)) => {
             print_answer(&mut out, &a, json, render::links_text(&a, &style))?;
         }
-        Command::Session { id, json } => {
+        (Command::Ask { .. } | Command::Search { .. } | Command::Links { .. }, None) => {
+            unreachable!("question commands are answered on opening")
+        }
+        (Command::Session { id, json }, _) => {
             let wanted = id.join(" ");
             match engine.session(&wanted)? {
                 Some(hit) => {
@@ -261,7 +251,7 @@ pub fn run(cli: Cli, mut config: Config, color: bool) -> Result<i32> {
                 }
             }
         }
-        Command::Serve => {
+        (Command::Serve, _) => {
             if !report.diagnostics.is_empty() {
                 tracing::warn!(
                     "{} note file(s) had problems; `confnotes index` lists them",
@@ -274,7 +264,7 @@ pub fn run(cli: Cli, mut config: Config, color: bool) -> Result<i32> {
                 .build()?;
             runtime.block_on(crate::bot::serve(config, engine))?;
         }
-        Command::Digest { date, topic, json } => {
+        (Command::Digest { date, topic, json }, _) => {
             let d = digest(&config, &engine, date, topic.as_deref().unwrap_or(""))?;
             if json {
                 writeln!(out, "{}", serde_json::to_string_pretty(&d)?)?;
@@ -282,8 +272,10 @@ pub fn run(cli: Cli, mut config: Config, color: bool) -> Result<i32> {
                 write!(out, "{}", render::digest::digest_text(&d, &style))?;
             }
         }
-        Command::State { .. } | Command::Inspect { .. } => unreachable!("handled before indexing"),
-        Command::Sessions { json } => {
+        (Command::State { .. } | Command::Inspect { .. }, _) => {
+            unreachable!("handled before indexing")
+        }
+        (Command::Sessions { json }, _) => {
             let chunks = engine.chunks()?;
             if json {
                 let list: Vec<SessionJson> = chunks.iter().map(SessionJson::from).collect();
@@ -294,6 +286,35 @@ pub fn run(cli: Cli, mut config: Config, color: bool) -> Result<i32> {
         }
     }
     Ok(0)
+}
+
+/// What a question command asks: the words, the filters and the number
+/// of hits it wants (`None`: the config's).
+fn question_of(command: &Command) -> Option<(String, Filters, Option<usize>)> {
+    match command {
+        Command::Ask {
+            question, limit, ..
+        } => Some((question.join(" "), Filters::default(), *limit)),
+        Command::Search {
+            query,
+            conference,
+            year,
+            speaker,
+            kind,
+            limit,
+            ..
+        } => {
+            let filters = Filters {
+                conference: conference.clone(),
+                year: *year,
+                speaker: speaker.clone(),
+                kind: *kind,
+            };
+            Some((query.join(" "), filters, *limit))
+        }
+        Command::Links { query, .. } => Some((query.join(" "), Filters::default(), None)),
+        _ => None,
+    }
 }
 
 /// The digest for `date` (see [`crate::digest::runner::unsubscribed`]).

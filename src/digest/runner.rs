@@ -12,7 +12,7 @@
 //! the poster is first asked to find it by its nonce in the channel; only if
 //! it is not there, and it is still the same local day, is it sent again.
 
-use super::schedule::{due_date, local_date, parse_zone};
+use super::schedule::{due_date, local_date};
 use super::{build, Digest, Plan};
 use crate::answer::{Engine, LiveEngine};
 #[cfg(doc)]
@@ -165,14 +165,7 @@ impl<P: Poster> Scheduler<P> {
             }
         };
         for sub in subs {
-            let tz = match parse_zone(&sub.timezone) {
-                Ok(tz) => tz,
-                Err(e) => {
-                    tracing::warn!(sub = sub.id, "{e}");
-                    continue;
-                }
-            };
-            let Some(date) = due_date(sub.time, tz, sub.created_at, now) else {
+            let Some(date) = due_date(sub.time, sub.timezone, sub.created_at, now) else {
                 continue;
             };
             match self.store.post(sub.id, date) {
@@ -283,8 +276,7 @@ impl<P: Poster> Scheduler<P> {
             let today = self
                 .store
                 .subscription(sub)?
-                .and_then(|s| parse_zone(&s.timezone).ok())
-                .map(|tz| local_date(now, tz));
+                .map(|s| local_date(now, s.timezone));
             match self.poster.find(p.channel_id, &p.nonce).await {
                 Ok(Some(message)) => {
                     self.store.finish_post(sub, date, message, now)?;

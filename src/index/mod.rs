@@ -9,7 +9,7 @@
 
 pub mod directory;
 pub mod initials;
-pub mod manifest;
+mod manifest;
 pub mod query;
 pub mod schema;
 pub mod spell;
@@ -144,7 +144,7 @@ impl NotesIndex {
         let reason = match (&manifest, has_index) {
             (_, false) => None,
             (Some(m), true) if m.schema_version == schema::SCHEMA_VERSION => {
-                match Self::try_open(dir, m.clone()) {
+                match Self::try_open(dir) {
                     Ok(ix) => return Ok((ix, None)),
                     Err(e) => Some(format!(
                         "index in {} is unreadable ({e:#}); rebuilding it",
@@ -175,12 +175,8 @@ impl NotesIndex {
             .reload_policy(ReloadPolicy::Manual)
             .doc_store_cache_num_blocks(DOC_STORE_CACHE_BLOCKS)
             .try_into()?;
-        let manifest = Manifest {
-            schema_version: schema::SCHEMA_VERSION,
-            rules: String::new(),
-            files: BTreeMap::new(),
-        };
-        manifest.save(dir)?;
+        let mut manifest = Manifest::new(schema::SCHEMA_VERSION);
+        manifest.save(dir, &[], "")?;
         Ok((
             NotesIndex {
                 index,
@@ -212,11 +208,14 @@ impl NotesIndex {
                 dir.display()
             );
         }
-        Self::try_open(dir, manifest)
+        Self::try_open(dir)
             .with_context(|| format!("cannot open the index in {}; {hint}", dir.display()))
     }
 
-    fn try_open(dir: &Path, manifest: Manifest) -> Result<NotesIndex> {
+    /// Open the index in `dir` with the manifest `load` gives (a second
+    /// read of a small file beats keeping a copy of it).
+    fn try_open(dir: &Path) -> Result<NotesIndex> {
+        let manifest = Manifest::load(dir).context("the manifest changed while opening")?;
         let index = Index::open(NotesDirectory::open(dir).map_err(tantivy::TantivyError::from)?)?;
         let fields = schema::fields_of(&index.schema())?;
         schema::register(&index);
@@ -264,126 +263,192 @@ impl NotesIndex {
         progress: &dyn Progress,
     ) -> Result<Report> {
         let started = Instant::now();
-        if !notes_dir.is_dir() {
-            anyhow::bail!(
-                "notes directory {} does not exist or is not a directory",
-                notes_dir.display()
-            );
-        }
-        let (files, walk_diags) = notes::list_notes(notes_dir);
+        check_notes_dir(notes_dir)?;
+        let listing = notes::list_notes(notes_dir);
+        self.refresh_listed(listing, started, opts, progress)
+    }
+
+    /// Whether the index holds `files` as listed, read with the rules set:
+    /// then a refresh would read and write nothing.
+    pub fn is_current(&self, files: &[NoteFile]) -> bool {
+        self.manifest.unchanged(files, &self.rules.fingerprint())
+    }
+
+    /// [`NotesIndex::refresh`] with the listing of the notes directory
+    /// made already (`started` when it began), for callers that list the
+    /// notes while they do something else.
+    pub fn refresh_listed(
+        &mut self,
+        (files, walk_diags): (Vec<NoteFile>, Vec<Diagnostic>),
+        started: Instant,
+        opts: WriterOptions,
+        progress: &dyn Progress,
+    ) -> Result<Report> {
+        let rules = self.rules.fingerprint();
         let mut report = Report {
             files: files.len(),
             ..Report::default()
         };
+        // The common case, on every short command: one small file read.
+        if self.manifest.unchanged(&files, &rules) {
+            report.files_unchanged = files.len();
+            return self.finish_report(report, walk_diags, started);
+        }
+        let removed = self.removed_since(&files);
+        // New rules may change what any file holds: read them all again.
+        let rules_changed = self.manifest.rules != rules;
+        let stale = self.stale(&files, rules_changed);
+        report.files_unchanged = files.len() - stale.len();
+        let changed = !stale.is_empty() || !removed.is_empty();
+        if changed {
+            progress.start(stale.len() as u64, stale.iter().map(|f| f.size).sum());
+            let mut writer: tantivy::IndexWriter<TantivyDocument> = self
+                .index
+                .writer_with_num_threads(opts.threads, opts.memory_bytes)?;
+            self.remove_files(&mut writer, &removed, &mut report);
+            // An empty index holds nothing to delete: skip a delete per file,
+            // which tantivy would otherwise check against every new segment.
+            let empty = self.reader.searcher().num_docs() == 0;
+            for file in stale {
+                self.index_file(
+                    &mut writer,
+                    file,
+                    rules_changed,
+                    empty,
+                    progress,
+                    &mut report,
+                )?;
+            }
+            tracing::debug!(files = report.files_read, "committing");
+            writer.commit()?;
+            writer.wait_merging_threads()?;
+        }
+        // Also when only mtimes changed: the next listing is then unchanged.
+        self.manifest.save(&self.dir, &files, &rules)?;
+        if changed {
+            self.reader.reload()?;
+            progress.finish();
+        }
+        self.finish_report(report, walk_diags, started)
+    }
+
+    /// The notes the index holds that `files` no longer lists.
+    fn removed_since(&mut self, files: &[NoteFile]) -> Vec<String> {
         let present: BTreeSet<&str> = files.iter().map(|f| f.rel.as_str()).collect();
-        let removed: Vec<String> = self
-            .manifest
-            .files
+        self.manifest
+            .files(&self.dir)
             .keys()
             .filter(|k| !present.contains(&k[..]))
             .cloned()
-            .collect();
-        // New rules may change what any file holds: read them all again.
-        let rules_changed = self.manifest.rules != self.rules.fingerprint();
-        let stale: Vec<&NoteFile> = files
+            .collect()
+    }
+
+    /// The notes of `files` to read: new, or with another size or mtime, or
+    /// unreadable last time (a permission since fixed keeps the mtime), or
+    /// all of them when the rules changed.
+    fn stale<'f>(&mut self, files: &'f [NoteFile], rules_changed: bool) -> Vec<&'f NoteFile> {
+        let known = self.manifest.files(&self.dir);
+        files
             .iter()
             .filter(|f| {
                 rules_changed
-                    || self
-                        .manifest
-                        .files
-                        .get(&f.rel)
-                        // An empty hash: it could not be read last time (a
-                        // permission since fixed keeps the mtime): try again.
-                        .is_none_or(|e| {
-                            e.size != f.size || u128::from(e.mtime) != f.mtime || e.hash.is_empty()
-                        })
+                    || known.get(&f.rel).is_none_or(|e| {
+                        e.size != f.size || u128::from(e.mtime) != f.mtime || e.hash.is_empty()
+                    })
             })
-            .collect();
-        report.files_unchanged = files.len() - stale.len();
-        if stale.is_empty() && removed.is_empty() {
-            return self.finish_report(report, walk_diags, started);
-        }
-        progress.start(stale.len() as u64, stale.iter().map(|f| f.size).sum());
-        let mut writer: tantivy::IndexWriter<TantivyDocument> = self
-            .index
-            .writer_with_num_threads(opts.threads, opts.memory_bytes)?;
-        // An empty index holds nothing to delete: skip a delete per file,
-        // which tantivy would otherwise check against every new segment.
-        let empty = self.reader.searcher().num_docs() == 0;
-        for rel in &removed {
+            .collect()
+    }
+
+    fn remove_files(
+        &mut self,
+        writer: &mut tantivy::IndexWriter<TantivyDocument>,
+        removed: &[String],
+        report: &mut Report,
+    ) {
+        for rel in removed {
             writer.delete_term(Term::from_field_text(self.fields.file, rel));
-            if let Some(e) = self.manifest.files.remove(rel) {
-                report
-                    .removed
-                    .extend(e.chunks.into_iter().map(|(id, _)| id));
+            self.manifest.files_mut(&self.dir).remove(rel);
+            if let Some(chunks) = self.manifest.chunks_mut(&self.dir).remove(rel) {
+                report.removed.extend(chunks.into_iter().map(|(id, _)| id));
             }
             report.files_removed += 1;
         }
-        for file in stale {
-            tracing::debug!(file = %file.rel, "indexing");
-            let read = notes::read_note_with(file, self.rules.for_file(&file.rel));
-            progress.advance(file.size);
-            let old = self.manifest.files.get(&file.rel);
-            if let (Some(old), false) = (old.filter(|_| !rules_changed), read.hash.is_empty()) {
-                if old.hash == read.hash {
-                    // Touched, not changed: remember the new mtime only.
-                    let mut e = old.clone();
-                    e.mtime = u64::try_from(file.mtime).unwrap_or(u64::MAX);
-                    self.manifest.files.insert(file.rel.clone(), e);
-                    report.files_unchanged += 1;
-                    continue;
-                }
+    }
+
+    /// Read one note and replace its chunks, unless only its mtime changed;
+    /// say which chunks were added, changed or removed.
+    fn index_file(
+        &mut self,
+        writer: &mut tantivy::IndexWriter<TantivyDocument>,
+        file: &NoteFile,
+        rules_changed: bool,
+        empty: bool,
+        progress: &dyn Progress,
+        report: &mut Report,
+    ) -> Result<()> {
+        tracing::debug!(file = %file.rel, "indexing");
+        let read = notes::read_note_with(file, self.rules.for_file(&file.rel));
+        progress.advance(file.size);
+        let mtime = u64::try_from(file.mtime).unwrap_or(u64::MAX);
+        let old = self.manifest.files_mut(&self.dir).get_mut(&file.rel);
+        if let Some(old) = old.filter(|o| !rules_changed && !o.hash.is_empty()) {
+            if old.hash == read.hash {
+                // Touched, not changed: remember the new mtime only.
+                old.mtime = mtime;
+                report.files_unchanged += 1;
+                return Ok(());
             }
-            report.files_read += 1;
-            let old_chunks: BTreeMap<String, String> = old
-                .map(|e| e.chunks.iter().cloned().collect())
-                .unwrap_or_default();
-            if !empty {
-                writer.delete_term(Term::from_field_text(self.fields.file, &file.rel));
-            }
-            let mut entry = FileEntry {
-                size: file.size,
-                mtime: u64::try_from(file.mtime).unwrap_or(u64::MAX),
-                hash: read.hash.clone(),
-                chunks: Vec::new(),
-                diagnostics: read.diagnostics.clone(),
-            };
-            let mut seen = FileWords::default();
-            for chunk in read.note.into_iter().flat_map(|n| n.chunks) {
-                let json = serde_json::to_string(&chunk)?;
-                let fp = crate::hash::fingerprint(json.as_bytes());
-                match old_chunks.get(&chunk.id) {
-                    None => report.added.push(chunk.id.clone()),
-                    Some(f) if *f != fp => report.changed.push(chunk.id.clone()),
-                    Some(_) => {}
-                }
-                entry.chunks.push((chunk.id.clone(), fp));
-                writer.add_document(self.document(chunk, json, &mut seen))?;
-            }
-            let new_ids: BTreeSet<&str> = entry.chunks.iter().map(|(id, _)| id.as_str()).collect();
-            report.removed.extend(
-                old_chunks
-                    .keys()
-                    .filter(|id| !new_ids.contains(&id[..]))
-                    .cloned(),
-            );
-            self.manifest.files.insert(file.rel.clone(), entry);
         }
-        tracing::debug!(files = report.files_read, "committing");
-        writer.commit()?;
-        writer.wait_merging_threads()?;
-        self.manifest.rules = self.rules.fingerprint();
-        self.manifest.save(&self.dir)?;
-        self.reader.reload()?;
-        progress.finish();
-        self.finish_report(report, walk_diags, started)
+        report.files_read += 1;
+        let old_chunks: BTreeMap<String, String> = self
+            .manifest
+            .chunks_mut(&self.dir)
+            .remove(&file.rel)
+            .map(|c| c.into_iter().collect())
+            .unwrap_or_default();
+        if !empty {
+            writer.delete_term(Term::from_field_text(self.fields.file, &file.rel));
+        }
+        let mut chunks = Vec::new();
+        let mut seen = FileWords::default();
+        for chunk in read.note.into_iter().flat_map(|n| n.chunks) {
+            let json = serde_json::to_string(&chunk)?;
+            let fp = crate::hash::fingerprint(json.as_bytes());
+            match old_chunks.get(&chunk.id) {
+                None => report.added.push(chunk.id.clone()),
+                Some(f) if *f != fp => report.changed.push(chunk.id.clone()),
+                Some(_) => {}
+            }
+            chunks.push((chunk.id.clone(), fp));
+            writer.add_document(self.document(chunk, json, &mut seen))?;
+        }
+        let new_ids: BTreeSet<&str> = chunks.iter().map(|(id, _)| id.as_str()).collect();
+        report.removed.extend(
+            old_chunks
+                .keys()
+                .filter(|id| !new_ids.contains(&id[..]))
+                .cloned(),
+        );
+        let entry = FileEntry {
+            size: file.size,
+            mtime,
+            hash: read.hash,
+            chunk_count: chunks.len(),
+            diagnostics: read.diagnostics,
+        };
+        self.manifest
+            .files_mut(&self.dir)
+            .insert(file.rel.clone(), entry);
+        self.manifest
+            .chunks_mut(&self.dir)
+            .insert(file.rel.clone(), chunks);
+        Ok(())
     }
 
     /// What the index holds now, as a report of a run that read nothing: for
     /// a read-only index, which is never refreshed.
     pub fn current_report(&self) -> Result<Report> {
-        let files = self.manifest.files.len();
+        let files = self.manifest.file_count();
         let report = Report {
             files,
             files_unchanged: files,
@@ -399,15 +464,12 @@ impl NotesIndex {
         walk_diags: Vec<Diagnostic>,
         started: Instant,
     ) -> Result<Report> {
-        report.chunks = self.manifest.files.values().map(|e| e.chunks.len()).sum();
+        report.chunks = self.manifest.chunk_count();
         report.sessions = self.count_sessions()?;
         report.diagnostics = walk_diags;
-        report.diagnostics.extend(
-            self.manifest
-                .files
-                .values()
-                .flat_map(|e| e.diagnostics.iter().cloned()),
-        );
+        report
+            .diagnostics
+            .extend(self.manifest.diagnostics().iter().cloned());
         report.elapsed = started.elapsed();
         Ok(report)
     }
@@ -537,6 +599,18 @@ impl NotesIndex {
 
 /// Remove the files of an index that cannot be used. Only files tantivy or
 /// confnotes write are removed, so a mistaken `index_dir` loses nothing else.
+/// The notes directory must be one: an empty listing of a mistyped path
+/// would otherwise empty the index.
+pub fn check_notes_dir(notes_dir: &Path) -> Result<()> {
+    if notes_dir.is_dir() {
+        return Ok(());
+    }
+    anyhow::bail!(
+        "notes directory {} does not exist or is not a directory",
+        notes_dir.display()
+    )
+}
+
 fn clear_dir(dir: &Path) -> Result<()> {
     const OURS: &[&str] = &[
         "idx",

@@ -22,8 +22,9 @@ pub const PLAIN: &str = "cn_plain";
 /// 6: the `words` field (words as typed, for typo correction), and CJK text
 /// as pairs of characters. 7: words glued to an acronym (`PharoJS`) are
 /// also their parts; talks named in prose by a recording's title; the
-/// `initials` field.
-pub const SCHEMA_VERSION: u32 = 7;
+/// `initials` field. 8: the chunk lists moved out of the manifest into a
+/// file of their own, read only when a note changes.
+pub const SCHEMA_VERSION: u32 = 8;
 
 #[derive(Clone, Copy, Debug)]
 pub struct Fields {

@@ -98,7 +98,7 @@ impl DigestState for SqliteStore {
             Some(sid) => {
                 conn.execute(
                     "UPDATE subscriptions SET time = ?2, timezone = ?3 WHERE id = ?1",
-                    params![sid, time, s.timezone],
+                    params![sid, time, s.timezone.name()],
                 )?;
                 sid
             }
@@ -106,7 +106,7 @@ impl DigestState for SqliteStore {
                 conn.execute(
                     "INSERT INTO subscriptions (guild_id, channel_id, time, timezone, topic, created_by, created_at)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                    params![s.guild_id.map(id), id(s.channel_id), time, s.timezone, s.topic, s.created_by.map(id), ts(now)],
+                    params![s.guild_id.map(id), id(s.channel_id), time, s.timezone.name(), s.topic, s.created_by.map(id), ts(now)],
                 )?;
                 conn.last_insert_rowid()
             }

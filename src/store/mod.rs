@@ -17,6 +17,7 @@ mod sessions;
 
 use anyhow::{bail, Context, Result};
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono_tz::Tz;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -248,10 +249,12 @@ pub struct Subscription {
     pub id: i64,
     pub guild_id: Option<u64>,
     pub channel_id: u64,
-    /// Local time of day, "HH:MM".
+    /// Local time of day, "HH:MM" in JSON.
+    #[serde(with = "crate::time::hhmm")]
     pub time: NaiveTime,
-    /// IANA time zone name.
-    pub timezone: String,
+    /// IANA time zone, by name in JSON.
+    #[serde(with = "crate::time::zone")]
+    pub timezone: Tz,
     /// Empty: all sessions.
     pub topic: String,
     pub created_by: Option<u64>,
@@ -266,7 +269,7 @@ pub struct NewSubscription {
     pub guild_id: Option<u64>,
     pub channel_id: u64,
     pub time: NaiveTime,
-    pub timezone: String,
+    pub timezone: Tz,
     pub topic: String,
     pub created_by: Option<u64>,
 }
@@ -534,20 +537,36 @@ impl SqliteStore {
              FROM subscriptions {filter} ORDER BY id"
         ))?;
         let rows = st.query_map(args, |r| {
+            let id: i64 = r.get(0)?;
             let time: String = r.get(3)?;
-            Ok(Subscription {
-                id: r.get(0)?,
+            let zone: String = r.get(4)?;
+            // Parsed once, here. Only this crate writes the table, so a bad
+            // value was edited in by hand: that subscription is left out,
+            // with a warning, and the others go on.
+            let (time, timezone) = match (
+                crate::time::parse_time(&time),
+                crate::time::parse_zone(&zone),
+            ) {
+                (Ok(t), Ok(z)) => (t, z),
+                (Err(e), _) | (_, Err(e)) => {
+                    tracing::warn!(subscription = id, "subscription left out: {e}");
+                    return Ok(None);
+                }
+            };
+            Ok(Some(Subscription {
+                id,
                 guild_id: r.get::<_, Option<i64>>(1)?.map(uid),
                 channel_id: uid(r.get(2)?),
-                time: NaiveTime::parse_from_str(&time, "%H:%M").unwrap_or_default(),
-                timezone: r.get(4)?,
+                time,
+                timezone,
                 topic: r.get(5)?,
                 created_by: r.get::<_, Option<i64>>(6)?.map(uid),
                 created_at: from_ts(r.get(7)?),
                 cursor: r.get::<_, Option<i64>>(8)?.map(uid),
-            })
+            }))
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let rows: Vec<Option<Subscription>> = rows.collect::<rusqlite::Result<_>>()?;
+        Ok(rows.into_iter().flatten().collect())
     }
 }
 
@@ -613,7 +632,7 @@ mod tests {
             guild_id: Some(1),
             channel_id: 2,
             time: NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
-            timezone: "Europe/Amsterdam".into(),
+            timezone: chrono_tz::Europe::Amsterdam,
             topic: String::new(),
             created_by: Some(3),
         };
@@ -633,5 +652,42 @@ mod tests {
         assert_eq!(s.unsubscribe(2, Some("ebpf")).unwrap(), 1);
         assert_eq!(s.unsubscribe(2, None).unwrap(), 1);
         assert!(s.subscriptions().unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_subscription_edited_to_nonsense_is_left_out_and_the_rest_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = SqliteStore::open(&dir.path().join("s.db")).unwrap();
+        let now = t("2026-01-01T00:00:00Z");
+        let new = |channel_id| NewSubscription {
+            guild_id: Some(1),
+            channel_id,
+            time: NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
+            timezone: chrono_tz::Asia::Kolkata,
+            topic: String::new(),
+            created_by: None,
+        };
+        for channel in [2, 3, 4] {
+            s.subscribe(&new(channel), now).unwrap();
+        }
+        let subs = s.subscriptions().unwrap();
+        assert_eq!(
+            subs[0].timezone,
+            chrono_tz::Asia::Kolkata,
+            "typed when read"
+        );
+        s.conn()
+            .execute_batch(
+                "UPDATE subscriptions SET timezone = 'Mars/Olympus' WHERE channel_id = 2;
+                 UPDATE subscriptions SET time = '25:99' WHERE channel_id = 3;",
+            )
+            .unwrap();
+        let kept: Vec<u64> = s
+            .subscriptions()
+            .unwrap()
+            .iter()
+            .map(|s| s.channel_id)
+            .collect();
+        assert_eq!(kept, [4]);
     }
 }

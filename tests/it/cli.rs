@@ -487,7 +487,7 @@ fn state_shows_what_the_bot_stored() {
                 guild_id: Some(1),
                 channel_id: 88,
                 time: chrono::NaiveTime::from_hms_opt(9, 30, 0).unwrap(),
-                timezone: "Europe/Amsterdam".into(),
+                timezone: "Europe/Amsterdam".parse().unwrap(),
                 topic: "gitops".into(),
                 created_by: Some(2),
             },
@@ -623,4 +623,53 @@ fn inspect_shows_the_decision_and_rules_override_it() {
         err.contains("rules.toml") && err.contains("notes.rules[0].talks"),
         "{err}"
     );
+}
+
+#[test]
+fn a_question_asked_while_notes_change_is_answered_from_the_new_notes() {
+    use confnotes::answer::Engine;
+    use confnotes::config::Config;
+    use confnotes::index::{Filters, Silent};
+    use std::cell::Cell;
+    let tmp = tempfile::tempdir().unwrap();
+    let notes = tmp.path().join("notes");
+    copy_shipped(&notes);
+    let config = Config {
+        notes_dir: notes.clone(),
+        index_dir: tmp.path().join("index"),
+        synonyms_file: common::root().join("config/synonyms.toml"),
+        ..Config::default()
+    };
+    let calls = Cell::new(0);
+    let ask = |e: &Engine| {
+        calls.set(calls.get() + 1);
+        e.ask("okapi stampede", &Filters::default(), 3, 0)
+    };
+    let hit_files = |a: &confnotes::answer::Answer| -> Vec<String> {
+        a.hits.iter().map(|h| h.file.clone()).collect()
+    };
+    // A new index: built, then asked once.
+    let (_, report, _) = Engine::open_answering(&config, &Silent, ask).unwrap();
+    assert_eq!((report.files_read, calls.get()), (5, 1));
+    // Unchanged notes: asked once, on the index as it was.
+    let (_, report, _) = Engine::open_answering(&config, &Silent, ask).unwrap();
+    assert_eq!((report.files_read, calls.get()), (0, 2));
+    // A note added since: the first answer is dropped, the index refreshed
+    // and the question asked again.
+    std::fs::write(
+        notes.join("zoo.md"),
+        "# Okapi Stampede Control - Ann Lee, Zoo\n\nWhat to do in an okapi stampede.\n",
+    )
+    .unwrap();
+    let (_, report, answer) = Engine::open_answering(&config, &Silent, ask).unwrap();
+    assert_eq!((report.files_read, calls.get()), (1, 4));
+    assert_eq!(
+        hit_files(&answer).first().map(String::as_str),
+        Some("zoo.md")
+    );
+    // Removed again: not in the answer.
+    std::fs::remove_file(notes.join("zoo.md")).unwrap();
+    let (_, report, answer) = Engine::open_answering(&config, &Silent, ask).unwrap();
+    assert_eq!(report.files_removed, 1);
+    assert!(!hit_files(&answer).contains(&"zoo.md".to_string()));
 }
