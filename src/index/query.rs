@@ -633,303 +633,50 @@ impl QueryBuilder {
 
     /// Like [`QueryBuilder::build`], weighing each word by how common it is
     /// in the notes (`stats`) and correcting the words they do not have.
+    ///
+    /// In steps: the question's content words, each word with its typo
+    /// correction, initials and synonyms' weight ([`QueryBuilder::add_word`]),
+    /// synonyms of words and phrases, spelled-out acronyms, related-word
+    /// ideas, neighbouring words as phrases, then the filters.
     pub fn build_with(&self, question: &str, filters: &Filters, stats: &dyn Stats) -> Built {
         // Analyzers are cloned per question so one builder serves many threads.
         let mut plain = self.plain.clone();
-        let mut stem_an = self.stem.clone();
         let all = schema::tokens(&mut plain, question);
         let wants_links = all.iter().any(|w| LINK_WORDS.contains(&w.as_str()));
-        let mut words: Vec<String> = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        for w in &all {
-            if words.len() == MAX_WORDS {
-                break;
-            }
-            if !STOP.contains(&w.as_str())
-                && !LINK_WORDS.contains(&w.as_str())
-                && seen.insert(w.as_str())
-            {
-                words.push(w.clone());
-            }
-        }
-        // A question of only stop words ("what is it?") still searches them.
-        if words.is_empty() && filters.is_empty() {
-            words = all
-                .iter()
-                .filter(|w| !LINK_WORDS.contains(&w.as_str()))
-                .take(MAX_WORDS)
-                .cloned()
-                .collect();
-            words.dedup();
-        }
-        let r = self.ranking.clone();
-        let f = self.fields;
-        let n = stats.num_docs().max(1) as f32;
-        // How much a word can say, from how many chunks hold it: a word in
-        // most chunks weighs almost nothing, a word in one chunk weighs 1.
-        let weight_of = |df: u64| -> f32 {
-            if stats.num_docs() == 0 {
-                return 1.0;
-            }
-            (idf(df.min(stats.num_docs()) as f32, n) / idf(1.0, n)).min(1.0)
+        let words = content_words(&all, filters);
+        let mut d = Draft {
+            stem: self.stem.clone(),
+            weigh: Weigh {
+                stats,
+                n: stats.num_docs().max(1) as f32,
+            },
+            alternatives: alternatives(&all),
+            fuzzy_left: MAX_FUZZY_WORDS,
+            ..Draft::default()
         };
-        let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let mut per_word: Vec<Box<dyn Query>> = Vec::new();
-        let mut terms: Vec<String> = Vec::new();
-        let mut concepts: Vec<Concept> = Vec::new();
-        let mut corrections: Vec<(String, String)> = Vec::new();
-        let mut fuzzy_left = MAX_FUZZY_WORDS;
-        let (mut alternatives_known, mut alternatives_unknown) = (0, 0);
-        // The words either side of "or", "vs": the alternatives weighed.
-        let alternatives: HashSet<&str> = all
-            .iter()
-            .enumerate()
-            .filter(|(_, w)| matches!(w.as_str(), "or" | "vs" | "versus"))
-            .flat_map(|(i, _)| [i.checked_sub(1), Some(i + 1)])
-            .flatten()
-            .filter_map(|i| all.get(i).map(String::as_str))
-            .collect();
         for w in &words {
-            let stem = stem_one(&mut stem_an, w);
-            // Its synonyms count as the same word, for weight too.
-            let group: Vec<&Vec<Vec<String>>> = self
-                .synonyms
-                .iter()
-                .filter(|g| g.iter().any(|e| e.len() == 1 && e[0] == *w))
-                .collect();
-            let mut stems = vec![stem.clone()];
-            for g in &group {
-                for e in g.iter().filter(|e| e.len() == 1) {
-                    stems.push(stem_one(&mut stem_an, &e[0]));
-                }
-            }
-            stems.sort();
-            stems.dedup();
-            let df: u64 = stems.iter().map(|s| stats.doc_freq(s)).sum();
-            let name_df = stats.name_freq(w);
-            let mut concept = Concept {
-                word: w.clone(),
-                stems: vec![stem.clone()],
-                names: vec![w.clone()],
-                phrases: Vec::new(),
-                weight: weight_of(df.max(name_df))
-                    * if WEAK.contains(&w.as_str()) {
-                        0.33
-                    } else {
-                        1.0
-                    },
-            };
-            let mut q = self.word_query(w, &stem, concept.weight);
-            if df == 0 && name_df == 0 && r.fuzzy_boost > 0.0 && fuzzy_left > 0 {
-                // Not in the notes: a typo of a word that is?
-                if w.chars().count() >= r.fuzzy_min_len {
-                    fuzzy_left -= 1;
-                    if let Some((fixed, d)) = stats.correct(w) {
-                        let fixed_stem = stem_one(&mut stem_an, &fixed);
-                        let fixed_df = stats.doc_freq(&fixed_stem).max(stats.name_freq(&fixed));
-                        let weight =
-                            weight_of(fixed_df) * r.fuzzy_boost * if d <= 1 { 1.0 } else { 0.8 };
-                        q = self.word_query(&fixed, &fixed_stem, weight);
-                        concept.weight = weight_of(fixed_df);
-                        concept.stems.push(fixed_stem.clone());
-                        concept.names.push(fixed.clone());
-                        terms.push(fixed_stem);
-                        corrections.push((w.clone(), fixed));
-                    } else if let Some(rest) = known_after_prefix(w, stats, &mut stem_an) {
-                        // "overhyped" is "hyped", "rebuilt" is "built".
-                        let rest_stem = stem_one(&mut stem_an, &rest);
-                        let rest_df = stats.doc_freq(&rest_stem);
-                        let weight = weight_of(rest_df) * r.fuzzy_boost;
-                        q = self.word_query(&rest, &rest_stem, weight);
-                        concept.weight = weight_of(rest_df);
-                        concept.stems.push(rest_stem.clone());
-                        concept.names.push(rest.clone());
-                        terms.push(rest_stem);
-                    }
-                }
-
-                // Names are short and odd: each also matches a name one edit away.
-                let fq = FuzzyTermQuery::new(Term::from_field_text(f.names, w), 1, true);
-                should.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(fq), r.fuzzy_boost)),
-                ));
-            }
-            // Initials the notes never write, of a name they spell out:
-            // "drf" finds "Django REST framework".
-            let plain_letters =
-                (3..=5).contains(&w.len()) && w.chars().all(|c| c.is_ascii_lowercase());
-            if df == 0 && name_df == 0 && concept.stems.len() == 1 && plain_letters {
-                if let Some(words) = stats.expansion(w) {
-                    let stems: Vec<String> = words
-                        .split(' ')
-                        .map(|t| stem_one(&mut stem_an, t))
-                        .collect();
-                    should.extend(self.phrase_queries(&stems, concept.weight * r.synonym_weight));
-                    terms.extend(stems);
-                    concept.phrases.push(words);
-                }
-            }
-            if alternatives.contains(w.as_str()) {
-                if df == 0 && name_df == 0 && concept.stems.len() == 1 && concept.phrases.is_empty()
-                {
-                    alternatives_unknown += 1;
-                } else {
-                    alternatives_known += 1;
-                }
-            }
-            per_word.push(q.box_clone());
-            should.push((Occur::Should, q));
-            terms.push(stem);
-            concepts.push(concept);
+            self.add_word(&mut d, w);
         }
-        let words_searched = concepts.len();
-        // Synonyms of words and phrases in the question, weighed like the word.
-        for group in &self.synonyms {
-            let present: Vec<&Vec<String>> =
-                group.iter().filter(|e| contains_seq(&all, e)).collect();
-            if present.is_empty() {
-                continue;
-            }
-            // The question's words the synonyms stand for ("mutual", "tls").
-            let owners: Vec<usize> = (0..concepts.len())
-                .filter(|&i| present.iter().any(|e| e.contains(&concepts[i].word)))
-                .collect();
-            let weight = owners
-                .iter()
-                .map(|&i| concepts[i].weight)
-                .fold(None, |m: Option<f32>, w| Some(m.map_or(w, |m| m.max(w))))
-                .unwrap_or(1.0)
-                * r.synonym_weight;
-            for entry in group.iter().filter(|e| !contains_seq(&all, e)) {
-                let stems: Vec<String> = entry.iter().map(|t| stem_one(&mut stem_an, t)).collect();
-                if let [one] = stems.as_slice() {
-                    should.push((Occur::Should, self.word_query(&entry[0], one, weight)));
-                    terms.push(one.clone());
-                    for &i in &owners {
-                        concepts[i].stems.push(one.clone());
-                        concepts[i].names.push(entry[0].clone());
-                    }
-                } else {
-                    should.extend(self.phrase_queries(&stems, weight));
-                    terms.extend(stems);
-                }
-            }
+        let words_searched = d.concepts.len();
+        self.add_synonyms(&mut d, &all);
+        self.add_acronyms(&mut d, &all);
+        if self.ranking.related_weight > 0.0 {
+            self.add_related(&mut d, &all, words_searched);
         }
-        // A spelled-out name whose initials the notes use: "command query
-        // responsibility segregation" finds "CQRS", "birds of a feather" "BoF".
-        for (start, len, acronym) in acronyms(&all) {
-            let stem = stem_one(&mut stem_an, &acronym);
-            let df = stats.doc_freq(&stem);
-            // A common word that happens to be the initials ("the", "run"),
-            // or an inflected one ("ats" is "at"), is not one.
-            if df == 0
-                || stem != acronym
-                || weight_of(df) < 0.3
-                || is_stop_word(&acronym)
-                || concepts.iter().any(|c| c.word == acronym)
-            {
-                continue;
-            }
-            let window = &all[start..start + len];
-            let owners: Vec<usize> = (0..concepts.len())
-                .filter(|&i| window.contains(&concepts[i].word))
-                .collect();
-            let weight = weight_of(df) * r.synonym_weight;
-            should.push((Occur::Should, self.word_query(&acronym, &stem, weight)));
-            terms.push(stem.clone());
-            for &i in &owners {
-                concepts[i].stems.push(stem.clone());
-                concepts[i].names.push(acronym.clone());
-            }
-        }
-        // Related words (a paraphrase's other words), weighed by their own
-        // rarity; groups are matched on stems ("ramping up" is "ramp up").
-        if r.related_weight > 0.0 {
-            let all_stems: Vec<String> = all.iter().map(|t| stem_one(&mut stem_an, t)).collect();
-            for group in &self.related {
-                let Some(at) = group.iter().find_map(|(e, _)| {
-                    all_stems
-                        .windows(e.len())
-                        .position(|w| w == e.as_slice())
-                        .map(|i| (i, e.len()))
-                }) else {
-                    continue;
-                };
-                let mut idea = Concept {
-                    // "~" and the words typed, as typed.
-                    word: format!("~{}", all[at.0..at.0 + at.1].join(" ")),
-                    stems: Vec::new(),
-                    names: Vec::new(),
-                    phrases: Vec::new(),
-                    weight: RELATED_IDEA_WEIGHT,
-                };
-                // The idea stands in for the words that raised it: when one of
-                // them is rare, the idea counts almost as much.
-                let trigger = concepts[..words_searched]
-                    .iter()
-                    .filter(|c| all[at.0..at.0 + at.1].contains(&c.word))
-                    .map(|c| c.weight)
-                    .fold(0.0f32, f32::max);
-                idea.weight = idea.weight.max(IDEA_STANDS_IN * trigger);
-                for (stems, plain) in group.iter().filter(|(e, _)| !contains_seq(&all_stems, e)) {
-                    // A phrase of a common word is not searched either:
-                    // phrase queries read positions, the costliest part.
-                    let df = stems.iter().map(|s| stats.doc_freq(s)).max().unwrap_or(0);
-                    let weight = weight_of(df) * r.related_weight;
-                    // A common related word finds little and costs a long
-                    // posting list: it only counts for coverage.
-                    let search = df > 0 && weight_of(df) >= MIN_RELATED_SEARCHED;
-                    if let [one] = stems.as_slice() {
-                        if search {
-                            should.push((Occur::Should, self.stem_query(one, weight)));
-                        }
-                        idea.stems.push(one.clone());
-                        idea.names.push(plain.clone());
-                    } else {
-                        if search {
-                            should.extend(self.phrase_queries(stems, weight));
-                        }
-                        idea.phrases.push(plain.clone());
-                    }
-                }
-                // The idea counts as one more word of the question: a note
-                // using any of its other words holds it.
-                if !idea.stems.is_empty() || !idea.phrases.is_empty() {
-                    concepts.push(idea);
-                }
-            }
-        }
-        // Neighbouring words as phrases.
-        for pair in concepts[..words_searched].windows(2) {
-            let w = pair[0].weight.min(pair[1].weight);
-            let stems = [pair[0].stems[0].clone(), pair[1].stems[0].clone()];
-            for (field, boost) in [(f.title, r.phrase_boost * 1.5), (f.body, r.phrase_boost)] {
-                let mut pq = PhraseQuery::new(
-                    stems
-                        .iter()
-                        .map(|s| Term::from_field_text(field, s))
-                        .collect(),
-                );
-                pq.set_slop(1);
-                should.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(pq), boost * w)),
-                ));
-            }
-        }
+        self.add_neighbours(&mut d, words_searched);
         // Holding every word counts extra.
-        if (2..=6).contains(&per_word.len()) {
+        if (2..=6).contains(&d.per_word.len()) {
+            let per_word = std::mem::take(&mut d.per_word);
             let all_words =
                 BooleanQuery::new(per_word.into_iter().map(|q| (Occur::Must, q)).collect());
-            should.push((Occur::Should, Box::new(all_words)));
+            d.should.push((Occur::Should, Box::new(all_words)));
         }
-        terms.sort();
-        terms.dedup();
-        let text: Option<Box<dyn Query>> = if should.is_empty() {
+        d.terms.sort();
+        d.terms.dedup();
+        let text: Option<Box<dyn Query>> = if d.should.is_empty() {
             None
         } else {
-            Some(Box::new(BooleanQuery::new(should)))
+            Some(Box::new(BooleanQuery::new(d.should)))
         };
         let filter_clauses = self.filter_clauses(&mut plain, filters);
         let query: Option<Box<dyn Query>> = match (text, filter_clauses.is_empty()) {
@@ -944,11 +691,264 @@ impl QueryBuilder {
         Built {
             query,
             words,
-            terms,
-            concepts,
-            corrections,
-            subject_missing: alternatives_unknown >= 2 && alternatives_known == 0,
+            terms: d.terms,
+            concepts: d.concepts,
+            corrections: d.corrections,
+            subject_missing: d.alternatives_unknown >= 2 && d.alternatives_known == 0,
             wants_links,
+        }
+    }
+
+    /// One content word: its query (corrected when the notes lack it), its
+    /// concept, weighed with its synonyms, and what it says about the
+    /// alternatives a question weighs.
+    fn add_word(&self, d: &mut Draft<'_>, w: &str) {
+        let r = &self.ranking;
+        let stats = d.weigh.stats;
+        let stem = stem_one(&mut d.stem, w);
+        // Its synonyms count as the same word, for weight too.
+        let mut stems = vec![stem.clone()];
+        for g in self
+            .synonyms
+            .iter()
+            .filter(|g| g.iter().any(|e| e.len() == 1 && e[0] == w))
+        {
+            for e in g.iter().filter(|e| e.len() == 1) {
+                stems.push(stem_one(&mut d.stem, &e[0]));
+            }
+        }
+        stems.sort();
+        stems.dedup();
+        let df: u64 = stems.iter().map(|s| stats.doc_freq(s)).sum();
+        let name_df = stats.name_freq(w);
+        let unknown = df == 0 && name_df == 0;
+        let mut concept = Concept {
+            word: w.to_string(),
+            stems: vec![stem.clone()],
+            names: vec![w.to_string()],
+            phrases: Vec::new(),
+            weight: d.weigh.of(df.max(name_df)) * if WEAK.contains(&w) { 0.33 } else { 1.0 },
+        };
+        let mut q = self.word_query(w, &stem, concept.weight);
+        if unknown && r.fuzzy_boost > 0.0 && d.fuzzy_left > 0 {
+            if let Some(fixed) = self.stand_in(d, w, &mut concept) {
+                q = fixed;
+            }
+            // Names are short and odd: each also matches a name one edit away.
+            let fq = FuzzyTermQuery::new(Term::from_field_text(self.fields.names, w), 1, true);
+            d.should.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(Box::new(fq), r.fuzzy_boost)),
+            ));
+        }
+        // Initials the notes never write, of a name they spell out:
+        // "drf" finds "Django REST framework".
+        let plain_letters = (3..=5).contains(&w.len()) && w.chars().all(|c| c.is_ascii_lowercase());
+        if unknown && concept.stems.len() == 1 && plain_letters {
+            if let Some(words) = stats.expansion(w) {
+                let stems: Vec<String> =
+                    words.split(' ').map(|t| stem_one(&mut d.stem, t)).collect();
+                d.should
+                    .extend(self.phrase_queries(&stems, concept.weight * r.synonym_weight));
+                d.terms.extend(stems);
+                concept.phrases.push(words);
+            }
+        }
+        if d.alternatives.contains(w) {
+            if unknown && concept.stems.len() == 1 && concept.phrases.is_empty() {
+                d.alternatives_unknown += 1;
+            } else {
+                d.alternatives_known += 1;
+            }
+        }
+        d.per_word.push(q.box_clone());
+        d.should.push((Occur::Should, q));
+        d.terms.push(stem);
+        d.concepts.push(concept);
+    }
+
+    /// A word the notes do not have, read as one they do: a typo of it
+    /// (`secuirty`), or a prefix on it (`overhyped` is `hyped`). The query
+    /// for the word it stands for; the concept learns that word.
+    fn stand_in(
+        &self,
+        d: &mut Draft<'_>,
+        w: &str,
+        concept: &mut Concept,
+    ) -> Option<Box<dyn Query>> {
+        let r = &self.ranking;
+        let stats = d.weigh.stats;
+        if w.chars().count() < r.fuzzy_min_len {
+            return None;
+        }
+        d.fuzzy_left -= 1;
+        let (known, weight) = if let Some((fixed, distance)) = stats.correct(w) {
+            d.corrections.push((w.to_string(), fixed.clone()));
+            (fixed, if distance <= 1 { 1.0 } else { 0.8 })
+        } else {
+            (known_after_prefix(w, stats, &mut d.stem)?, 1.0)
+        };
+        let known_stem = stem_one(&mut d.stem, &known);
+        let df = stats.doc_freq(&known_stem).max(stats.name_freq(&known));
+        let q = self.word_query(&known, &known_stem, d.weigh.of(df) * r.fuzzy_boost * weight);
+        concept.weight = d.weigh.of(df);
+        concept.stems.push(known_stem.clone());
+        concept.names.push(known);
+        d.terms.push(known_stem);
+        Some(q)
+    }
+
+    /// Synonyms of words and phrases in the question, weighed like the word.
+    fn add_synonyms(&self, d: &mut Draft<'_>, all: &[String]) {
+        for group in &self.synonyms {
+            let present: Vec<&Vec<String>> =
+                group.iter().filter(|e| contains_seq(all, e)).collect();
+            if present.is_empty() {
+                continue;
+            }
+            // The question's words the synonyms stand for ("mutual", "tls").
+            let owners: Vec<usize> = (0..d.concepts.len())
+                .filter(|&i| present.iter().any(|e| e.contains(&d.concepts[i].word)))
+                .collect();
+            let weight = owners
+                .iter()
+                .map(|&i| d.concepts[i].weight)
+                .fold(None, |m: Option<f32>, w| Some(m.map_or(w, |m| m.max(w))))
+                .unwrap_or(1.0)
+                * self.ranking.synonym_weight;
+            for entry in group.iter().filter(|e| !contains_seq(all, e)) {
+                let stems: Vec<String> = entry.iter().map(|t| stem_one(&mut d.stem, t)).collect();
+                if let [one] = stems.as_slice() {
+                    d.should
+                        .push((Occur::Should, self.word_query(&entry[0], one, weight)));
+                    d.terms.push(one.clone());
+                    for &i in &owners {
+                        d.concepts[i].stems.push(one.clone());
+                        d.concepts[i].names.push(entry[0].clone());
+                    }
+                } else {
+                    d.should.extend(self.phrase_queries(&stems, weight));
+                    d.terms.extend(stems);
+                }
+            }
+        }
+    }
+
+    /// A spelled-out name whose initials the notes use: "command query
+    /// responsibility segregation" finds "CQRS", "birds of a feather" "BoF".
+    fn add_acronyms(&self, d: &mut Draft<'_>, all: &[String]) {
+        for (start, len, acronym) in acronyms(all) {
+            let stem = stem_one(&mut d.stem, &acronym);
+            let df = d.weigh.stats.doc_freq(&stem);
+            // A common word that happens to be the initials ("the", "run"),
+            // or an inflected one ("ats" is "at"), is not one.
+            if df == 0
+                || stem != acronym
+                || d.weigh.of(df) < 0.3
+                || is_stop_word(&acronym)
+                || d.concepts.iter().any(|c| c.word == acronym)
+            {
+                continue;
+            }
+            let window = &all[start..start + len];
+            let owners: Vec<usize> = (0..d.concepts.len())
+                .filter(|&i| window.contains(&d.concepts[i].word))
+                .collect();
+            let weight = d.weigh.of(df) * self.ranking.synonym_weight;
+            d.should
+                .push((Occur::Should, self.word_query(&acronym, &stem, weight)));
+            d.terms.push(stem.clone());
+            for &i in &owners {
+                d.concepts[i].stems.push(stem.clone());
+                d.concepts[i].names.push(acronym.clone());
+            }
+        }
+    }
+
+    /// Related words (a paraphrase's other words), weighed by their own
+    /// rarity; groups are matched on stems ("ramping up" is "ramp up").
+    /// Each group a question touches becomes one more concept of it.
+    fn add_related(&self, d: &mut Draft<'_>, all: &[String], words_searched: usize) {
+        let all_stems: Vec<String> = all.iter().map(|t| stem_one(&mut d.stem, t)).collect();
+        for group in &self.related {
+            let Some(at) = group.iter().find_map(|(e, _)| {
+                all_stems
+                    .windows(e.len())
+                    .position(|w| w == e.as_slice())
+                    .map(|i| (i, e.len()))
+            }) else {
+                continue;
+            };
+            let typed = &all[at.0..at.0 + at.1];
+            let mut idea = Concept {
+                // "~" and the words typed, as typed.
+                word: format!("~{}", typed.join(" ")),
+                stems: Vec::new(),
+                names: Vec::new(),
+                phrases: Vec::new(),
+                weight: RELATED_IDEA_WEIGHT,
+            };
+            // The idea stands in for the words that raised it: when one of
+            // them is rare, the idea counts almost as much.
+            let trigger = d.concepts[..words_searched]
+                .iter()
+                .filter(|c| typed.contains(&c.word))
+                .map(|c| c.weight)
+                .fold(0.0f32, f32::max);
+            idea.weight = idea.weight.max(IDEA_STANDS_IN * trigger);
+            for (stems, plain) in group.iter().filter(|(e, _)| !contains_seq(&all_stems, e)) {
+                // A phrase of a common word is not searched either:
+                // phrase queries read positions, the costliest part.
+                let df = stems
+                    .iter()
+                    .map(|s| d.weigh.stats.doc_freq(s))
+                    .max()
+                    .unwrap_or(0);
+                let weight = d.weigh.of(df) * self.ranking.related_weight;
+                // A common related word finds little and costs a long
+                // posting list: it only counts for coverage.
+                let search = df > 0 && d.weigh.of(df) >= MIN_RELATED_SEARCHED;
+                if let [one] = stems.as_slice() {
+                    if search {
+                        d.should.push((Occur::Should, self.stem_query(one, weight)));
+                    }
+                    idea.stems.push(one.clone());
+                    idea.names.push(plain.clone());
+                } else {
+                    if search {
+                        d.should.extend(self.phrase_queries(stems, weight));
+                    }
+                    idea.phrases.push(plain.clone());
+                }
+            }
+            // The idea counts as one more word of the question: a note
+            // using any of its other words holds it.
+            if !idea.stems.is_empty() || !idea.phrases.is_empty() {
+                d.concepts.push(idea);
+            }
+        }
+    }
+
+    /// Neighbouring words of the question as phrases (one word apart at
+    /// most), in the title worth more.
+    fn add_neighbours(&self, d: &mut Draft<'_>, words_searched: usize) {
+        let (f, r) = (self.fields, &self.ranking);
+        for pair in d.concepts[..words_searched].windows(2) {
+            let w = pair[0].weight.min(pair[1].weight);
+            let stems = [pair[0].stems[0].clone(), pair[1].stems[0].clone()];
+            for (field, boost) in [(f.title, r.phrase_boost * 1.5), (f.body, r.phrase_boost)] {
+                let mut pq = PhraseQuery::new(
+                    stems
+                        .iter()
+                        .map(|s| Term::from_field_text(field, s))
+                        .collect(),
+                );
+                pq.set_slop(1);
+                d.should.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(pq), boost * w)),
+                ));
+            }
         }
     }
 
@@ -1072,6 +1072,93 @@ fn boosted(terms: &[(Field, &str, f32)], weight: f32) -> Box<dyn Query> {
             })
             .collect(),
     ))
+}
+
+/// A question being made into queries: what [`QueryBuilder::build_with`]'s
+/// steps add to.
+#[derive(Default)]
+struct Draft<'a> {
+    stem: TextAnalyzer,
+    weigh: Weigh<'a>,
+    should: Vec<(Occur, Box<dyn Query>)>,
+    /// Each content word's own query, for "holds every word".
+    per_word: Vec<Box<dyn Query>>,
+    terms: Vec<String>,
+    concepts: Vec<Concept>,
+    corrections: Vec<(String, String)>,
+    /// Words of the question that may still be corrected.
+    fuzzy_left: usize,
+    /// The words either side of "or", "vs": the alternatives weighed.
+    alternatives: HashSet<String>,
+    alternatives_known: usize,
+    alternatives_unknown: usize,
+}
+
+/// How much a word can say, from how many chunks hold it: a word in most
+/// chunks weighs almost nothing, a word in one chunk weighs 1.
+#[derive(Clone, Copy)]
+struct Weigh<'a> {
+    stats: &'a dyn Stats,
+    n: f32,
+}
+
+impl Default for Weigh<'_> {
+    fn default() -> Self {
+        Weigh {
+            stats: &NoStats,
+            n: 1.0,
+        }
+    }
+}
+
+impl Weigh<'_> {
+    fn of(&self, df: u64) -> f32 {
+        let docs = self.stats.num_docs();
+        if docs == 0 {
+            return 1.0;
+        }
+        (idf(df.min(docs) as f32, self.n) / idf(1.0, self.n)).min(1.0)
+    }
+}
+
+/// The question's words to search: not stop words or link words, each once,
+/// at most [`MAX_WORDS`]. A question of only stop words ("what is it?")
+/// still searches them.
+fn content_words(all: &[String], filters: &Filters) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    let mut seen = HashSet::new();
+    for w in all {
+        if words.len() == MAX_WORDS {
+            break;
+        }
+        if !STOP.contains(&w.as_str())
+            && !LINK_WORDS.contains(&w.as_str())
+            && seen.insert(w.as_str())
+        {
+            words.push(w.clone());
+        }
+    }
+    if words.is_empty() && filters.is_empty() {
+        words = all
+            .iter()
+            .filter(|w| !LINK_WORDS.contains(&w.as_str()))
+            .take(MAX_WORDS)
+            .cloned()
+            .collect();
+        words.dedup();
+    }
+    words
+}
+
+/// The words either side of "or", "vs" and "versus".
+fn alternatives(all: &[String]) -> HashSet<String> {
+    all.iter()
+        .enumerate()
+        .filter(|(_, w)| matches!(w.as_str(), "or" | "vs" | "versus"))
+        .flat_map(|(i, _)| [i.checked_sub(1), Some(i + 1)])
+        .flatten()
+        .filter_map(|i| all.get(i).cloned())
+        .collect()
 }
 
 fn stem_one(analyzer: &mut TextAnalyzer, word: &str) -> String {
