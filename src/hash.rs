@@ -4,7 +4,7 @@
 /// A 128-bit fingerprint of content, to notice that a note or a chunk
 /// changed. Eight bytes a step in two independent lanes, about ten times
 /// faster than FNV-1a; not for adversaries, only for change detection.
-pub fn fingerprint(bytes: &[u8]) -> String {
+pub(crate) fn fingerprint(bytes: &[u8]) -> String {
     let mut f = Fingerprint::default();
     f.write(bytes);
     f.finish()
@@ -13,7 +13,7 @@ pub fn fingerprint(bytes: &[u8]) -> String {
 /// [`fingerprint`] of content given in pieces: the same as of the pieces
 /// joined, without joining them.
 #[derive(Clone)]
-pub struct Fingerprint {
+pub(crate) struct Fingerprint {
     a: u64,
     b: u64,
     len: u64,
@@ -46,7 +46,7 @@ impl Fingerprint {
         self.b = (self.b ^ y).wrapping_mul(K2).rotate_left(29);
     }
 
-    pub fn write(&mut self, mut bytes: &[u8]) {
+    pub(crate) fn write(&mut self, mut bytes: &[u8]) {
         self.len += bytes.len() as u64;
         if self.held > 0 {
             let take = (16 - self.held).min(bytes.len());
@@ -69,7 +69,7 @@ impl Fingerprint {
         self.held = rest.len();
     }
 
-    pub fn finish(mut self) -> String {
+    pub(crate) fn finish(mut self) -> String {
         fn fmix(mut h: u64) -> u64 {
             h ^= h >> 33;
             h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
@@ -89,7 +89,7 @@ impl Fingerprint {
 
 /// FNV-1a, 64 bits: the session hashes kept in the state store (stable
 /// across versions, so upgrading does not mark every session changed).
-pub fn content_hash(bytes: &[u8]) -> String {
+pub(crate) fn content_hash(bytes: &[u8]) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for &b in bytes {
         h ^= u64::from(b);

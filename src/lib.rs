@@ -15,18 +15,22 @@
 //! [`config`] holds every setting; [`alloc`] tunes the allocator the binary installs. Only `config` reads the environment; no
 //! module here does network I/O (the bot's `Poster` does it for [`digest`]).
 
+// What only the crate uses is `pub(crate)`: the library's public surface is
+// what the binary, the tests, the benchmarks and the fuzz targets need.
+#![warn(unreachable_pub)]
+
 pub mod alloc;
 pub mod answer;
 pub mod bot;
 pub mod cli;
 pub mod config;
 pub mod digest;
-pub mod hash;
+pub(crate) mod hash;
 pub mod index;
 pub mod notes;
 pub mod render;
 pub mod store;
-pub mod time;
+pub(crate) mod time;
 
 #[cfg(test)]
 mod tidy;

@@ -38,15 +38,15 @@ pub fn parse_zone(s: &str) -> Result<Tz, String> {
 }
 
 /// serde for a time of day as "HH:MM", the way settings write it.
-pub mod hhmm {
+pub(crate) mod hhmm {
     use chrono::NaiveTime;
     use serde::{Deserialize, Deserializer, Serializer};
 
-    pub fn serialize<S: Serializer>(t: &NaiveTime, s: S) -> Result<S::Ok, S::Error> {
+    pub(crate) fn serialize<S: Serializer>(t: &NaiveTime, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&t.format("%H:%M").to_string())
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveTime, D::Error> {
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveTime, D::Error> {
         let text = String::deserialize(d)?;
         super::parse_time(&text).map_err(serde::de::Error::custom)
     }
@@ -54,15 +54,15 @@ pub mod hhmm {
 
 /// serde for an IANA time zone by name, with the suggestion of
 /// [`parse_zone`](super::parse_zone) when it is wrong.
-pub mod zone {
+pub(crate) mod zone {
     use chrono_tz::Tz;
     use serde::{Deserialize, Deserializer, Serializer};
 
-    pub fn serialize<S: Serializer>(tz: &Tz, s: S) -> Result<S::Ok, S::Error> {
+    pub(crate) fn serialize<S: Serializer>(tz: &Tz, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(tz.name())
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Tz, D::Error> {
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Tz, D::Error> {
         let text = String::deserialize(d)?;
         super::parse_zone(&text).map_err(serde::de::Error::custom)
     }

@@ -14,7 +14,7 @@ use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Searcher, TantivyDocument, Term};
 
 /// Word statistics of an index snapshot.
-pub struct SearchStats<'a> {
+pub(super) struct SearchStats<'a> {
     pub searcher: &'a Searcher,
     pub fields: &'a Fields,
     /// Corrections already made on this snapshot: the same typos come back,
@@ -24,10 +24,10 @@ pub struct SearchStats<'a> {
 
 /// Typo corrections of one index snapshot, at most [`Corrections::MAX`].
 #[derive(Default)]
-pub struct Corrections(std::sync::Mutex<HashMap<String, Option<(String, usize)>>>);
+pub(super) struct Corrections(std::sync::Mutex<HashMap<String, Option<(String, usize)>>>);
 
 impl Corrections {
-    pub const MAX: usize = 10_000;
+    pub(super) const MAX: usize = 10_000;
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Option<(String, usize)>>> {
         // A panic elsewhere cannot leave a half-written map: entries are inserted whole.
@@ -91,7 +91,7 @@ impl Stats for SearchStats<'_> {
 
 /// How a chunk matched the question.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Match {
+pub(super) struct Match {
     /// 0..=1: the share of the question's weight the chunk holds.
     pub coverage: f32,
     /// The weight it holds (each word 0..=1, the rarest 1).
@@ -140,7 +140,7 @@ fn wanted(concepts: &[Concept]) -> HashSet<String> {
 
 /// The analyzers a question's candidates are read with: one pair for all of
 /// them, so the stemmer's cache serves every candidate after the first.
-pub struct Reader {
+pub(super) struct Reader {
     stem: TextAnalyzer,
     plain: TextAnalyzer,
     /// Every form of the question's words: only these are counted.
@@ -148,7 +148,7 @@ pub struct Reader {
 }
 
 impl Reader {
-    pub fn new(concepts: &[Concept]) -> Reader {
+    pub(super) fn new(concepts: &[Concept]) -> Reader {
         Reader {
             stem: schema::stemmed_analyzer(),
             plain: schema::plain_analyzer(),
@@ -164,7 +164,7 @@ fn matched(chunk: &Chunk, concepts: &[Concept]) -> Match {
 
 impl Reader {
     /// Which of the question's words `chunk` holds, and where.
-    pub fn matched(&mut self, chunk: &Chunk, concepts: &[Concept]) -> Match {
+    pub(super) fn matched(&mut self, chunk: &Chunk, concepts: &[Concept]) -> Match {
         matched_with(
             &mut self.stem,
             &mut self.plain,

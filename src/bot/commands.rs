@@ -1,14 +1,16 @@
 //! The slash commands and the context menu. Each handler parses its
 //! options, calls one core function, and replies.
 
-use super::components::{ask_page, search_page, AskState, Page, SearchState};
+use super::custom_id::{AskState, SearchState};
+use super::page::Page;
 use super::reply::{self, card_embed, choice, Embed};
+use super::results::{ask_page, search_page};
 use super::{Context, Data, Error};
 use crate::notes::Kind;
 use crate::render::card::{conference_list, Card};
 use poise::serenity_prelude as serenity;
 
-pub fn all() -> Vec<poise::Command<Data, Error>> {
+pub(super) fn all() -> Vec<poise::Command<Data, Error>> {
     vec![
         ask(),
         search(),
@@ -113,7 +115,7 @@ async fn cooling_down(ctx: Context<'_>) -> Result<bool, Error> {
 
 /// Ask a question about the conference notes
 #[poise::command(slash_command)]
-pub async fn ask(
+pub(crate) async fn ask(
     ctx: Context<'_>,
     #[description = "What do you want to know?"]
     #[max_length = 300]
@@ -140,7 +142,7 @@ pub async fn ask(
 
 /// Search the notes, with filters
 #[poise::command(slash_command)]
-pub async fn search(
+pub(crate) async fn search(
     ctx: Context<'_>,
     #[description = "Words to look for (may be empty with filters)"]
     #[max_length = 200]
@@ -175,7 +177,7 @@ pub async fn search(
 
 /// One session in full: summary, links and source
 #[poise::command(slash_command)]
-pub async fn session(
+pub(crate) async fn session(
     ctx: Context<'_>,
     #[description = "Start typing a title"]
     #[autocomplete = "ac_session"]
@@ -193,7 +195,7 @@ pub async fn session(
 
 /// The summary of a session, or a conference's talks and topics
 #[poise::command(slash_command)]
-pub async fn summary(
+pub(crate) async fn summary(
     ctx: Context<'_>,
     #[description = "A session (start typing its title)"]
     #[autocomplete = "ac_session"]
@@ -267,7 +269,7 @@ async fn session_inner(ctx: Context<'_>, wanted: String) -> Result<(), Error> {
 
 /// The links of the sessions matching a query
 #[poise::command(slash_command)]
-pub async fn links(
+pub(crate) async fn links(
     ctx: Context<'_>,
     #[description = "Which sessions?"]
     #[max_length = 200]
@@ -313,7 +315,7 @@ pub async fn links(
 
 /// Sessions by a speaker or organisation
 #[poise::command(slash_command)]
-pub async fn speaker(
+pub(crate) async fn speaker(
     ctx: Context<'_>,
     #[description = "Speaker or organisation"]
     #[autocomplete = "ac_speaker"]
@@ -341,7 +343,7 @@ pub async fn speaker(
 
 /// The conferences in the notes
 #[poise::command(slash_command)]
-pub async fn conferences(ctx: Context<'_>) -> Result<(), Error> {
+pub(crate) async fn conferences(ctx: Context<'_>) -> Result<(), Error> {
     let confs = ctx
         .data()
         .catalog
@@ -372,7 +374,7 @@ pub async fn conferences(ctx: Context<'_>) -> Result<(), Error> {
     default_member_permissions = "MANAGE_GUILD",
     required_permissions = "MANAGE_GUILD"
 )]
-pub async fn reindex(ctx: Context<'_>) -> Result<(), Error> {
+pub(crate) async fn reindex(ctx: Context<'_>) -> Result<(), Error> {
     ctx.defer_ephemeral().await?;
     let report = ctx.data().reindex().await?;
     let mut e = Embed::new("Notes re-indexed").description(&format!(
@@ -410,7 +412,7 @@ pub async fn reindex(ctx: Context<'_>) -> Result<(), Error> {
 
 /// How to use confnotes
 #[poise::command(slash_command)]
-pub async fn help(ctx: Context<'_>) -> Result<(), Error> {
+pub(crate) async fn help(ctx: Context<'_>) -> Result<(), Error> {
     let e = Embed::new("confnotes: answers from the team's conference notes")
         .description(
             "/ask question — the best sessions, with a summary and links\n\
@@ -431,7 +433,7 @@ pub async fn help(ctx: Context<'_>) -> Result<(), Error> {
 
 /// Sessions related to a message
 #[poise::command(context_menu_command = "Find related sessions")]
-pub async fn related(ctx: Context<'_>, msg: serenity::Message) -> Result<(), Error> {
+pub(crate) async fn related(ctx: Context<'_>, msg: serenity::Message) -> Result<(), Error> {
     let text: String = msg.content.chars().take(300).collect();
     if text.trim().is_empty() {
         ctx.send(Page::text("That message has no text to search for.").into_reply(true))

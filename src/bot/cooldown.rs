@@ -9,14 +9,14 @@ use std::time::{Duration, Instant};
 /// Entries before the first sweep; after a sweep, twice what is left.
 const FIRST_SWEEP_AT: usize = 256;
 
-pub struct Cooldowns {
+pub(super) struct Cooldowns {
     window: Duration,
     last: HashMap<u64, Instant>,
     sweep_at: usize,
 }
 
 impl Cooldowns {
-    pub fn new(window: Duration) -> Cooldowns {
+    pub(super) fn new(window: Duration) -> Cooldowns {
         Cooldowns {
             window,
             last: HashMap::new(),
@@ -26,7 +26,7 @@ impl Cooldowns {
 
     /// Seconds `user` still has to wait at `now`, or `None` (and the
     /// search counts from `now`).
-    pub fn check(&mut self, user: u64, now: Instant) -> Option<u64> {
+    pub(super) fn check(&mut self, user: u64, now: Instant) -> Option<u64> {
         if self.window.is_zero() {
             return None;
         }
@@ -53,7 +53,7 @@ impl Cooldowns {
 
     /// Users remembered now.
     #[cfg(test)]
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.last.len()
     }
 }

@@ -1,7 +1,7 @@
 //! Daily digests on Discord: the `Poster` that sends them as embeds, the
 //! scheduler task, and `/digest`.
 
-use super::components::Page;
+use super::page::Page;
 use super::reply::{self, card_embed, fit_embeds, Embed};
 use super::retry::{self, retry};
 use super::{Context, Data, Error};
@@ -16,14 +16,14 @@ use poise::serenity_prelude as serenity;
 use std::sync::Arc;
 
 /// Sends digests as channel messages, and finds them again by nonce.
-pub struct DiscordPoster {
+pub(super) struct DiscordPoster {
     pub http: Arc<serenity::Http>,
     pub me: serenity::UserId,
 }
 
 /// A digest as a message: a heading, one embed per session, then what is new.
 /// The last footer carries the nonce so the post can be found after a crash.
-pub fn digest_page(d: &Digest, nonce: Option<&str>) -> Page {
+pub(super) fn digest_page(d: &Digest, nonce: Option<&str>) -> Page {
     let mut embeds = vec![
         Embed::new(&reply::escape(&digest_heading(d))).description(&match d.sessions.len() {
             0 => "No sessions to feature today.".to_string(),
@@ -103,7 +103,7 @@ impl Poster for DiscordPoster {
 }
 
 /// The scheduler `serve` runs next to the gateway.
-pub fn scheduler(
+pub(super) fn scheduler(
     data: &Data,
     http: Arc<serenity::Http>,
     me: serenity::UserId,
@@ -140,7 +140,7 @@ async fn ac_zone(_ctx: Context<'_>, partial: &str) -> serenity::CreateAutocomple
     subcommands("subscribe", "unsubscribe", "list", "preview", "now"),
     subcommand_required
 )]
-pub async fn digest(_ctx: Context<'_>) -> Result<(), Error> {
+pub(crate) async fn digest(_ctx: Context<'_>) -> Result<(), Error> {
     Ok(())
 }
 
@@ -390,7 +390,7 @@ async fn now(ctx: Context<'_>) -> Result<(), Error> {
 }
 
 /// Keep the "new in the notes" record in step with the index.
-pub fn sync(store: &dyn StateStore, engine: &LiveEngine, clock: &dyn Clock) {
+pub(super) fn sync(store: &dyn StateStore, engine: &LiveEngine, clock: &dyn Clock) {
     match runner::sync_sessions(store, &engine.snapshot(), clock.now()) {
         Ok(r) if !r.baseline => tracing::info!(
             added = r.added.len(),

@@ -1,12 +1,14 @@
 //! Events poise does not route itself: button clicks (to the pages of
-//! [`super::components`]) and messages (to the Q&A channels of [`qa`]).
+//! [`super::results`]) and messages (to the Q&A channels of [`qa`]).
 
-use super::components::{answer_page, ask_page, parse_id, search_page, Action, AskState, Page};
+use super::custom_id::{parse_id, Action, AskState};
+use super::page::Page;
+use super::results::{answer_page, ask_page, search_page};
 use super::{qa, retry, Data, Error};
 use poise::serenity_prelude as serenity;
 
 /// poise routes commands; buttons arrive here.
-pub async fn on_event(
+pub(super) async fn on_event(
     ctx: &serenity::Context,
     event: &serenity::FullEvent,
     data: &Data,

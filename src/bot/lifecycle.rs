@@ -26,25 +26,25 @@ use tokio::task::JoinHandle;
 
 /// Events being handled right now.
 #[derive(Default)]
-pub struct InFlight {
+pub(super) struct InFlight {
     count: AtomicUsize,
     idle: Notify,
 }
 
-pub struct InFlightGuard(Arc<InFlight>);
+pub(super) struct InFlightGuard(Arc<InFlight>);
 
 impl InFlight {
-    pub fn enter(self: &Arc<Self>) -> InFlightGuard {
+    pub(super) fn enter(self: &Arc<Self>) -> InFlightGuard {
         self.count.fetch_add(1, Ordering::SeqCst);
         InFlightGuard(Arc::clone(self))
     }
 
-    pub fn count(&self) -> usize {
+    pub(super) fn count(&self) -> usize {
         self.count.load(Ordering::SeqCst)
     }
 
     /// Wait until nothing is in flight; false if `limit` passed first.
-    pub async fn wait_idle(&self, limit: Duration) -> bool {
+    pub(super) async fn wait_idle(&self, limit: Duration) -> bool {
         let deadline = tokio::time::Instant::now() + limit;
         loop {
             let idle = self.idle.notified();
@@ -69,7 +69,7 @@ impl Drop for InFlightGuard {
 }
 
 /// poise's framework, with every event counted in [`InFlight`].
-pub struct Tracked<F> {
+pub(super) struct Tracked<F> {
     pub inner: F,
     pub inflight: Arc<InFlight>,
 }
@@ -88,7 +88,7 @@ impl<F: serenity::Framework> serenity::Framework for Tracked<F> {
 
 /// What re-indexing needs; cloned into the notes watcher's task.
 #[derive(Clone)]
-pub struct Reindexer {
+pub(super) struct Reindexer {
     pub engine: Arc<LiveEngine>,
     pub catalog: Arc<RwLock<Catalog>>,
     pub store: Arc<dyn StateStore>,
@@ -96,7 +96,7 @@ pub struct Reindexer {
 }
 
 impl Reindexer {
-    pub fn of(data: &Data) -> Reindexer {
+    pub(super) fn of(data: &Data) -> Reindexer {
         Reindexer {
             engine: Arc::clone(&data.engine),
             catalog: Arc::clone(&data.catalog),
@@ -107,7 +107,7 @@ impl Reindexer {
 
     /// Re-read the notes: the new index replaces the old one only when
     /// complete, then the catalog and the digests' record of sessions follow.
-    pub async fn run(&self) -> Result<Report> {
+    pub(super) async fn run(&self) -> Result<Report> {
         let engine = Arc::clone(&self.engine);
         let (report, catalog) = tokio::task::spawn_blocking(move || -> Result<_> {
             let report = engine.reindex(&crate::index::Silent)?;
@@ -123,7 +123,7 @@ impl Reindexer {
 }
 
 /// Re-index whenever the notes directory changes, until the watcher stops.
-pub fn watch_notes(data: &Data) -> Result<Option<crate::index::watch::NotesWatcher>> {
+pub(super) fn watch_notes(data: &Data) -> Result<Option<crate::index::watch::NotesWatcher>> {
     let config = &data.config;
     if !config.index.watch {
         return Ok(None);

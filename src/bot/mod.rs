@@ -8,13 +8,15 @@
 //! clock, how often digests are checked).
 
 mod commands;
-mod components;
 mod cooldown;
+mod custom_id;
 mod digests;
 mod events;
 mod lifecycle;
+mod page;
 mod qa;
 mod reply;
+mod results;
 mod retry;
 
 use crate::answer::{Catalog, Engine, LiveEngine};

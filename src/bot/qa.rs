@@ -5,7 +5,8 @@
 //! Each message is claimed in the store before it is answered, so it is
 //! answered at most once, across restarts and duplicate gateway events.
 
-use super::components::{answer_page, Page};
+use super::page::Page;
+use super::results::answer_page;
 use super::retry::{code, describe, retry};
 use super::{Context, Data, Error};
 use crate::answer::looks_like_question;
@@ -19,7 +20,7 @@ const THREAD_NAME_MAX: usize = 100;
 const THREAD_ALREADY_CREATED: isize = 160004;
 
 /// The question in a message: its text without mentions of the bot.
-pub fn question_text(content: &str, me: serenity::UserId) -> String {
+pub(super) fn question_text(content: &str, me: serenity::UserId) -> String {
     let id = me.get();
     content
         .replace(&format!("<@{id}>"), " ")
@@ -62,7 +63,7 @@ impl Data {
 }
 
 /// Answer a message if it is a question for us in a Q&A channel.
-pub async fn on_message(
+pub(super) async fn on_message(
     ctx: &serenity::Context,
     msg: &serenity::Message,
     data: &Data,
@@ -161,7 +162,7 @@ fn thread_name(question: &str) -> String {
 }
 
 /// "Not helpful": store the vote, thank the user privately.
-pub async fn not_helpful(
+pub(super) async fn not_helpful(
     ctx: &serenity::Context,
     click: &serenity::ComponentInteraction,
     data: &Data,
@@ -189,7 +190,7 @@ pub async fn not_helpful(
     subcommand_required,
     rename = "qa"
 )]
-pub async fn qa(_ctx: Context<'_>) -> Result<(), Error> {
+pub(crate) async fn qa(_ctx: Context<'_>) -> Result<(), Error> {
     Ok(())
 }
 

@@ -12,24 +12,24 @@ use crate::answer::summary::cut;
 use crate::render::card::Card;
 use poise::serenity_prelude as serenity;
 
-pub const CONTENT_MAX: usize = 2000;
-pub const TITLE_MAX: usize = 256;
-pub const DESCRIPTION_MAX: usize = 4096;
-pub const FIELD_NAME_MAX: usize = 256;
-pub const FIELD_VALUE_MAX: usize = 1024;
-pub const FIELDS_MAX: usize = 25;
-pub const EMBEDS_TOTAL_MAX: usize = 6000;
-pub const FOOTER_MAX: usize = 2048;
-pub const CUSTOM_ID_MAX: usize = 100;
-pub const CHOICES_MAX: usize = 25;
-pub const CHOICE_MAX: usize = 100;
-pub const BUTTON_LABEL_MAX: usize = 80;
+pub(super) const CONTENT_MAX: usize = 2000;
+pub(super) const TITLE_MAX: usize = 256;
+pub(super) const DESCRIPTION_MAX: usize = 4096;
+pub(super) const FIELD_NAME_MAX: usize = 256;
+pub(super) const FIELD_VALUE_MAX: usize = 1024;
+pub(super) const FIELDS_MAX: usize = 25;
+pub(super) const EMBEDS_TOTAL_MAX: usize = 6000;
+pub(super) const FOOTER_MAX: usize = 2048;
+pub(super) const CUSTOM_ID_MAX: usize = 100;
+pub(super) const CHOICES_MAX: usize = 25;
+pub(super) const CHOICE_MAX: usize = 100;
+pub(super) const BUTTON_LABEL_MAX: usize = 80;
 
 /// Our blue.
 const COLOUR: u32 = 0x3B82F6;
 
 /// An embed built within the limits, with a running size count.
-pub struct Embed {
+pub(super) struct Embed {
     pub title: String,
     pub url: Option<String>,
     pub description: String,
@@ -39,7 +39,7 @@ pub struct Embed {
 
 /// Cut escaped text to `max` characters without leaving half an escape
 /// (`\` alone before the "…").
-pub fn fit(text: &str, max: usize) -> String {
+pub(super) fn fit(text: &str, max: usize) -> String {
     let out = cut(text, max);
     if let Some(head) = out.strip_suffix('…') {
         // Escaped text holds backslashes in pairs: an odd run was split.
@@ -51,7 +51,7 @@ pub fn fit(text: &str, max: usize) -> String {
 }
 
 impl Embed {
-    pub fn new(title: &str) -> Embed {
+    pub(super) fn new(title: &str) -> Embed {
         Embed {
             title: fit(title, TITLE_MAX),
             url: None,
@@ -61,12 +61,12 @@ impl Embed {
         }
     }
 
-    pub fn description(mut self, text: &str) -> Embed {
+    pub(super) fn description(mut self, text: &str) -> Embed {
         self.description = fit(text, DESCRIPTION_MAX);
         self
     }
 
-    pub fn field(mut self, name: &str, value: &str) -> Embed {
+    pub(super) fn field(mut self, name: &str, value: &str) -> Embed {
         if self.fields.len() < FIELDS_MAX && !value.trim().is_empty() {
             self.fields
                 .push((fit(name, FIELD_NAME_MAX), fit(value, FIELD_VALUE_MAX)));
@@ -74,13 +74,13 @@ impl Embed {
         self
     }
 
-    pub fn footer(mut self, text: &str) -> Embed {
+    pub(super) fn footer(mut self, text: &str) -> Embed {
         self.footer = fit(text, FOOTER_MAX);
         self
     }
 
     /// Characters Discord counts towards the 6000 of a message.
-    pub fn size(&self) -> usize {
+    pub(super) fn size(&self) -> usize {
         let n = |s: &str| s.chars().count();
         n(&self.title)
             + n(&self.description)
@@ -88,7 +88,7 @@ impl Embed {
             + self.fields.iter().map(|(a, b)| n(a) + n(b)).sum::<usize>()
     }
 
-    pub fn build(self) -> serenity::CreateEmbed {
+    pub(super) fn build(self) -> serenity::CreateEmbed {
         let mut e = serenity::CreateEmbed::new()
             .title(self.title)
             .colour(COLOUR);
@@ -109,7 +109,7 @@ impl Embed {
 }
 
 /// A result card as an embed.
-pub fn card_embed(card: &Card, number: Option<usize>) -> Embed {
+pub(super) fn card_embed(card: &Card, number: Option<usize>) -> Embed {
     let title = match number {
         Some(n) => format!("{n}. {}", card.title),
         None => card.title.clone(),
@@ -147,7 +147,7 @@ fn links_value(card: &Card) -> String {
 }
 
 /// Keep a message's embeds under Discord's total: drop embeds from the end.
-pub fn fit_embeds(mut embeds: Vec<Embed>) -> Vec<serenity::CreateEmbed> {
+pub(super) fn fit_embeds(mut embeds: Vec<Embed>) -> Vec<serenity::CreateEmbed> {
     embeds.truncate(10);
     while embeds.len() > 1 && embeds.iter().map(Embed::size).sum::<usize>() > EMBEDS_TOTAL_MAX {
         embeds.pop();
@@ -165,7 +165,7 @@ pub fn fit_embeds(mut embeds: Vec<Embed>) -> Vec<serenity::CreateEmbed> {
 
 /// Neutralise Discord markdown and mentions that text from notes may hold:
 /// `@everyone`, `<@&123>`, `||spoilers||`, unbalanced code fences.
-pub fn escape(text: &str) -> String {
+pub(super) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -182,7 +182,7 @@ pub fn escape(text: &str) -> String {
 }
 
 /// [`escape`], but the `**bold**` markers of a snippet stay bold.
-pub fn escape_keep_bold(text: &str) -> String {
+pub(super) fn escape_keep_bold(text: &str) -> String {
     text.split("**")
         .map(escape)
         .enumerate()
@@ -196,11 +196,11 @@ pub fn escape_keep_bold(text: &str) -> String {
 }
 
 /// Cut a custom id to Discord's limit at a character boundary.
-pub fn custom_id(s: &str) -> String {
+pub(super) fn custom_id(s: &str) -> String {
     s.chars().take(CUSTOM_ID_MAX).collect()
 }
 
-pub fn button(
+pub(super) fn button(
     id: &str,
     label: &str,
     style: serenity::ButtonStyle,
@@ -212,7 +212,7 @@ pub fn button(
         .disabled(disabled)
 }
 
-pub fn choice(name: &str, value: &str) -> serenity::AutocompleteChoice {
+pub(super) fn choice(name: &str, value: &str) -> serenity::AutocompleteChoice {
     serenity::AutocompleteChoice::new(
         cut(name, CHOICE_MAX),
         value.chars().take(CHOICE_MAX).collect::<String>(),
@@ -310,7 +310,7 @@ mod tests {
         #[test]
         fn every_payload_fits_every_limit(a in marky(), b in marky(), c in marky()) {
             // A plain text reply.
-            let page = crate::bot::components::Page::text(&a);
+            let page = crate::bot::page::Page::text(&a);
             assert_fits(page.content.as_deref(), &page.embeds);
             // A result card: title, byline, snippet, summary and links.
             let card = Card {

@@ -15,7 +15,7 @@ use std::future::Future;
 use std::time::Duration;
 
 /// Attempts in all, the first included.
-pub const ATTEMPTS: u32 = 3;
+pub(super) const ATTEMPTS: u32 = 3;
 /// The wait before the second attempt; doubled for each one after.
 const FIRST_WAIT: Duration = Duration::from_millis(200);
 
@@ -28,7 +28,7 @@ const UNKNOWN_WEBHOOK: isize = 10015;
 
 /// Run `call` until it succeeds, fails for good, or [`ATTEMPTS`] are spent.
 /// `what` names the call in the log.
-pub async fn retry<T, F, Fut>(what: &str, mut call: F) -> serenity::Result<T>
+pub(super) async fn retry<T, F, Fut>(what: &str, mut call: F) -> serenity::Result<T>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = serenity::Result<T>>,
@@ -75,7 +75,7 @@ fn wait_before(n: u32, status: Option<u16>) -> Duration {
 }
 
 /// The HTTP status of a failed call, if Discord answered.
-pub fn status(e: &serenity::Error) -> Option<u16> {
+pub(super) fn status(e: &serenity::Error) -> Option<u16> {
     match e {
         serenity::Error::Http(serenity::HttpError::UnsuccessfulRequest(r)) => {
             Some(r.status_code.as_u16())
@@ -85,7 +85,7 @@ pub fn status(e: &serenity::Error) -> Option<u16> {
 }
 
 /// Discord's JSON error code of a failed call, if Discord answered.
-pub fn code(e: &serenity::Error) -> Option<isize> {
+pub(super) fn code(e: &serenity::Error) -> Option<isize> {
     match e {
         serenity::Error::Http(serenity::HttpError::UnsuccessfulRequest(r)) => Some(r.error.code),
         _ => None,
@@ -94,7 +94,7 @@ pub fn code(e: &serenity::Error) -> Option<isize> {
 
 /// Worth another attempt: Discord failed (5xx), asked us to slow down
 /// (429), or the connection broke before an answer came.
-pub fn transient(e: &serenity::Error) -> bool {
+pub(super) fn transient(e: &serenity::Error) -> bool {
     match e {
         serenity::Error::Http(serenity::HttpError::Request(r)) => {
             r.is_timeout() || r.is_connect() || r.is_request()
@@ -105,7 +105,7 @@ pub fn transient(e: &serenity::Error) -> bool {
 
 /// The interaction's token no longer works (it lasts 15 minutes): an edit
 /// or follow-up can never be delivered, and neither can an error reply.
-pub fn expired_token(e: &serenity::Error) -> bool {
+pub(super) fn expired_token(e: &serenity::Error) -> bool {
     matches!(
         (status(e), code(e)),
         (Some(401), Some(INVALID_WEBHOOK_TOKEN)) | (Some(404), Some(UNKNOWN_WEBHOOK))
@@ -114,7 +114,7 @@ pub fn expired_token(e: &serenity::Error) -> bool {
 
 /// A failed call for the log: status, Discord's code and message. Never the
 /// URL, which holds interaction tokens.
-pub fn describe(e: &serenity::Error) -> String {
+pub(super) fn describe(e: &serenity::Error) -> String {
     match e {
         serenity::Error::Http(serenity::HttpError::UnsuccessfulRequest(r)) => format!(
             "{} (code {}): {}",

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use std::io::Write;
 use std::path::Path;
 
-pub fn run(config: &Config, file: &Path, json: bool) -> Result<i32> {
+pub(super) fn run(config: &Config, file: &Path, json: bool) -> Result<i32> {
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     // The name the index would give it: relative to the notes directory.
     let rel = std::fs::canonicalize(file)

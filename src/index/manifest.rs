@@ -135,7 +135,7 @@ pub(crate) fn stamp(listing: &[NoteFile]) -> String {
 }
 
 impl Manifest {
-    pub fn new(schema_version: u32) -> Manifest {
+    pub(super) fn new(schema_version: u32) -> Manifest {
         let mut m = Manifest {
             schema_version,
             ..Manifest::default()
@@ -145,7 +145,7 @@ impl Manifest {
         m
     }
 
-    pub fn load(dir: &Path) -> Option<Manifest> {
+    pub(super) fn load(dir: &Path) -> Option<Manifest> {
         let bytes = std::fs::read(dir.join(FILE_NAME)).ok()?;
         serde_json::from_slice(&bytes).ok()
     }
@@ -153,40 +153,40 @@ impl Manifest {
     /// Whether `listing` is what the index was last brought in line with,
     /// under the same rules, with every note read: then nothing need be
     /// read or written.
-    pub fn unchanged(&self, listing: &[NoteFile], rules: &str) -> bool {
+    pub(super) fn unchanged(&self, listing: &[NoteFile], rules: &str) -> bool {
         self.rules == rules && !self.unreadable && self.stamp == stamp(listing)
     }
 
     /// Every note's entry, to read.
-    pub fn files(&mut self, dir: &Path) -> &Files {
+    pub(super) fn files(&mut self, dir: &Path) -> &Files {
         self.files.get(dir, "files")
     }
 
     /// Every note's entry, to change.
-    pub fn files_mut(&mut self, dir: &Path) -> &mut Files {
+    pub(super) fn files_mut(&mut self, dir: &Path) -> &mut Files {
         self.files.get_mut(dir, "files")
     }
 
     /// Every note's chunk ids, to change.
-    pub fn chunks_mut(&mut self, dir: &Path) -> &mut Chunks {
+    pub(super) fn chunks_mut(&mut self, dir: &Path) -> &mut Chunks {
         self.chunks.get_mut(dir, "chunks")
     }
 
-    pub fn file_count(&self) -> usize {
+    pub(super) fn file_count(&self) -> usize {
         self.file_count
     }
 
-    pub fn chunk_count(&self) -> usize {
+    pub(super) fn chunk_count(&self) -> usize {
         self.chunk_count
     }
 
-    pub fn diagnostics(&self) -> &[Diagnostic] {
+    pub(super) fn diagnostics(&self) -> &[Diagnostic] {
         &self.diagnostics
     }
 
     /// Record that the index is in line with `listing` (read with `rules`)
     /// and write what changed, the header last.
-    pub fn save(&mut self, dir: &Path, listing: &[NoteFile], rules: &str) -> Result<()> {
+    pub(super) fn save(&mut self, dir: &Path, listing: &[NoteFile], rules: &str) -> Result<()> {
         self.rules = rules.to_string();
         self.stamp = stamp(listing);
         if let Some(files) = &self.files.value {
