@@ -84,15 +84,7 @@ impl Engine {
             }
         }
         if (answer.hits.is_empty() || answer.nearest) && offset == 0 {
-            if !built.corrections.is_empty() {
-                let mut fixed = built.words.clone();
-                for (typed, to) in &built.corrections {
-                    for w in fixed.iter_mut().filter(|w| *w == typed) {
-                        w.clone_from(to);
-                    }
-                }
-                answer.did_you_mean = Some(fixed.join(" "));
-            }
+            answer.did_you_mean = did_you_mean(&built);
             // What the notes cover, when there is nothing to show; it reads
             // every chunk, so not when the nearest notes are shown anyway.
             if answer.hits.is_empty() {
@@ -189,6 +181,20 @@ impl Engine {
             self.config.answer.snippet_fragments,
         )
     }
+}
+
+/// The question with its corrected words, when any was corrected.
+fn did_you_mean(built: &crate::index::query::Built) -> Option<String> {
+    if built.corrections.is_empty() {
+        return None;
+    }
+    let mut fixed = built.words.clone();
+    for (typed, to) in &built.corrections {
+        for w in fixed.iter_mut().filter(|w| *w == typed) {
+            w.clone_from(to);
+        }
+    }
+    Some(fixed.join(" "))
 }
 
 /// Whether `title` holds most of `words`.

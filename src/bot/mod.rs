@@ -197,32 +197,63 @@ pub async fn build(
         .options(poise::FrameworkOptions {
             commands: commands::all(),
             on_error: |e| Box::pin(on_error(e)),
-            event_handler: |fw, event| Box::pin(events::on_event(fw.serenity_context, event, fw.user_data)),
+            event_handler: |fw, event| {
+                Box::pin(events::on_event(fw.serenity_context, event, fw.user_data))
+            },
             allowed_mentions: Some(serenity::CreateAllowedMentions::new()),
             ..Default::default()
         })
         .setup(move |ctx, ready, framework| {
-            Box::pin(async move {
-                let cmds = &framework.options().commands;
-                if guilds.is_empty() {
-                    poise::builtins::register_globally(ctx, cmds).await?;
-                } else {
-                    for g in &guilds {
-                        poise::builtins::register_in_guild(ctx, cmds, serenity::GuildId::new(*g)).await?;
-                    }
-                }
-                tracing::info!(user = %ready.user.name, guilds = ready.guilds.len(), "connected to Discord, commands registered");
-                if data.config.digest.enabled {
-                    let scheduler = digests::scheduler(&data, Arc::clone(&ctx.http), ready.user.id);
-                    let task = tokio::spawn(async move { scheduler.run(every, stopped).await });
-                    *data.digest_task.lock().unwrap_or_else(|e| e.into_inner()) = Some(task);
-                } else {
-                    tracing::info!("digest.enabled is off: another process posts the digests");
-                }
-                Ok(data)
-            })
+            Box::pin(on_ready(
+                ctx, ready, framework, data, guilds, every, stopped,
+            ))
         })
         .build();
+    let client = serenity::ClientBuilder::new_with_http(http(token, options)?, intents(config))
+        .framework(lifecycle::Tracked {
+            inner: framework,
+            inflight,
+        })
+        .await
+        .context("cannot build the Discord client")?;
+    Ok(Running { client, shutdown })
+}
+
+/// On connecting: register the commands (in the configured guilds, else
+/// globally) and start the digest scheduler unless another process posts
+/// the digests.
+async fn on_ready(
+    ctx: &serenity::Context,
+    ready: &serenity::Ready,
+    framework: &poise::Framework<Data, Error>,
+    data: Data,
+    guilds: Vec<u64>,
+    every: Duration,
+    stopped: tokio::sync::watch::Receiver<bool>,
+) -> Result<Data, Error> {
+    let cmds = &framework.options().commands;
+    if guilds.is_empty() {
+        poise::builtins::register_globally(ctx, cmds).await?;
+    } else {
+        for g in &guilds {
+            poise::builtins::register_in_guild(ctx, cmds, serenity::GuildId::new(*g)).await?;
+        }
+    }
+    tracing::info!(user = %ready.user.name, guilds = ready.guilds.len(), "connected to Discord, commands registered");
+    if data.config.digest.enabled {
+        let scheduler = digests::scheduler(&data, Arc::clone(&ctx.http), ready.user.id);
+        let task = tokio::spawn(async move { scheduler.run(every, stopped).await });
+        *data.digest_task.lock().unwrap_or_else(|e| e.into_inner()) = Some(task);
+    } else {
+        tracing::info!("digest.enabled is off: another process posts the digests");
+    }
+    Ok(data)
+}
+
+/// The HTTP client: to Discord, through a proxy that keeps Discord's
+/// limits (`options.api_base`), or to a TLS server standing in for
+/// discord.com (`options.tls_route`, in tests).
+fn http(token: &str, options: &Options) -> Result<serenity::Http> {
     let mut http = serenity::HttpBuilder::new(token);
     if let Some(base) = &options.api_base {
         // serenity only uses the proxy with its own rate limiter off: the
@@ -245,14 +276,7 @@ pub async fn build(
             .context("cannot build HTTP client")?;
         http = http.client(client);
     }
-    let client = serenity::ClientBuilder::new_with_http(http.build(), intents(config))
-        .framework(lifecycle::Tracked {
-            inner: framework,
-            inflight,
-        })
-        .await
-        .context("cannot build the Discord client")?;
-    Ok(Running { client, shutdown })
+    Ok(http.build())
 }
 
 /// How long shutdown waits for replies in flight and the digest scheduler.

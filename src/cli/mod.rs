@@ -182,19 +182,7 @@ pub fn run(cli: Cli, mut config: Config, color: bool) -> Result<i32> {
         // `index` is the one command that writes the index, read-only or not.
         config.index.read_only = false;
     }
-    let limit = |l: Option<usize>| l.unwrap_or(config.answer.limit).clamp(1, 100);
-    // A question is answered while the notes are checked for changes.
-    let (engine, report, answer) = match question_of(&cli.command) {
-        Some((question, filters, l)) => {
-            let (engine, report, a) =
-                Engine::open_answering(&config, &bar, |e| e.ask(&question, &filters, limit(l), 0))?;
-            (engine, report, Some(a))
-        }
-        None => {
-            let (engine, report) = Engine::open(&config, &bar)?;
-            (engine, report, None)
-        }
-    };
+    let (engine, report, answer) = open(&config, &cli.command, &bar)?;
     let mut out = std::io::stdout().lock();
     let notes_dir = config.notes_dir.display().to_string();
     if !matches!(cli.command, Command::Index { .. })
@@ -224,46 +212,9 @@ pub fn run(cli: Cli, mut config: Config, color: bool) -> Result<i32> {
             unreachable!("question commands are answered on opening")
         }
         (Command::Session { id, json }, _) => {
-            let wanted = id.join(" ");
-            match engine.session(&wanted)? {
-                Some(hit) => {
-                    let body = engine
-                        .index
-                        .get(&hit.id)?
-                        .map(|c| c.body)
-                        .unwrap_or_default();
-                    if json {
-                        writeln!(
-                            out,
-                            "{}",
-                            serde_json::to_string_pretty(&SessionFull {
-                                hit: &hit,
-                                body: &body
-                            })?
-                        )?;
-                    } else {
-                        write!(out, "{}", render::session_text(&hit, &body, &style))?;
-                    }
-                }
-                None => {
-                    eprintln!("No session matches {wanted:?}. Try `confnotes search {wanted}` or `confnotes sessions`.");
-                    return Ok(1);
-                }
-            }
+            return session(&mut out, &engine, &id.join(" "), json, &style);
         }
-        (Command::Serve, _) => {
-            if !report.diagnostics.is_empty() {
-                tracing::warn!(
-                    "{} note file(s) had problems; `confnotes index` lists them",
-                    report.diagnostics.len()
-                );
-            }
-            tracing::info!(chunks = report.chunks, "index ready, connecting to Discord");
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build()?;
-            runtime.block_on(crate::bot::serve(config, engine))?;
-        }
+        (Command::Serve, _) => serve(config, engine, &report)?,
         (Command::Digest { date, topic, json }, _) => {
             let d = digest(&config, &engine, date, topic.as_deref().unwrap_or(""))?;
             if json {
@@ -286,6 +237,71 @@ pub fn run(cli: Cli, mut config: Config, color: bool) -> Result<i32> {
         }
     }
     Ok(0)
+}
+
+/// The engine, and for a question command its answer, made while the
+/// notes are checked for changes.
+fn open(
+    config: &Config,
+    command: &Command,
+    bar: &Bar,
+) -> Result<(Engine, crate::index::Report, Option<crate::answer::Answer>)> {
+    let limit = |l: Option<usize>| l.unwrap_or(config.answer.limit).clamp(1, 100);
+    Ok(match question_of(command) {
+        Some((question, filters, l)) => {
+            let (engine, report, a) =
+                Engine::open_answering(config, bar, |e| e.ask(&question, &filters, limit(l), 0))?;
+            (engine, report, Some(a))
+        }
+        None => {
+            let (engine, report) = Engine::open(config, bar)?;
+            (engine, report, None)
+        }
+    })
+}
+
+/// `confnotes session`: one session in full, by id or title.
+fn session(
+    out: &mut impl Write,
+    engine: &Engine,
+    wanted: &str,
+    json: bool,
+    style: &Style,
+) -> Result<i32> {
+    let Some(hit) = engine.session(wanted)? else {
+        eprintln!("No session matches {wanted:?}. Try `confnotes search {wanted}` or `confnotes sessions`.");
+        return Ok(1);
+    };
+    let body = engine
+        .index
+        .get(&hit.id)?
+        .map(|c| c.body)
+        .unwrap_or_default();
+    if json {
+        let full = SessionFull {
+            hit: &hit,
+            body: &body,
+        };
+        writeln!(out, "{}", serde_json::to_string_pretty(&full)?)?;
+    } else {
+        write!(out, "{}", render::session_text(&hit, &body, style))?;
+    }
+    Ok(0)
+}
+
+/// `confnotes serve`: the bot, until it is stopped.
+fn serve(config: Config, engine: Engine, report: &crate::index::Report) -> Result<()> {
+    if !report.diagnostics.is_empty() {
+        tracing::warn!(
+            "{} note file(s) had problems; `confnotes index` lists them",
+            report.diagnostics.len()
+        );
+    }
+    tracing::info!(chunks = report.chunks, "index ready, connecting to Discord");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(crate::bot::serve(config, engine))
 }
 
 /// What a question command asks: the words, the filters and the number
