@@ -93,9 +93,9 @@ fn steps(c: &mut Criterion) {
                     let mut seen = confnotes::index::FileWords::default();
                     let mut file = "";
                     for ch in chunks {
-                        if ch.file != file {
+                        if ch.meta.file != file {
                             seen = Default::default();
-                            file = &ch.file;
+                            file = &ch.meta.file;
                         }
                         w.add_document(index.document(
                             ch.clone(),

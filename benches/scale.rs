@@ -197,9 +197,9 @@ fn main() {
             let docs: Vec<_> = chunks
                 .iter()
                 .map(|ch| {
-                    if ch.file != file {
+                    if ch.meta.file != file {
                         seen = Default::default();
-                        file = &ch.file;
+                        file = &ch.meta.file;
                     }
                     raw_index.document(ch.clone(), serde_json::to_string(ch).unwrap(), &mut seen)
                 })

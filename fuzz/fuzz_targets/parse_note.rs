@@ -29,14 +29,15 @@ fuzz_target!(|data: &[u8]| {
     let last_line = bytes.iter().filter(|&&b| b == b'\n').count() + 1;
     let mut ids = HashSet::new();
     for c in &note.chunks {
-        assert!(ids.insert(c.id.clone()), "id {} repeats", c.id);
-        assert_eq!(c.file, rel);
+        let m = &c.meta;
+        assert!(ids.insert(m.id.clone()), "id {} repeats", m.id);
+        assert_eq!(m.file, rel);
         assert!(
-            (1..=last_line).contains(&c.line),
+            (1..=last_line).contains(&m.line),
             "line {} of {last_line}",
-            c.line
+            m.line
         );
-        assert!(!c.title.trim().is_empty(), "empty title");
+        assert!(!m.title.trim().is_empty(), "empty title");
         assert!(c.links.iter().all(|l| l.url.starts_with("http")));
     }
 });

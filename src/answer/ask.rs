@@ -96,10 +96,11 @@ impl Engine {
 
     pub(super) fn hit(&self, c: Chunk, score: f32, snippet: String, summary: String) -> Hit {
         let mut links = c.links;
-        let source = self.config.source_url(&c.file, c.line);
+        let source = self.config.source_url(&c.meta.file, c.meta.line);
         // A session's own page: a video, slides or schedule link of it. A
         // section's links are whatever it mentions, never its page.
         let own = c
+            .meta
             .kind
             .is_session()
             .then(|| {
@@ -109,7 +110,7 @@ impl Engine {
                         crate::notes::links::is_media_link(&l.url, &l.label)
                             || crate::notes::linkline::is_talk_page(&l.url)
                     })
-                    .or(if c.kind == Kind::Listed {
+                    .or(if c.meta.kind == Kind::Listed {
                         // A talk only named with a link: the link is its page.
                         links.first()
                     } else {
@@ -122,24 +123,17 @@ impl Engine {
         if let Some(url) = source {
             links.push(Link {
                 url,
-                label: format!("source: {}:{}", c.file, c.line),
+                label: format!("source: {}", c.meta.location()),
             });
         }
+        let mut meta = c.meta;
+        meta.title = text::clean_title(&meta.title);
         Hit {
-            id: c.id,
-            kind: c.kind,
-            title: text::clean_title(&c.title),
+            meta,
             url,
             coverage: 1.0,
             held: 0.0,
             why: String::new(),
-            speakers: c.speakers,
-            organizations: c.organizations,
-            conference: c.conference,
-            year: c.year,
-            section: c.section,
-            file: c.file,
-            line: c.line,
             score,
             snippet,
             summary,

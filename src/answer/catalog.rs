@@ -79,11 +79,10 @@ impl Engine {
                 // The exact title, else the first title (in file order) containing it.
                 let (mut exact, mut part): (Option<Chunk>, Option<Chunk>) = (None, None);
                 let first = |a: &Option<Chunk>, c: &Chunk| {
-                    a.as_ref()
-                        .is_none_or(|a| (&c.file, c.line) < (&a.file, a.line))
+                    a.as_ref().is_none_or(|a| c.meta.place() < a.meta.place())
                 };
                 self.index.each_chunk(|c| {
-                    let title = c.title.to_lowercase();
+                    let title = c.meta.title.to_lowercase();
                     if title == wanted && first(&exact, &c) {
                         exact = Some(c);
                     } else if title.contains(&wanted) && first(&part, &c) {
@@ -98,7 +97,9 @@ impl Engine {
                         let words = self.builder.build(id_or_title, &Filters::default()).words;
                         let a = self.ask(id_or_title, &Filters::default(), 1, 0)?;
                         match a.hits.into_iter().next() {
-                            Some(h) if names_most(&h.title, &words) => self.index.get(&h.id)?,
+                            Some(h) if names_most(&h.meta.title, &words) => {
+                                self.index.get(&h.meta.id)?
+                            }
                             _ => None,
                         }
                     }
@@ -140,10 +141,10 @@ impl Engine {
         let mut people: Vec<String> = Vec::new();
         let mut order = Vec::new();
         self.index.each_chunk(|c| {
-            people.extend(c.speakers);
-            people.extend(c.organizations);
-            order.push((c.file, c.line));
-            titles.push((c.id, c.title, c.kind));
+            people.extend(c.meta.speakers);
+            people.extend(c.meta.organizations);
+            order.push((c.meta.file, c.meta.line));
+            titles.push((c.meta.id, c.meta.title, c.meta.kind));
             Ok(())
         })?;
         // Titles in file order, as the notes list them.

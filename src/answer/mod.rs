@@ -34,22 +34,15 @@ const NEAREST: usize = 3;
 
 use crate::config::Config;
 use crate::index::{NotesIndex, QueryBuilder};
-use crate::notes::{Kind, Link};
+use crate::notes::{Link, SessionMeta};
 use serde::Serialize;
 
 /// One result, as shown to users and written as JSON.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Hit {
-    pub id: String,
-    pub kind: Kind,
-    pub title: String,
-    pub speakers: Vec<String>,
-    pub organizations: Vec<String>,
-    pub conference: Option<String>,
-    pub year: Option<i32>,
-    pub section: Option<String>,
-    pub file: String,
-    pub line: usize,
+    /// The session's metadata, its title cleaned for display.
+    #[serde(flatten)]
+    pub meta: SessionMeta,
     pub score: f32,
     /// 0..=1: the share of the question's weight this hit holds, its rare
     /// words counting most.

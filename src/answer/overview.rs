@@ -26,13 +26,14 @@ impl Engine {
         let mut map: BTreeMap<Key, (usize, std::collections::BTreeSet<String>)> = BTreeMap::new();
         self.index.each_chunk(|c| {
             let name = c
+                .meta
                 .conference
                 .unwrap_or_else(|| "(unknown conference)".to_string());
-            let e = map.entry((name, c.year)).or_default();
-            if c.kind.is_session() {
+            let e = map.entry((name, c.meta.year)).or_default();
+            if c.meta.kind.is_session() {
                 e.0 += 1;
             }
-            e.1.insert(c.file);
+            e.1.insert(c.meta.file);
             Ok(())
         })?;
         Ok(map
@@ -49,7 +50,7 @@ impl Engine {
     /// The overview of the conference whose "name year" contains `wanted`.
     pub fn overview(&self, wanted: &str) -> Result<Option<Overview>> {
         let wanted = wanted.trim().to_lowercase();
-        let label = |c: &Chunk| match (&c.conference, c.year) {
+        let label = |c: &Chunk| match (&c.meta.conference, c.meta.year) {
             (Some(n), Some(y)) => format!("{n} {y}"),
             (Some(n), None) => n.clone(),
             (None, Some(y)) => y.to_string(),
@@ -63,7 +64,7 @@ impl Engine {
             }
             Ok(())
         })?;
-        chunks.sort_by(|a, b| a.file.cmp(&b.file).then(a.line.cmp(&b.line)));
+        chunks.sort_by(|a, b| a.meta.place().cmp(&b.meta.place()));
         let Some(first) = chunks
             .iter()
             .find(|c| label(c).to_lowercase().contains(&wanted))
@@ -73,20 +74,24 @@ impl Engine {
         let key = label(first);
         let mine: Vec<&Chunk> = chunks
             .iter()
-            .filter(|c| label(c) == key && c.kind.is_session())
+            .filter(|c| label(c) == key && c.meta.kind.is_session())
             .collect();
         let mut by_section: Vec<(String, Vec<String>)> = Vec::new();
         for c in &mine {
-            let s = c.section.clone().unwrap_or_else(|| "Other".to_string());
+            let s = c
+                .meta
+                .section
+                .clone()
+                .unwrap_or_else(|| "Other".to_string());
             match by_section.iter_mut().find(|(name, _)| *name == s) {
-                Some((_, titles)) => titles.push(c.title.clone()),
-                None => by_section.push((s, vec![c.title.clone()])),
+                Some((_, titles)) => titles.push(c.meta.title.clone()),
+                None => by_section.push((s, vec![c.meta.title.clone()])),
             }
         }
         // Topics: words that several sessions' titles and bodies share.
         let mut counts: BTreeMap<String, usize> = BTreeMap::new();
         for c in &mine {
-            let mut seen: Vec<String> = format!("{} {}", c.title, c.body)
+            let mut seen: Vec<String> = format!("{} {}", c.meta.title, c.body)
                 .split(|ch: char| !ch.is_alphanumeric() && ch != '-')
                 .filter(|w| w.chars().count() >= 4 && w.chars().any(char::is_alphabetic))
                 .map(str::to_lowercase)
@@ -103,8 +108,8 @@ impl Engine {
         topics.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         topics.truncate(10);
         Ok(Some(Overview {
-            name: first.conference.clone().unwrap_or_default(),
-            year: first.year,
+            name: first.meta.conference.clone().unwrap_or_default(),
+            year: first.meta.year,
             sessions: mine.len(),
             by_section,
             topics,

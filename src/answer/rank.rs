@@ -82,7 +82,7 @@ impl Stats for SearchStats<'_> {
         let doc: TantivyDocument = self.searcher.doc(top.first()?.1).ok()?;
         let json = tantivy::schema::Value::as_str(&doc.get_first(self.fields.json)?)?;
         let chunk: Chunk = serde_json::from_str(json).ok()?;
-        initials::initialisms(&chunk.title, &chunk.body)
+        initials::initialisms(&chunk.meta.title, &chunk.body)
             .into_iter()
             .find(|(i, _)| i == initials)
             .map(|(_, words)| words)
@@ -196,15 +196,16 @@ fn matched_with(
         other: HashMap::new(),
     };
     let w = wanted;
-    count(stem, &chunk.title, w, &mut f.title);
+    count(stem, &chunk.meta.title, w, &mut f.title);
     count(stem, &chunk.body, w, &mut f.body);
-    for n in chunk.speakers.iter().chain(&chunk.organizations) {
+    for n in chunk.meta.speakers.iter().chain(&chunk.meta.organizations) {
         count(plain, n, w, &mut f.names);
     }
     for text in chunk
+        .meta
         .section
         .iter()
-        .chain(chunk.conference.iter())
+        .chain(chunk.meta.conference.iter())
         .chain(chunk.links.iter().map(|l| &l.label))
     {
         count(stem, text, w, &mut f.other);
@@ -245,7 +246,7 @@ fn matched_with(
         let mut phrase: Option<&str> = None;
         if places.is_empty() && !c.phrases.is_empty() {
             let (title, body) =
-                lower.get_or_init(|| (chunk.title.to_lowercase(), chunk.body.to_lowercase()));
+                lower.get_or_init(|| (chunk.meta.title.to_lowercase(), chunk.body.to_lowercase()));
             if let Some(p) = c.phrases.iter().find(|p| title.contains(p.as_str())) {
                 places.push("title".into());
                 phrase = Some(p);
@@ -283,16 +284,18 @@ mod tests {
 
     fn chunk(title: &str, body: &str) -> Chunk {
         Chunk {
-            id: "x".into(),
-            kind: Kind::Talk,
-            title: title.into(),
-            speakers: vec!["Jane Doe".into()],
-            organizations: vec![],
-            conference: None,
-            year: None,
-            section: None,
-            file: "f.md".into(),
-            line: 1,
+            meta: crate::notes::SessionMeta {
+                id: "x".into(),
+                kind: Kind::Talk,
+                title: title.into(),
+                speakers: vec!["Jane Doe".into()],
+                organizations: vec![],
+                conference: None,
+                year: None,
+                section: None,
+                file: "f.md".into(),
+                line: 1,
+            },
             body: body.into(),
             links: vec![],
         }

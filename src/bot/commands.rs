@@ -299,7 +299,7 @@ pub(crate) async fn links(
                 )
             })
             .collect();
-        e = e.field(&reply::escape(&h.title), &lines.join("\n"));
+        e = e.field(&reply::escape(&h.meta.title), &lines.join("\n"));
         any = true;
     }
     let page = if any {

@@ -328,16 +328,18 @@ mod tests {
             assert_fits(None, &fit_embeds(embeds));
             // A digest: its heading, sessions and what is new.
             let session = crate::digest::DigestSession {
-                id: a.clone(),
-                kind: crate::notes::Kind::Talk,
-                title: a.clone(),
-                speakers: vec![b.clone()],
-                organizations: vec![c.clone()],
-                conference: Some(b.clone()),
-                year: Some(2026),
-                section: Some(c.clone()),
-                file: "n.md".into(),
-                line: 1,
+                meta: crate::notes::SessionMeta {
+                    id: a.clone(),
+                    kind: crate::notes::Kind::Talk,
+                    title: a.clone(),
+                    speakers: vec![b.clone()],
+                    organizations: vec![c.clone()],
+                    conference: Some(b.clone()),
+                    year: Some(2026),
+                    section: Some(c.clone()),
+                    file: "n.md".into(),
+                    line: 1,
+                },
                 summary: c.clone(),
                 links: vec![crate::notes::Link { url: "https://example.org".into(), label: b.clone() }],
             };

@@ -75,14 +75,20 @@ fn text_report(r: &Inspection) -> String {
     }
     let _ = writeln!(s, "\nchunks:");
     for c in &r.chunks {
-        let _ = write!(s, "  {:>5}  {:<9} {}", c.line, c.kind.as_str(), c.title);
-        if !c.speakers.is_empty() {
-            let _ = write!(s, "  — {}", c.speakers.join(", "));
+        let _ = write!(
+            s,
+            "  {:>5}  {:<9} {}",
+            c.meta.line,
+            c.meta.kind.as_str(),
+            c.meta.title
+        );
+        if !c.meta.speakers.is_empty() {
+            let _ = write!(s, "  — {}", c.meta.speakers.join(", "));
         }
-        if !c.organizations.is_empty() {
-            let _ = write!(s, " ({})", c.organizations.join(", "));
+        if !c.meta.organizations.is_empty() {
+            let _ = write!(s, " ({})", c.meta.organizations.join(", "));
         }
-        if let Some(sec) = &c.section {
+        if let Some(sec) = &c.meta.section {
             let _ = write!(s, "  in “{sec}”");
         }
         s.push('\n');

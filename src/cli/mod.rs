@@ -274,7 +274,7 @@ fn session(
     };
     let body = engine
         .index
-        .get(&hit.id)?
+        .get(&hit.meta.id)?
         .map(|c| c.body)
         .unwrap_or_default();
     if json {

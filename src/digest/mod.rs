@@ -14,7 +14,7 @@ pub mod runner;
 pub mod schedule;
 
 use crate::answer::Engine;
-use crate::notes::{Chunk, Kind, Link};
+use crate::notes::{Chunk, Kind, Link, SessionMeta};
 use crate::store::Changed;
 use anyhow::Result;
 use chrono::NaiveDate;
@@ -39,16 +39,8 @@ pub struct Digest {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DigestSession {
-    pub id: String,
-    pub kind: Kind,
-    pub title: String,
-    pub speakers: Vec<String>,
-    pub organizations: Vec<String>,
-    pub conference: Option<String>,
-    pub year: Option<i32>,
-    pub section: Option<String>,
-    pub file: String,
-    pub line: usize,
+    #[serde(flatten)]
+    pub meta: SessionMeta,
     pub summary: String,
     pub links: Vec<Link>,
 }
@@ -122,8 +114,8 @@ pub fn candidates(engine: &Engine, topic: &str) -> Result<Vec<String>> {
     if topic.trim().is_empty() {
         let mut ids = Vec::new();
         engine.index.each_chunk(|c| {
-            if c.kind.is_session() {
-                ids.push(c.id);
+            if c.meta.kind.is_session() {
+                ids.push(c.meta.id);
             }
             Ok(())
         })?;
@@ -132,8 +124,8 @@ pub fn candidates(engine: &Engine, topic: &str) -> Result<Vec<String>> {
     let chunks: Vec<Chunk> = engine.matching(topic, 10_000)?;
     Ok(chunks
         .into_iter()
-        .filter(|c| c.kind.is_session())
-        .map(|c| c.id)
+        .filter(|c| c.meta.kind.is_session())
+        .map(|c| c.meta.id)
         .collect())
 }
 
@@ -146,22 +138,13 @@ pub fn build(engine: &Engine, plan: &Plan<'_>, changed: &[Changed]) -> Result<Di
     for id in &picks {
         if let Some(h) = engine.session(id)? {
             sessions.push(DigestSession {
-                id: h.id,
-                kind: h.kind,
-                title: h.title,
-                speakers: h.speakers,
-                organizations: h.organizations,
-                conference: h.conference,
-                year: h.year,
-                section: h.section,
-                file: h.file,
-                line: h.line,
                 // A listed talk is only its title and link: a summary would repeat them.
-                summary: if h.kind == Kind::Listed {
+                summary: if h.meta.kind == Kind::Listed {
                     String::new()
                 } else {
                     h.summary
                 },
+                meta: h.meta,
                 links: h.links,
             });
         }

@@ -106,11 +106,16 @@ pub fn sync_sessions(
 ) -> Result<SyncReport> {
     let mut current: Vec<(String, String, String)> = Vec::new();
     engine.index.each_chunk(|c| {
-        if c.kind.is_session() {
-            let content =
-                serde_json::json!([c.title, c.speakers, c.organizations, c.body, c.links]);
+        if c.meta.kind.is_session() {
+            let content = serde_json::json!([
+                c.meta.title,
+                c.meta.speakers,
+                c.meta.organizations,
+                c.body,
+                c.links
+            ]);
             let hash = crate::hash::content_hash(content.to_string().as_bytes());
-            current.push((c.id, hash, c.title));
+            current.push((c.meta.id, hash, c.meta.title));
         }
         Ok(())
     })?;

@@ -115,10 +115,10 @@ fn new_words(c: &Chunk, seen: &mut FileWords) -> String {
     let hasher = rustc_hash::FxBuildHasher;
     let mut out = String::new();
     let mut tokenizer = words::WordTokenizer::default();
-    let texts = [c.title.as_str(), c.body.as_str()]
+    let texts = [c.meta.title.as_str(), c.body.as_str()]
         .into_iter()
-        .chain(c.speakers.iter().map(String::as_str))
-        .chain(c.organizations.iter().map(String::as_str));
+        .chain(c.meta.speakers.iter().map(String::as_str))
+        .chain(c.meta.organizations.iter().map(String::as_str));
     for text in texts {
         let mut stream = tokenizer.token_stream(text);
         while stream.advance() {
@@ -414,12 +414,12 @@ impl NotesIndex {
         for chunk in read.note.into_iter().flat_map(|n| n.chunks) {
             let json = serde_json::to_string(&chunk)?;
             let fp = crate::hash::fingerprint(json.as_bytes());
-            match old_chunks.get(&chunk.id) {
-                None => report.added.push(chunk.id.clone()),
-                Some(f) if *f != fp => report.changed.push(chunk.id.clone()),
+            match old_chunks.get(&chunk.meta.id) {
+                None => report.added.push(chunk.meta.id.clone()),
+                Some(f) if *f != fp => report.changed.push(chunk.meta.id.clone()),
                 Some(_) => {}
             }
-            chunks.push((chunk.id.clone(), fp));
+            chunks.push((chunk.meta.id.clone(), fp));
             writer.add_document(self.document(chunk, json, &mut seen))?;
         }
         let new_ids: BTreeSet<&str> = chunks.iter().map(|(id, _)| id.as_str()).collect();
@@ -483,29 +483,29 @@ impl NotesIndex {
         let f = &self.fields;
         let mut d = TantivyDocument::default();
         d.add_text(f.words, new_words(&c, seen));
-        d.add_text(f.initials, initials::field_text(&c.title, &c.body));
-        d.add_text(f.id, c.id);
-        d.add_text(f.file, c.file);
-        d.add_text(f.kind, c.kind.as_str());
-        d.add_text(f.title, c.title);
+        d.add_text(f.initials, initials::field_text(&c.meta.title, &c.body));
+        d.add_text(f.id, c.meta.id);
+        d.add_text(f.file, c.meta.file);
+        d.add_text(f.kind, c.meta.kind.as_str());
+        d.add_text(f.title, c.meta.title);
         d.add_text(f.body, c.body);
         d.add_text(f.json, json);
-        for s in &c.speakers {
+        for s in &c.meta.speakers {
             d.add_text(f.speakers, s);
             d.add_text(f.names, s);
         }
-        for o in &c.organizations {
+        for o in &c.meta.organizations {
             d.add_text(f.organizations, o);
             d.add_text(f.names, o);
         }
-        if let Some(conf) = &c.conference {
+        if let Some(conf) = &c.meta.conference {
             d.add_text(f.conference, conf);
             d.add_text(f.conf_plain, conf);
         }
-        if let Some(y) = c.year.and_then(|y| u64::try_from(y).ok()) {
+        if let Some(y) = c.meta.year.and_then(|y| u64::try_from(y).ok()) {
             d.add_u64(f.year, y);
         }
-        if let Some(s) = &c.section {
+        if let Some(s) = &c.meta.section {
             d.add_text(f.section, s);
         }
         for l in &c.links {
@@ -542,7 +542,7 @@ impl NotesIndex {
             chunks.push(c);
             Ok(())
         })?;
-        chunks.sort_by(|a, b| a.file.cmp(&b.file).then(a.line.cmp(&b.line)));
+        chunks.sort_by(|a, b| a.meta.place().cmp(&b.meta.place()));
         Ok(chunks)
     }
 

@@ -23,8 +23,9 @@ pub const PLAIN: &str = "cn_plain";
 /// as pairs of characters. 7: words glued to an acronym (`PharoJS`) are
 /// also their parts; talks named in prose by a recording's title; the
 /// `initials` field. 8: the chunk lists moved out of the manifest into a
-/// file of their own, read only when a note changes.
-pub const SCHEMA_VERSION: u32 = 8;
+/// file of their own, read only when a note changes. 9: a chunk's stored
+/// JSON holds its session metadata as one nested `meta` object.
+pub const SCHEMA_VERSION: u32 = 9;
 
 #[derive(Clone, Copy, Debug)]
 pub struct Fields {

@@ -127,9 +127,12 @@ impl fmt::Display for Format {
     }
 }
 
-/// One searchable unit of a note: a talk, a section, or a listed talk.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Chunk {
+/// What a session is, wherever it travels: the chunk in the index, a hit in
+/// an answer, a session in a digest and every JSON shape of those. One
+/// struct, so a field added here reaches them all; the shapes that users
+/// read flatten it, so its fields sit beside theirs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionMeta {
     /// Stable id: file stem and title slug; unchanged when other notes change.
     pub id: String,
     pub kind: Kind,
@@ -140,12 +143,34 @@ pub struct Chunk {
     pub year: Option<i32>,
     /// The day or track the talk was under ("5 May", "Day 1 Keynotes").
     pub section: Option<String>,
-    pub body: String,
-    pub links: Vec<Link>,
     /// Path relative to the notes directory, with `/` separators.
     pub file: String,
     /// 1-based line of the chunk's heading (or first line) in the file.
     pub line: usize,
+}
+
+impl SessionMeta {
+    /// Where the session is in the notes, for ordering: file, then line.
+    pub fn place(&self) -> (&str, usize) {
+        (&self.file, self.line)
+    }
+
+    /// `file:line`, as footers and source links name the place.
+    pub fn location(&self) -> String {
+        format!("{}:{}", self.file, self.line)
+    }
+}
+
+/// One searchable unit of a note: a talk, a section, or a listed talk.
+///
+/// Its stored form (in the index) keeps `meta` as a nested object rather
+/// than flattened: serde buffers a flattened struct while deserializing, and
+/// chunks are read back for every hit and every digest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Chunk {
+    pub meta: SessionMeta,
+    pub body: String,
+    pub links: Vec<Link>,
 }
 
 /// A parsed note: its chunks and what was learned about the whole file.
@@ -261,20 +286,16 @@ pub struct InspectedHeading {
     pub speakers: Vec<String>,
 }
 
+/// A chunk as `inspect` shows it: its metadata and how many links it has.
 #[derive(Debug, Clone, Serialize)]
 pub struct InspectedChunk {
-    pub line: usize,
-    pub kind: Kind,
-    pub title: String,
-    pub speakers: Vec<String>,
-    pub organizations: Vec<String>,
-    pub section: Option<String>,
+    #[serde(flatten)]
+    pub meta: SessionMeta,
     pub links: usize,
 }
 
 pub fn inspect(file: &str, text: &str, rule: outline::TalkLevel) -> Inspection {
     let (note, outline, error) = parse_with_outline(file, text, rule);
-    let line_of = |chunk_line: usize| chunk_line;
     let outline_rows = outline
         .nodes
         .iter()
@@ -293,21 +314,16 @@ pub fn inspect(file: &str, text: &str, rule: outline::TalkLevel) -> Inspection {
     Inspection {
         file: file.to_string(),
         format: note.format,
-        title: note.title.clone(),
-        conference: note.conference.clone(),
+        title: note.title,
+        conference: note.conference,
         year: note.year,
         decision: outline.decision,
         outline: outline_rows,
         chunks: note
             .chunks
-            .iter()
+            .into_iter()
             .map(|c| InspectedChunk {
-                line: line_of(c.line),
-                kind: c.kind,
-                title: c.title.clone(),
-                speakers: c.speakers.clone(),
-                organizations: c.organizations.clone(),
-                section: c.section.clone(),
+                meta: c.meta,
                 links: c.links.len(),
             })
             .collect(),

@@ -858,18 +858,20 @@ fn finish(
         }
         ids.insert(id.clone());
         chunks.push(super::Chunk {
-            id,
-            kind: o.kind,
-            title: o.title,
-            speakers: o.speakers,
-            organizations: o.organizations,
-            conference: conference.clone(),
-            year,
-            section: o.section,
+            meta: super::SessionMeta {
+                id,
+                kind: o.kind,
+                title: o.title,
+                speakers: o.speakers,
+                organizations: o.organizations,
+                conference: conference.clone(),
+                year,
+                section: o.section,
+                file: file.to_string(),
+                line: o.line,
+            },
             body,
             links: dedup(o.links),
-            file: file.to_string(),
-            line: o.line,
         });
     }
     Note {
@@ -889,7 +891,7 @@ mod tests {
     fn ids(md: &str) -> Vec<String> {
         let blocks = super::super::markdown::parse(md, 1);
         let note = segment("n.md", Format::Markdown, None, blocks, TalkLevel::Auto).0;
-        note.chunks.into_iter().map(|c| c.id).collect()
+        note.chunks.into_iter().map(|c| c.meta.id).collect()
     }
 
     #[test]
@@ -908,12 +910,12 @@ mod tests {
             TalkLevel::Auto,
         )
         .0;
-        let ids: Vec<_> = note.chunks.iter().map(|c| c.id.as_str()).collect();
+        let ids: Vec<_> = note.chunks.iter().map(|c| c.meta.id.as_str()).collect();
         assert_eq!(ids, ["note/untitled", "note/untitled-2"]);
         let blocks = super::super::markdown::parse("## “ ” by Jane Doe (Acme)\n\nx\n", 1);
         let note = segment(" .md", Format::Markdown, None, blocks, TalkLevel::Auto).0;
-        assert_eq!(note.chunks[0].title, "Untitled");
-        assert_eq!(note.chunks[0].speakers, ["Jane Doe"]);
+        assert_eq!(note.chunks[0].meta.title, "Untitled");
+        assert_eq!(note.chunks[0].meta.speakers, ["Jane Doe"]);
     }
 
     #[test]
@@ -930,8 +932,8 @@ mod tests {
             );
             note.chunks
                 .into_iter()
-                .filter(|c| c.kind.is_session())
-                .map(|c| c.title)
+                .filter(|c| c.meta.kind.is_session())
+                .map(|c| c.meta.title)
                 .collect::<Vec<_>>()
         };
         assert!(
@@ -980,8 +982,8 @@ mod tests {
         let listed: Vec<(&str, Option<&str>)> = note
             .chunks
             .iter()
-            .filter(|c| c.kind == Kind::Listed)
-            .map(|c| (c.title.as_str(), c.section.as_deref()))
+            .filter(|c| c.meta.kind == Kind::Listed)
+            .map(|c| (c.meta.title.as_str(), c.meta.section.as_deref()))
             .collect();
         // A link to a talk page or a recording is a talk; a recipe page is
         // not, nor is an item that only mentions a talk.

@@ -31,19 +31,13 @@ impl Card {
             h.snippet.clone()
         };
         Card {
-            title: h.title.clone(),
+            title: h.meta.title.clone(),
             url,
-            byline: super::byline(
-                &h.speakers,
-                &h.organizations,
-                h.conference.as_deref(),
-                h.year,
-                h.section.as_deref(),
-            ),
+            byline: super::byline(&h.meta),
             text,
             summary: (full && !h.summary.is_empty()).then(|| h.summary.clone()),
             links: if full { h.links.clone() } else { Vec::new() },
-            footer: format!("{} · {}:{}", h.kind, h.file, h.line),
+            footer: format!("{} · {}", h.meta.kind, h.meta.location()),
         }
     }
 }

@@ -19,24 +19,18 @@ pub fn digest_cards(d: &Digest) -> Vec<Card> {
     d.sessions
         .iter()
         .map(|s| Card {
-            title: s.title.clone(),
+            title: s.meta.title.clone(),
             url: s
                 .links
                 .iter()
                 .find(|l| l.label.starts_with("source:"))
                 .or_else(|| s.links.first())
                 .map(|l| l.url.clone()),
-            byline: super::byline(
-                &s.speakers,
-                &s.organizations,
-                s.conference.as_deref(),
-                s.year,
-                s.section.as_deref(),
-            ),
+            byline: super::byline(&s.meta),
             text: s.summary.clone(),
             summary: None,
             links: s.links.clone(),
-            footer: format!("{} · {}:{}", s.kind, s.file, s.line),
+            footer: format!("{} · {}", s.meta.kind, s.meta.location()),
         })
         .collect()
 }

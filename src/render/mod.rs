@@ -6,7 +6,7 @@ pub mod digest;
 
 use crate::answer::{Answer, ConferenceInfo, Hit};
 use crate::index::Report;
-use crate::notes::{Chunk, Link};
+use crate::notes::{Chunk, Link, SessionMeta};
 use serde::Serialize;
 use std::fmt::Write;
 
@@ -56,32 +56,15 @@ impl Style {
 /// `sessions --json` entries.
 #[derive(Debug, Serialize)]
 pub struct SessionJson<'a> {
-    pub id: &'a str,
-    pub kind: crate::notes::Kind,
-    pub title: &'a str,
-    pub speakers: &'a [String],
-    pub organizations: &'a [String],
-    pub conference: Option<&'a str>,
-    pub year: Option<i32>,
-    pub section: Option<&'a str>,
-    pub file: &'a str,
-    pub line: usize,
+    #[serde(flatten)]
+    pub meta: &'a SessionMeta,
     pub links: &'a [Link],
 }
 
 impl<'a> From<&'a Chunk> for SessionJson<'a> {
     fn from(c: &'a Chunk) -> Self {
         SessionJson {
-            id: &c.id,
-            kind: c.kind,
-            title: &c.title,
-            speakers: &c.speakers,
-            organizations: &c.organizations,
-            conference: c.conference.as_deref(),
-            year: c.year,
-            section: c.section.as_deref(),
-            file: &c.file,
-            line: c.line,
+            meta: &c.meta,
             links: &c.links,
         }
     }
@@ -96,40 +79,31 @@ pub struct SessionFull<'a> {
 }
 
 /// "Speakers · Organisations · Conference Year · section".
-pub fn byline(
-    hit_speakers: &[String],
-    orgs: &[String],
-    conference: Option<&str>,
-    year: Option<i32>,
-    section: Option<&str>,
-) -> String {
-    let mut parts = Vec::new();
-    if !hit_speakers.is_empty() {
-        parts.push(hit_speakers.join(", "));
-    }
-    if !orgs.is_empty() {
-        parts.push(orgs.join(", "));
-    }
-    match (conference, year) {
-        (Some(c), Some(y)) => parts.push(format!("{c} {y}")),
-        (Some(c), None) => parts.push(c.to_string()),
-        (None, Some(y)) => parts.push(y.to_string()),
-        _ => {}
-    }
-    if let Some(s) = section {
-        parts.push(s.to_string());
-    }
-    parts.join(" · ")
+pub fn byline(m: &SessionMeta) -> String {
+    byline_of(m, true)
 }
 
-fn hit_byline(h: &Hit) -> String {
-    byline(
-        &h.speakers,
-        &h.organizations,
-        h.conference.as_deref(),
-        h.year,
-        h.section.as_deref(),
-    )
+/// The byline, with or without the conference and year (a listing under
+/// its file's name has them once, above).
+fn byline_of(m: &SessionMeta, conference: bool) -> String {
+    let mut parts = Vec::new();
+    if !m.speakers.is_empty() {
+        parts.push(m.speakers.join(", "));
+    }
+    if !m.organizations.is_empty() {
+        parts.push(m.organizations.join(", "));
+    }
+    match (&m.conference, m.year) {
+        _ if !conference => {}
+        (Some(c), Some(y)) => parts.push(format!("{c} {y}")),
+        (Some(c), None) => parts.push(c.clone()),
+        (None, Some(y)) => parts.push(y.to_string()),
+        (None, None) => {}
+    }
+    if let Some(s) = &m.section {
+        parts.push(s.clone());
+    }
+    parts.join(" · ")
 }
 
 fn links_block(out: &mut String, style: &Style, links: &[Link], indent: &str) {
@@ -156,10 +130,10 @@ pub fn answer_text(a: &Answer, style: &Style, verbose: bool) -> String {
             out,
             "{}. {}  {}",
             i + 1,
-            style.bold(&h.title),
-            style.dim(&format!("[{}]", h.kind))
+            style.bold(&h.meta.title),
+            style.dim(&format!("[{}]", h.meta.kind))
         );
-        let by = hit_byline(h);
+        let by = byline(&h.meta);
         if !by.is_empty() {
             let _ = writeln!(out, "   {by}");
         }
@@ -172,7 +146,7 @@ pub fn answer_text(a: &Answer, style: &Style, verbose: bool) -> String {
         let _ = writeln!(
             out,
             "   {}",
-            style.dim(&format!("{}:{} · {}", h.file, h.line, h.id))
+            style.dim(&format!("{} · {}", h.meta.location(), h.meta.id))
         );
         if i == 0 {
             if !h.summary.is_empty() {
@@ -225,7 +199,7 @@ pub fn links_text(a: &Answer, style: &Style) -> String {
     if with_links.is_empty() {
         let _ = writeln!(out, "The matching sessions have no links:");
         for h in &a.hits {
-            let _ = writeln!(out, "  - {} ({}:{})", h.title, h.file, h.line);
+            let _ = writeln!(out, "  - {} ({})", h.meta.title, h.meta.location());
         }
         return out;
     }
@@ -233,8 +207,8 @@ pub fn links_text(a: &Answer, style: &Style) -> String {
         let _ = writeln!(
             out,
             "{}  {}",
-            style.bold(&h.title),
-            style.dim(&format!("{}:{}", h.file, h.line))
+            style.bold(&h.meta.title),
+            style.dim(&h.meta.location())
         );
         links_block(&mut out, style, &h.links, "  ");
     }
@@ -246,17 +220,17 @@ pub fn session_text(h: &Hit, body: &str, style: &Style) -> String {
     let _ = writeln!(
         out,
         "{}  {}",
-        style.bold(&h.title),
-        style.dim(&format!("[{}]", h.kind))
+        style.bold(&h.meta.title),
+        style.dim(&format!("[{}]", h.meta.kind))
     );
-    let by = hit_byline(h);
+    let by = byline(&h.meta);
     if !by.is_empty() {
         let _ = writeln!(out, "{by}");
     }
     let _ = writeln!(
         out,
         "{}",
-        style.dim(&format!("{}:{} · {}", h.file, h.line, h.id))
+        style.dim(&format!("{} · {}", h.meta.location(), h.meta.id))
     );
     if !h.summary.is_empty() {
         let _ = writeln!(out, "\n{}", style.bold("Summary:"));
@@ -276,17 +250,11 @@ pub fn sessions_text(chunks: &[Chunk], style: &Style) -> String {
     let mut out = String::new();
     let mut file = "";
     for c in chunks {
-        if c.file != file {
-            file = &c.file;
+        if c.meta.file != file {
+            file = &c.meta.file;
             let _ = writeln!(out, "{}", style.bold(file));
         }
-        let by = byline(
-            &c.speakers,
-            &c.organizations,
-            None,
-            None,
-            c.section.as_deref(),
-        );
+        let by = byline_of(&c.meta, false);
         let by = if by.is_empty() {
             String::new()
         } else {
@@ -295,9 +263,9 @@ pub fn sessions_text(chunks: &[Chunk], style: &Style) -> String {
         let _ = writeln!(
             out,
             "  {:>4}  {:<9} {}{}",
-            c.line,
-            c.kind.as_str(),
-            c.title,
+            c.meta.line,
+            c.meta.kind.as_str(),
+            c.meta.title,
             style.dim(&by)
         );
     }

@@ -134,13 +134,20 @@ fn score(q: &Question, a: &Answer) -> Tally {
         };
     }
     let shown = if a.nearest { &[][..] } else { &a.hits[..] };
-    let rank = shown
-        .iter()
-        .position(|h| q.expect.iter().any(|e| matches(e, &h.file, &h.title)));
+    let rank = shown.iter().position(|h| {
+        q.expect
+            .iter()
+            .any(|e| matches(e, &h.meta.file, &h.meta.title))
+    });
     let found = q
         .expect
         .iter()
-        .filter(|e| shown.iter().take(5).any(|h| matches(e, &h.file, &h.title)))
+        .filter(|e| {
+            shown
+                .iter()
+                .take(5)
+                .any(|h| matches(e, &h.meta.file, &h.meta.title))
+        })
         .count();
     Tally {
         n: 1,
@@ -243,10 +250,11 @@ fn answers_to_questions_by_someone_else_meet_the_bar() {
             let t = score(q, &answer);
             if std::env::var_os("CONFNOTES_EVAL_TRACE").is_some() && !q.holdout {
                 let top = answer.hits.first();
-                let raw = answer
-                    .hits
-                    .iter()
-                    .position(|h| q.expect.iter().any(|e| matches(e, &h.file, &h.title)));
+                let raw = answer.hits.iter().position(|h| {
+                    q.expect
+                        .iter()
+                        .any(|e| matches(e, &h.meta.file, &h.meta.title))
+                });
                 println!(
                     "TRACE [{}] hit={} raw={:?} nearest={} cov={:.2} held={:.2} {:?}",
                     q.category,
@@ -269,7 +277,7 @@ fn answers_to_questions_by_someone_else_meet_the_bar() {
                     .hits
                     .iter()
                     .take(3)
-                    .map(|h| format!("{} ({})", h.title, h.file))
+                    .map(|h| format!("{} ({})", h.meta.title, h.meta.file))
                     .collect();
                 println!(
                     "MISS {part} [{}] {:?}\n     expected {:?}\n     got{} {:?}",

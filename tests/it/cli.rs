@@ -646,7 +646,7 @@ fn a_question_asked_while_notes_change_is_answered_from_the_new_notes() {
         e.ask("okapi stampede", &Filters::default(), 3, 0)
     };
     let hit_files = |a: &confnotes::answer::Answer| -> Vec<String> {
-        a.hits.iter().map(|h| h.file.clone()).collect()
+        a.hits.iter().map(|h| h.meta.file.clone()).collect()
     };
     // A new index: built, then asked once.
     let (_, report, _) = Engine::open_answering(&config, &Silent, ask).unwrap();
@@ -672,4 +672,77 @@ fn a_question_asked_while_notes_change_is_answered_from_the_new_notes() {
     let (_, report, answer) = Engine::open_answering(&config, &Silent, ask).unwrap();
     assert_eq!(report.files_removed, 1);
     assert!(!hit_files(&answer).contains(&"zoo.md".to_string()));
+}
+
+/// The keys of a session's metadata, as `SessionMeta` serializes them.
+fn session_meta_keys() -> Vec<String> {
+    let meta = confnotes::notes::SessionMeta {
+        id: String::new(),
+        kind: confnotes::notes::Kind::Talk,
+        title: String::new(),
+        speakers: Vec::new(),
+        organizations: Vec::new(),
+        conference: None,
+        year: None,
+        section: None,
+        file: String::new(),
+        line: 1,
+    };
+    match serde_json::to_value(&meta).unwrap() {
+        Value::Object(m) => m.keys().cloned().collect(),
+        other => panic!("metadata serialized as {other}"),
+    }
+}
+
+#[test]
+fn every_json_shape_of_a_session_carries_all_of_its_metadata() {
+    // One struct travels from the chunk to every shape: a field added to it
+    // reaches `sessions`, `ask`, `session`, `digest` and `inspect` alike.
+    let tmp = tempfile::tempdir().unwrap();
+    let notes = common::root().join("notes");
+    let index = tmp.path().join("index");
+    let keys = session_meta_keys();
+    assert!(keys.len() >= 10, "{keys:?}");
+    let shapes = [
+        (
+            "sessions",
+            json(&confnotes(&notes, &index, &["sessions", "--json"]))[0].clone(),
+        ),
+        (
+            "ask",
+            json(&confnotes(&notes, &index, &["ask", "ebpf", "--json"]))["hits"][0].clone(),
+        ),
+        (
+            "session",
+            json(&confnotes(
+                &notes,
+                &index,
+                &["session", "kubeadm deep dive", "--json"],
+            )),
+        ),
+        (
+            "digest",
+            json(&confnotes(&notes, &index, &["digest", "--json"]))["sessions"][0].clone(),
+        ),
+    ];
+    let (file, _, _) = listing(&notes)
+        .into_iter()
+        .find(|(name, _, _)| !name.starts_with('.'))
+        .unwrap();
+    let inspected = json(&confnotes(
+        &notes,
+        &index,
+        &["inspect", notes.join(&file).to_str().unwrap(), "--json"],
+    ));
+    let shapes = shapes
+        .into_iter()
+        .chain([("inspect", inspected["chunks"][0].clone())]);
+    for (name, shape) in shapes {
+        let object = shape
+            .as_object()
+            .unwrap_or_else(|| panic!("{name}: not an object: {shape}"));
+        for k in &keys {
+            assert!(object.contains_key(k), "{name} lacks {k}: {shape}");
+        }
+    }
 }

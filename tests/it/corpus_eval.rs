@@ -203,10 +203,12 @@ fn title_matches(got: &str, want: &str) -> bool {
 }
 
 fn matches(chunk: &Chunk, want: &Want) -> bool {
-    want.titles.iter().any(|t| title_matches(&chunk.title, t))
+    want.titles
+        .iter()
+        .any(|t| title_matches(&chunk.meta.title, t))
         || want
             .heading
-            .is_some_and(|h| !norm(h).is_empty() && norm(h) == norm(&chunk.title))
+            .is_some_and(|h| !norm(h).is_empty() && norm(h) == norm(&chunk.meta.title))
 }
 
 fn person_set(names: &[String]) -> Vec<String> {
@@ -266,7 +268,11 @@ fn score_file(corpus: &Path, key: &Key, report: &mut String) -> Score {
             borderline: l.borderline,
         });
     }
-    let talks: Vec<&Chunk> = note.chunks.iter().filter(|c| c.kind.is_session()).collect();
+    let talks: Vec<&Chunk> = note
+        .chunks
+        .iter()
+        .filter(|c| c.meta.kind.is_session())
+        .collect();
     let mut used = vec![false; talks.len()];
     let mut score = Score::default();
     let mut lines = Vec::new();
@@ -279,17 +285,17 @@ fn score_file(corpus: &Path, key: &Key, report: &mut String) -> Score {
                     continue;
                 }
                 score.tp += 1;
-                if person_set(&talks[i].speakers) == person_set(w.speakers) {
+                if person_set(&talks[i].meta.speakers) == person_set(w.speakers) {
                     score.speakers_right += 1;
                 } else {
                     lines.push(format!(
                         "  speakers  {:?}: want {:?}, got {:?}",
-                        w.titles[0], w.speakers, talks[i].speakers
+                        w.titles[0], w.speakers, talks[i].meta.speakers
                     ));
                 }
                 if let Some(want) = w.section {
                     score.section_scored += 1;
-                    let got = talks[i].section.as_deref().unwrap_or("");
+                    let got = talks[i].meta.section.as_deref().unwrap_or("");
                     let ok = if want.is_empty() {
                         got.is_empty()
                             || note.title.as_deref().is_some_and(|t| norm(t) == norm(got))
@@ -318,7 +324,7 @@ fn score_file(corpus: &Path, key: &Key, report: &mut String) -> Score {
             score.fp += 1;
             lines.push(format!(
                 "  extra     {:?} [{}] line {}",
-                t.title, t.kind, t.line
+                t.meta.title, t.meta.kind, t.meta.line
             ));
         }
     }

@@ -256,9 +256,9 @@ async fn two_subscriptions_in_one_channel_each_post_their_own_digest() {
     {
         let engine = w.engine.snapshot();
         for s in &topical.2.sessions {
-            let chunk = engine.index.get(&s.id).unwrap().unwrap();
-            let text = format!("{} {}", chunk.title, chunk.body).to_lowercase();
-            assert!(text.contains("ebpf"), "{} is not about eBPF", s.title);
+            let chunk = engine.index.get(&s.meta.id).unwrap().unwrap();
+            let text = format!("{} {}", chunk.meta.title, chunk.body).to_lowercase();
+            assert!(text.contains("ebpf"), "{} is not about eBPF", s.meta.title);
         }
     }
     assert!(w.tick_at("2026-05-01T10:00:00Z").await.is_empty());
@@ -388,7 +388,7 @@ async fn the_rotation_features_every_session_before_repeating() {
         .chunks()
         .unwrap()
         .iter()
-        .filter(|c| c.kind.is_session())
+        .filter(|c| c.meta.kind.is_session())
         .count();
     let days = total.div_ceil(3);
     let mut seen: Vec<String> = Vec::new();
@@ -399,7 +399,7 @@ async fn the_rotation_features_every_session_before_repeating() {
         assert_eq!(posted(&out), 1, "day {day}: {out:?}");
     }
     for (_, _, digest) in w.posts() {
-        seen.extend(digest.sessions.iter().map(|s| s.id.clone()));
+        seen.extend(digest.sessions.iter().map(|s| s.meta.id.clone()));
     }
     let distinct: HashSet<&String> = seen.iter().collect();
     assert_eq!(

@@ -36,7 +36,7 @@ fn retrieval_quality_meets_the_bar() {
     for q in &set.q {
         let answer = engine.ask(&q.question, &Filters::default(), 10, 0).unwrap();
         let rank = answer.hits.iter().position(|h| {
-            let t = h.title.to_lowercase();
+            let t = h.meta.title.to_lowercase();
             q.expect.iter().any(|e| t.contains(&e.to_lowercase()))
         });
         let cat = per_cat.entry(q.category.as_str()).or_default();
@@ -52,7 +52,7 @@ fn retrieval_quality_meets_the_bar() {
                 .hits
                 .iter()
                 .take(3)
-                .map(|h| h.title.as_str())
+                .map(|h| h.meta.title.as_str())
                 .collect();
             println!(
                 "MISS [{}] {:?}\n     expected {:?} (rank {:?})\n     got {:?}",

@@ -19,11 +19,11 @@ struct Expected {
 impl From<&Chunk> for Expected {
     fn from(c: &Chunk) -> Self {
         Expected {
-            title: c.title.clone(),
-            kind: c.kind.to_string(),
-            speakers: c.speakers.clone(),
-            organizations: c.organizations.clone(),
-            section: c.section.clone(),
+            title: c.meta.title.clone(),
+            kind: c.meta.kind.to_string(),
+            speakers: c.meta.speakers.clone(),
+            organizations: c.meta.organizations.clone(),
+            section: c.meta.section.clone(),
         }
     }
 }

@@ -73,9 +73,9 @@ fn check(note: &Note, want: &Expected) -> Vec<String> {
     let sessions: Vec<_> = note
         .chunks
         .iter()
-        .filter(|c| c.kind != Kind::Section)
+        .filter(|c| c.meta.kind != Kind::Section)
         .collect();
-    let got_titles: Vec<&str> = sessions.iter().map(|c| c.title.as_str()).collect();
+    let got_titles: Vec<&str> = sessions.iter().map(|c| c.meta.title.as_str()).collect();
     let want_titles: Vec<&str> = want.session.iter().map(|s| s.title.as_str()).collect();
     if got_titles != want_titles {
         errs.push(format!(
@@ -85,25 +85,31 @@ fn check(note: &Note, want: &Expected) -> Vec<String> {
     }
     for (c, s) in sessions.iter().zip(&want.session) {
         let t = &s.title;
-        if c.kind.as_str() != s.kind {
-            errs.push(format!("{t}: kind want {}, got {}", s.kind, c.kind));
+        if c.meta.kind.as_str() != s.kind {
+            errs.push(format!("{t}: kind want {}, got {}", s.kind, c.meta.kind));
         }
         if let Some(sp) = &s.speakers {
-            if &c.speakers != sp {
-                errs.push(format!("{t}: speakers want {sp:?}, got {:?}", c.speakers));
+            if &c.meta.speakers != sp {
+                errs.push(format!(
+                    "{t}: speakers want {sp:?}, got {:?}",
+                    c.meta.speakers
+                ));
             }
         }
         if let Some(o) = &s.organizations {
-            if &c.organizations != o {
+            if &c.meta.organizations != o {
                 errs.push(format!(
                     "{t}: organizations want {o:?}, got {:?}",
-                    c.organizations
+                    c.meta.organizations
                 ));
             }
         }
         if let Some(sec) = &s.section {
-            if c.section.as_ref() != Some(sec) {
-                errs.push(format!("{t}: section want {sec:?}, got {:?}", c.section));
+            if c.meta.section.as_ref() != Some(sec) {
+                errs.push(format!(
+                    "{t}: section want {sec:?}, got {:?}",
+                    c.meta.section
+                ));
             }
         }
         if let Some(l) = &s.link {
@@ -116,13 +122,13 @@ fn check(note: &Note, want: &Expected) -> Vec<String> {
         if !note
             .chunks
             .iter()
-            .any(|c| c.kind == Kind::Section && &c.title == sec)
+            .any(|c| c.meta.kind == Kind::Section && &c.meta.title == sec)
         {
             let got: Vec<_> = note
                 .chunks
                 .iter()
-                .filter(|c| c.kind == Kind::Section)
-                .map(|c| &c.title)
+                .filter(|c| c.meta.kind == Kind::Section)
+                .map(|c| &c.meta.title)
                 .collect();
             errs.push(format!(
                 "section chunk {sec:?} missing; sections are {got:?}"

@@ -54,32 +54,38 @@ fn check_note(rel: &str, bytes: &[u8]) {
     let mut ids = HashSet::new();
     let mut file_slugs = HashSet::new();
     for c in &note.chunks {
-        assert!(ids.insert(c.id.as_str()), "id {} repeats", c.id);
+        assert!(ids.insert(c.meta.id.as_str()), "id {} repeats", c.meta.id);
         // `file-slug/title-slug`, both parts non-empty.
-        let (file_slug, title_slug) = c.id.split_once('/').expect("two parts");
+        let (file_slug, title_slug) = c.meta.id.split_once('/').expect("two parts");
         assert!(
             !file_slug.is_empty() && !title_slug.is_empty(),
             "id {}",
-            c.id
+            c.meta.id
         );
-        assert!(!title_slug.contains('/'), "id {}", c.id);
+        assert!(!title_slug.contains('/'), "id {}", c.meta.id);
         file_slugs.insert(file_slug);
-        assert_eq!(c.file, rel);
+        assert_eq!(c.meta.file, rel);
         assert!(
-            (1..=last_line).contains(&c.line),
+            (1..=last_line).contains(&c.meta.line),
             "line {} of {last_line}",
-            c.line
+            c.meta.line
         );
-        assert!(!c.title.trim().is_empty(), "empty title in {c:?}");
-        if c.kind == Kind::Section {
+        assert!(!c.meta.title.trim().is_empty(), "empty title in {c:?}");
+        if c.meta.kind == Kind::Section {
             assert!(!c.body.trim().is_empty(), "empty section {c:?}");
         }
-        assert!(c.speakers.iter().all(|s| !s.trim().is_empty()), "{c:?}");
         assert!(
-            c.organizations.iter().all(|s| !s.trim().is_empty()),
+            c.meta.speakers.iter().all(|s| !s.trim().is_empty()),
             "{c:?}"
         );
-        assert!(c.year.is_none_or(|y| (1900..2100).contains(&y)), "{c:?}");
+        assert!(
+            c.meta.organizations.iter().all(|s| !s.trim().is_empty()),
+            "{c:?}"
+        );
+        assert!(
+            c.meta.year.is_none_or(|y| (1900..2100).contains(&y)),
+            "{c:?}"
+        );
         for l in &c.links {
             assert!(
                 l.url.starts_with("http://") || l.url.starts_with("https://"),
@@ -286,9 +292,9 @@ fn any_question_gets_an_answer_or_none() {
                 assert!(a.hits.len() <= limit);
                 for h in &a.hits {
                     assert!(h.score.is_finite(), "{h:?}");
-                    assert!(!h.title.trim().is_empty(), "{h:?}");
+                    assert!(!h.meta.title.trim().is_empty(), "{h:?}");
                     if let Some(k) = filters.kind {
-                        assert_eq!(h.kind, k);
+                        assert_eq!(h.meta.kind, k);
                     }
                 }
                 Ok(())
@@ -321,5 +327,9 @@ fn a_lone_carriage_return_is_a_line_break_for_line_numbers() {
     let note = read_bytes("cr.md", b"# Day one\r## A talk\rnotes of it")
         .note
         .unwrap();
-    assert!(note.chunks.iter().any(|c| c.line == 2), "{:?}", note.chunks);
+    assert!(
+        note.chunks.iter().any(|c| c.meta.line == 2),
+        "{:?}",
+        note.chunks
+    );
 }

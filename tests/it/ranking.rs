@@ -18,7 +18,7 @@ fn ask(e: &Engine, q: &str) -> Answer {
 }
 
 fn titles(a: &Answer) -> Vec<&str> {
-    a.hits.iter().map(|h| h.title.as_str()).collect()
+    a.hits.iter().map(|h| h.meta.title.as_str()).collect()
 }
 
 #[test]
@@ -126,7 +126,7 @@ fn a_hit_links_to_its_own_page_and_says_why_it_matched() {
     let (e, _t) = engine();
     let a = ask(&e, "rootkit persistence");
     let h = &a.hits[0];
-    assert_eq!(h.title, "The Art of Staying Unseen");
+    assert_eq!(h.meta.title, "The Art of Staying Unseen");
     assert_eq!(
         h.url.as_deref(),
         Some("https://www.youtube.com/watch?v=abc123")
@@ -137,7 +137,7 @@ fn a_hit_links_to_its_own_page_and_says_why_it_matched() {
     let s = a
         .hits
         .iter()
-        .find(|h| h.title == "Hallway track")
+        .find(|h| h.meta.title == "Hallway track")
         .expect("the section");
     assert_ne!(s.url.as_deref(), Some("https://example.org/unrelated"));
 }
@@ -147,7 +147,7 @@ fn snippets_and_summaries_keep_bullets_on_their_own_lines() {
     let (e, _t) = engine();
     let a = ask(&e, "audit logs read-only file systems");
     let h = &a.hits[0];
-    assert_eq!(h.title, "The Art of Staying Unseen");
+    assert_eq!(h.meta.title, "The Art of Staying Unseen");
     let lines: Vec<&str> = h.snippet.lines().collect();
     assert!(
         lines

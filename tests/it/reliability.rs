@@ -55,7 +55,7 @@ fn questions_during_a_reindex_see_the_old_index_or_the_new_never_a_mix() {
                     let versions: Vec<bool> = answer
                         .hits
                         .iter()
-                        .map(|h| h.title.contains("alpha"))
+                        .map(|h| h.meta.title.contains("alpha"))
                         .collect();
                     seen.push((answer.hits.len(), versions));
                 }
@@ -86,7 +86,7 @@ fn questions_during_a_reindex_see_the_old_index_or_the_new_never_a_mix() {
         .snapshot()
         .ask("scheduling edition", &Filters::default(), 20, 0)
         .unwrap();
-    assert!(last.hits.iter().all(|h| h.title.contains("beta")));
+    assert!(last.hits.iter().all(|h| h.meta.title.contains("beta")));
 }
 
 #[test]
@@ -249,10 +249,14 @@ fn a_pasted_wall_of_text_is_searched_by_its_first_words() {
         answer
             .hits
             .iter()
-            .any(|h| h.title.to_lowercase().contains("wasm")
+            .any(|h| h.meta.title.to_lowercase().contains("wasm")
                 || h.snippet.to_lowercase().contains("webassembly")),
         "the first words still find their talks: {:?}",
-        answer.hits.iter().map(|h| &h.title).collect::<Vec<_>>()
+        answer
+            .hits
+            .iter()
+            .map(|h| &h.meta.title)
+            .collect::<Vec<_>>()
     );
     let builder = confnotes::index::QueryBuilder::new(
         engine.index.fields,
