@@ -16,92 +16,124 @@ static MD_EMPH: LazyLock<Regex> =
 static RST_LINK: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"`[^`]+`__?").unwrap());
 
 pub fn detect(text: &str) -> Format {
-    let mut md = 0u32;
-    let mut rst = 0u32;
-    // Org-mode: `#+TITLE:` lines, `** ` headings, `[[url][text]]` links.
-    // AsciiDoc: `== ` headings, `:attr:` lines, `link:url[text]`, `----` blocks.
-    let (mut org, mut adoc) = (0u32, 0u32);
+    let mut marks = Marks::default();
     let mut in_fence = false;
     let lines: Vec<&str> = text.lines().collect();
     for (i, line) in lines.iter().enumerate() {
         let t = line.trim_end();
         let s = t.trim_start();
         if s.starts_with("```") || s.starts_with("~~~") && !s.chars().all(|c| c == '~') {
-            md += 3;
+            marks.md += 3;
             in_fence = !in_fence;
             continue;
         }
         if in_fence {
             continue;
         }
-        if let Some(first) = t
+        marks.line_start(t);
+        if is_atx(t) {
+            marks.md += 3;
+        }
+        if let Some(prev) = i.checked_sub(1).map(|p| lines[p].trim()) {
+            marks.underline(prev, t);
+        }
+        marks.line_shape(s);
+        marks.inline(t);
+    }
+    marks.format()
+}
+
+/// The marks of each format seen so far, weighed.
+#[derive(Default, Clone, Copy)]
+struct Marks {
+    md: u32,
+    rst: u32,
+    /// Org-mode: `#+TITLE:` lines, `** ` headings, `[[url][text]]` links.
+    org: u32,
+    /// AsciiDoc: `== ` headings, `:attr:` lines, `link:url[text]`, `----` blocks.
+    adoc: u32,
+}
+
+impl Marks {
+    /// Org-mode and AsciiDoc lines, known by how they start.
+    fn line_start(&mut self, t: &str) {
+        let Some(first) = t
             .bytes()
             .next()
             .filter(|b| matches!(b, b'#' | b'*' | b'=' | b':' | b'[' | b'-'))
+        else {
+            return;
+        };
+        let run = t.bytes().take_while(|&b| b == first).count();
+        let heading_like =
+            t[run..].starts_with(' ') && t[run..].trim().chars().any(char::is_alphanumeric);
+        match first {
+            b'#' if t.starts_with("#+")
+                && (t[2..].contains(':')
+                    || t[2..]
+                        .get(..6)
+                        .is_some_and(|w| w.eq_ignore_ascii_case("begin_"))) =>
+            {
+                self.org += 3
+            }
+            b'*' if run >= 2 && heading_like => self.org += 2,
+            b'=' if heading_like => self.adoc += 3,
+            b':' if t.len() > 2
+                && t[1..].split_once(':').is_some_and(|(k, _)| {
+                    !k.is_empty()
+                        && k.bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'!')
+                }) =>
+            {
+                self.adoc += 2
+            }
+            b'[' if t.starts_with("[source")
+                || t.starts_with("[quote")
+                || t.starts_with("[NOTE") =>
+            {
+                self.adoc += 3
+            }
+            b'-' if t == "----" => self.adoc += 1,
+            _ => {}
+        }
+    }
+
+    /// A line of one repeated character under a line of text: a title's
+    /// underline.
+    fn underline(&mut self, prev: &str, t: &str) {
+        if !prev.is_empty()
+            && t.len() >= 3
+            && t.chars().all(|c| c == t.chars().next().unwrap_or(' '))
         {
-            let run = t.bytes().take_while(|&b| b == first).count();
-            let heading_like =
-                t[run..].starts_with(' ') && t[run..].trim().chars().any(char::is_alphanumeric);
-            match first {
-                b'#' if t.starts_with("#+")
-                    && (t[2..].contains(':')
-                        || t[2..]
-                            .get(..6)
-                            .is_some_and(|w| w.eq_ignore_ascii_case("begin_"))) =>
-                {
-                    org += 3
+            match t.chars().next() {
+                // `===`/`---` underlines are setext in markdown and titles in rst.
+                Some('=' | '-') => {
+                    self.md += 1;
+                    self.rst += 1;
                 }
-                b'*' if run >= 2 && heading_like => org += 2,
-                b'=' if heading_like => adoc += 3,
-                b':' if t.len() > 2
-                    && t[1..].split_once(':').is_some_and(|(k, _)| {
-                        !k.is_empty()
-                            && k.bytes()
-                                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'!')
-                    }) =>
-                {
-                    adoc += 2
+                Some('~' | '^' | '"' | '\'' | '`' | '#' | '*' | '+' | ':' | '.' | '_') => {
+                    self.rst += 3
                 }
-                b'[' if t.starts_with("[source")
-                    || t.starts_with("[quote")
-                    || t.starts_with("[NOTE") =>
-                {
-                    adoc += 3
-                }
-                b'-' if t == "----" => adoc += 1,
                 _ => {}
             }
         }
-        if is_atx(t) {
-            md += 3;
-        }
-        if let Some(prev) = i.checked_sub(1).map(|p| lines[p].trim()) {
-            if !prev.is_empty()
-                && t.len() >= 3
-                && t.chars().all(|c| c == t.chars().next().unwrap_or(' '))
-            {
-                match t.chars().next() {
-                    // `===`/`---` underlines are setext in markdown and titles in rst.
-                    Some('=' | '-') => {
-                        md += 1;
-                        rst += 1;
-                    }
-                    Some('~' | '^' | '"' | '\'' | '`' | '#' | '*' | '+' | ':' | '.' | '_') => {
-                        rst += 3
-                    }
-                    _ => {}
-                }
-            }
-        }
+    }
+
+    /// rst directives and literal blocks, markdown quotes.
+    fn line_shape(&mut self, s: &str) {
         if s.starts_with(".. ") {
-            rst += 3;
+            self.rst += 3;
         }
         if s.ends_with("::") && !s.starts_with("..") {
-            rst += 1;
+            self.rst += 1;
         }
         if s.starts_with("> ") {
-            md += 1;
+            self.md += 1;
         }
+    }
+
+    /// Links and emphasis inside a line.
+    fn inline(&mut self, t: &str) {
         // One pass over the bytes first: most lines have no link or emphasis.
         // (A fold without early exit, which the compiler vectorises.)
         let marks = t.bytes().fold(0u8, |m, b| {
@@ -111,21 +143,21 @@ pub fn detect(text: &str) -> Format {
         });
         let (bracket, emph, tick) = (marks & 1 != 0, marks & 2 != 0, marks & 4 != 0);
         if bracket {
-            md += 2 * u32::try_from(MD_LINK.find_iter(t).count()).unwrap_or(0);
+            self.md += 2 * u32::try_from(MD_LINK.find_iter(t).count()).unwrap_or(0);
             if t.contains("[[") && t.contains("][") {
-                org += 3;
+                self.org += 3;
             }
             if t.contains("link:http")
                 || (t.ends_with(']') && t.contains("://") && !t.contains("]("))
             {
-                adoc += 2;
+                self.adoc += 2;
             }
         }
         if emph {
-            md += 2 * u32::try_from(MD_EMPH.find_iter(t).count()).unwrap_or(0);
+            self.md += 2 * u32::try_from(MD_EMPH.find_iter(t).count()).unwrap_or(0);
         }
         if tick {
-            rst += 2 * u32::try_from(
+            self.rst += 2 * u32::try_from(
                 RST_LINK
                     .find_iter(t)
                     .filter(|m| m.as_str().ends_with('_'))
@@ -134,16 +166,21 @@ pub fn detect(text: &str) -> Format {
             .unwrap_or(0);
         }
     }
-    if org >= 6 && org > md && org > adoc {
-        Format::Org
-    } else if adoc >= 6 && adoc > md && adoc > org {
-        Format::Asciidoc
-    } else if rst >= 3 && rst > md {
-        Format::Rst
-    } else if md >= 3 {
-        Format::Markdown
-    } else {
-        Format::Plain
+
+    /// The format with the most marks, when it has enough; else plain text.
+    fn format(&self) -> Format {
+        let Marks { md, rst, org, adoc } = *self;
+        if org >= 6 && org > md && org > adoc {
+            Format::Org
+        } else if adoc >= 6 && adoc > md && adoc > org {
+            Format::Asciidoc
+        } else if rst >= 3 && rst > md {
+            Format::Rst
+        } else if md >= 3 {
+            Format::Markdown
+        } else {
+            Format::Plain
+        }
     }
 }
 

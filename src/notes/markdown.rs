@@ -45,202 +45,269 @@ pub fn parse(text: &str, first_line: usize) -> Vec<Block> {
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_HEADING_ATTRIBUTES;
-    let mut out: Vec<Block> = Vec::new();
-    // Open containers that collect text: list items nest, the rest do not.
-    let mut stack: Vec<Pending> = Vec::new();
-    let mut list_depth: u16 = 0;
-    let mut emphasis: u32 = 0;
-    let mut link_starts: Vec<(String, usize)> = Vec::new();
-    let mut bold_paragraphs: Vec<usize> = Vec::new();
-    let mut has_headings = false;
-    let mut table = Table::default();
-
+    let mut reader = Reader::default();
     for (event, range) in Parser::new_ext(text, opts).into_offset_iter() {
-        let line = lines.line(range.start);
+        reader.event(event, lines.line(range.start));
+    }
+    reader.finish()
+}
+
+/// What a walk over the parser's events carries: the blocks done, the
+/// containers open, and the inline state (emphasis, links, a table).
+#[derive(Default)]
+struct Reader {
+    out: Vec<Block>,
+    /// Open containers that collect text: list items nest, the rest do not.
+    stack: Vec<Pending>,
+    list_depth: u16,
+    emphasis: u32,
+    /// Each open link's URL and where its text starts in the open block.
+    link_starts: Vec<(String, usize)>,
+    /// Blocks that are bold-only paragraphs: headings when there are none.
+    bold_paragraphs: Vec<usize>,
+    has_headings: bool,
+    table: Table,
+}
+
+impl Reader {
+    fn event(&mut self, event: Event<'_>, line: usize) {
         match event {
-            Event::Start(tag) => match tag {
-                Tag::Heading { level, .. } => {
-                    has_headings = true;
-                    stack.push(Pending::new(BlockKind::Heading(heading_level(level)), line));
-                }
-                Tag::Paragraph => {
-                    if !in_item(&stack) {
-                        stack.push(Pending::new(BlockKind::Paragraph, line));
-                    } else if let Some(p) = stack.last_mut() {
-                        if !p.text.is_empty() {
-                            p.text.push(' ');
-                            if link_starts.is_empty() && p.link_led {
-                                p.breaks.push(p.text.len());
-                            }
-                        }
-                    }
-                }
-                Tag::Item => {
-                    // A nested list flushes the text of its parent item first.
-                    if let Some(parent) = stack.last_mut() {
-                        if matches!(parent.kind, BlockKind::ListItem { .. })
-                            && !parent.text.trim().is_empty()
-                        {
-                            let flushed =
-                                std::mem::replace(parent, Pending::new(parent.kind, line));
-                            push_block(&mut out, flushed);
-                        }
-                    }
-                    stack.push(Pending::new(
-                        BlockKind::ListItem {
-                            depth: list_depth.saturating_sub(1),
-                        },
-                        line,
-                    ));
-                }
-                Tag::List(_) => list_depth = list_depth.saturating_add(1),
-                // A fence's code starts on the line after it; indented code
-                // on its own line.
-                Tag::CodeBlock(CodeBlockKind::Fenced(_)) => {
-                    stack.push(Pending::new(BlockKind::Code, line + 1));
-                }
-                Tag::CodeBlock(CodeBlockKind::Indented) => {
-                    stack.push(Pending::new(BlockKind::Code, line));
-                }
-                Tag::Strong | Tag::Emphasis => emphasis += 1,
-                Tag::Link { dest_url, .. } => {
-                    if let Some(p) = stack.last_mut() {
-                        if p.text.trim().is_empty() && link_starts.is_empty() {
-                            p.link_led = true;
-                        }
-                    }
-                    let at = stack.last().map_or(0, |p| p.text.len());
-                    link_starts.push((dest_url.to_string(), at));
-                }
-                Tag::Image { .. } => {
-                    if let Some(p) = stack.last_mut() {
-                        p.text.push(' ');
-                    }
-                }
-                Tag::TableCell => {
-                    if let Some(p) = stack.last_mut() {
-                        p.text.push(' ');
-                        table.cell_start = (p.text.len(), p.links.len());
-                    }
-                }
-                Tag::Table(_) => {
-                    table = Table::default();
-                    stack.push(Pending::new(BlockKind::Paragraph, line));
-                }
-                Tag::TableRow | Tag::TableHead => {
-                    table.row_line = line;
-                    if let Some(p) = stack.last_mut() {
-                        p.text.push('\n');
-                    }
-                }
-                _ => {}
-            },
-            Event::End(end) => match end {
-                TagEnd::TableCell => {
-                    if let Some(p) = stack.last() {
-                        let (at, l) = table.cell_start;
-                        table.cells.push((
-                            squash(p.text.get(at..).unwrap_or("")),
-                            p.links.get(l..).unwrap_or_default().to_vec(),
-                        ));
-                    }
-                }
-                TagEnd::TableHead => {
-                    table.head = std::mem::take(&mut table.cells)
-                        .into_iter()
-                        .map(|c| c.0)
-                        .collect();
-                }
-                TagEnd::TableRow => {
-                    let cells = std::mem::take(&mut table.cells);
-                    table.rows.push((cells, table.row_line));
-                }
-                TagEnd::Table => {
-                    if let Some(p) = stack.pop() {
-                        match std::mem::take(&mut table).talk_rows() {
-                            Some(rows) => out.extend(rows),
-                            None => push_block(&mut out, p),
-                        }
-                    }
-                }
-                TagEnd::Heading(_) | TagEnd::CodeBlock => {
-                    if let Some(p) = stack.pop() {
-                        push_block(&mut out, p);
-                    }
-                }
-                TagEnd::Paragraph if !in_item(&stack) => {
-                    if let Some(p) = stack.pop() {
-                        let bold_only = p.plain_chars == 0 && !p.text.trim().is_empty();
-                        if bold_only && p.text.chars().count() <= 100 && !p.text.contains('\n') {
-                            bold_paragraphs.push(out.len());
-                        }
-                        push_block(&mut out, p);
-                    }
-                }
-                TagEnd::Item => {
-                    if let Some(p) = stack.pop() {
-                        push_block(&mut out, p);
-                    }
-                }
-                TagEnd::List(_) => list_depth = list_depth.saturating_sub(1),
-                TagEnd::Strong | TagEnd::Emphasis => emphasis = emphasis.saturating_sub(1),
-                TagEnd::Link => {
-                    if let (Some((url, at)), Some(p)) = (link_starts.pop(), stack.last_mut()) {
-                        let label = squash(p.text.get(at..).unwrap_or(""));
-                        // `[https://spiffe.io/](spiffe)`: the text is the real URL.
-                        let url = if !is_web_url(&url) && is_web_url(&label) {
-                            label.clone()
-                        } else {
-                            url
-                        };
-                        if is_web_url(&url) {
-                            p.links.push(Link { url, label });
-                        }
-                    }
-                }
-                _ => {}
-            },
-            Event::Text(t) | Event::Code(t) => {
-                if let Some(p) = stack.last_mut() {
-                    if emphasis == 0 && !matches!(p.kind, BlockKind::Code) {
-                        p.plain_chars += t.trim().chars().count();
-                    }
-                    p.text.push_str(&t);
-                }
-            }
-            Event::SoftBreak | Event::HardBreak => {
-                if let Some(p) = stack.last_mut() {
-                    p.text
-                        .push(if event == Event::SoftBreak { ' ' } else { '\n' });
-                    if link_starts.is_empty() && p.link_led {
-                        p.breaks.push(p.text.len());
-                    }
-                }
-            }
+            Event::Start(tag) => self.start(tag, line),
+            Event::End(end) => self.end(end),
+            Event::Text(t) | Event::Code(t) => self.text(&t),
+            Event::SoftBreak => self.line_break(' '),
+            Event::HardBreak => self.line_break('\n'),
             // Embedded videos and citations (`<iframe src=...>`, `<a href=...>`)
             // are links of the block they follow.
             Event::Html(h) | Event::InlineHtml(h) if h.contains("src=") || h.contains("href=") => {
-                let found = html_links(&h);
-                if let Some(p) = stack.last_mut() {
-                    p.links.extend(found);
-                } else if let Some(b) = out.last_mut() {
-                    b.links.extend(found);
-                }
+                self.html(&h);
             }
             // Raw HTML (`<!--more-->`), rules and footnote markers carry no words.
             _ => {}
         }
     }
-    while let Some(p) = stack.pop() {
-        push_block(&mut out, p);
-    }
-    if !has_headings {
-        for i in bold_paragraphs {
-            out[i].kind = BlockKind::Heading(2);
+
+    fn start(&mut self, tag: Tag<'_>, line: usize) {
+        match tag {
+            Tag::Heading { level, .. } => {
+                self.has_headings = true;
+                let kind = BlockKind::Heading(heading_level(level));
+                self.stack.push(Pending::new(kind, line));
+            }
+            Tag::Paragraph => self.start_paragraph(line),
+            Tag::Item => self.start_item(line),
+            Tag::List(_) => self.list_depth = self.list_depth.saturating_add(1),
+            // A fence's code starts on the line after it; indented code
+            // on its own line.
+            Tag::CodeBlock(CodeBlockKind::Fenced(_)) => {
+                self.stack.push(Pending::new(BlockKind::Code, line + 1));
+            }
+            Tag::CodeBlock(CodeBlockKind::Indented) => {
+                self.stack.push(Pending::new(BlockKind::Code, line));
+            }
+            Tag::Strong | Tag::Emphasis => self.emphasis += 1,
+            Tag::Link { dest_url, .. } => self.start_link(dest_url.to_string()),
+            Tag::Image { .. } => {
+                if let Some(p) = self.stack.last_mut() {
+                    p.text.push(' ');
+                }
+            }
+            Tag::Table(_) | Tag::TableHead | Tag::TableRow | Tag::TableCell => {
+                self.start_table_part(tag, line);
+            }
+            _ => {}
         }
     }
-    hashtag_items(&mut out);
-    out
+
+    fn end(&mut self, end: TagEnd) {
+        match end {
+            TagEnd::Table | TagEnd::TableHead | TagEnd::TableRow | TagEnd::TableCell => {
+                self.end_table_part(end);
+            }
+            TagEnd::Heading(_) | TagEnd::CodeBlock | TagEnd::Item => {
+                if let Some(p) = self.stack.pop() {
+                    push_block(&mut self.out, p);
+                }
+            }
+            TagEnd::Paragraph if !in_item(&self.stack) => self.end_paragraph(),
+            TagEnd::List(_) => self.list_depth = self.list_depth.saturating_sub(1),
+            TagEnd::Strong | TagEnd::Emphasis => self.emphasis = self.emphasis.saturating_sub(1),
+            TagEnd::Link => self.end_link(),
+            _ => {}
+        }
+    }
+
+    /// A paragraph outside a list item is a block; inside one, it goes on
+    /// the item's text after a space (a line of its own in a link-led item).
+    fn start_paragraph(&mut self, line: usize) {
+        if !in_item(&self.stack) {
+            self.stack.push(Pending::new(BlockKind::Paragraph, line));
+        } else if let Some(p) = self.stack.last_mut() {
+            if !p.text.is_empty() {
+                p.text.push(' ');
+                if self.link_starts.is_empty() && p.link_led {
+                    p.breaks.push(p.text.len());
+                }
+            }
+        }
+    }
+
+    fn start_item(&mut self, line: usize) {
+        // A nested list flushes the text of its parent item first.
+        if let Some(parent) = self.stack.last_mut() {
+            if matches!(parent.kind, BlockKind::ListItem { .. }) && !parent.text.trim().is_empty() {
+                let flushed = std::mem::replace(parent, Pending::new(parent.kind, line));
+                push_block(&mut self.out, flushed);
+            }
+        }
+        self.stack.push(Pending::new(
+            BlockKind::ListItem {
+                depth: self.list_depth.saturating_sub(1),
+            },
+            line,
+        ));
+    }
+
+    /// A paragraph made only of bold text, short and on one line, is
+    /// remembered: a heading in notes that have no real ones.
+    fn end_paragraph(&mut self) {
+        if let Some(p) = self.stack.pop() {
+            let bold_only = p.plain_chars == 0 && !p.text.trim().is_empty();
+            if bold_only && p.text.chars().count() <= 100 && !p.text.contains('\n') {
+                self.bold_paragraphs.push(self.out.len());
+            }
+            push_block(&mut self.out, p);
+        }
+    }
+
+    fn start_link(&mut self, url: String) {
+        if let Some(p) = self.stack.last_mut() {
+            if p.text.trim().is_empty() && self.link_starts.is_empty() {
+                p.link_led = true;
+            }
+        }
+        let at = self.stack.last().map_or(0, |p| p.text.len());
+        self.link_starts.push((url, at));
+    }
+
+    /// A link's label is the text written since it started.
+    fn end_link(&mut self) {
+        if let (Some((url, at)), Some(p)) = (self.link_starts.pop(), self.stack.last_mut()) {
+            let label = squash(p.text.get(at..).unwrap_or(""));
+            // `[https://spiffe.io/](spiffe)`: the text is the real URL.
+            let url = if !is_web_url(&url) && is_web_url(&label) {
+                label.clone()
+            } else {
+                url
+            };
+            if is_web_url(&url) {
+                p.links.push(Link { url, label });
+            }
+        }
+    }
+
+    /// A table is read as one paragraph, its rows and cells kept aside in
+    /// case it is a table of talks.
+    fn start_table_part(&mut self, tag: Tag<'_>, line: usize) {
+        match tag {
+            Tag::Table(_) => {
+                self.table = Table::default();
+                self.stack.push(Pending::new(BlockKind::Paragraph, line));
+            }
+            Tag::TableRow | Tag::TableHead => {
+                self.table.row_line = line;
+                if let Some(p) = self.stack.last_mut() {
+                    p.text.push('\n');
+                }
+            }
+            Tag::TableCell => {
+                if let Some(p) = self.stack.last_mut() {
+                    p.text.push(' ');
+                    self.table.cell_start = (p.text.len(), p.links.len());
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Each cell's text and links, the header's cells, each row's cells;
+    /// at the table's end, its rows when it is a table of talks, else the
+    /// paragraph of its text.
+    fn end_table_part(&mut self, end: TagEnd) {
+        let table = &mut self.table;
+        match end {
+            TagEnd::TableCell => {
+                if let Some(p) = self.stack.last() {
+                    let (at, l) = table.cell_start;
+                    table.cells.push((
+                        squash(p.text.get(at..).unwrap_or("")),
+                        p.links.get(l..).unwrap_or_default().to_vec(),
+                    ));
+                }
+            }
+            TagEnd::TableHead => {
+                table.head = std::mem::take(&mut table.cells)
+                    .into_iter()
+                    .map(|c| c.0)
+                    .collect();
+            }
+            TagEnd::TableRow => {
+                let cells = std::mem::take(&mut table.cells);
+                table.rows.push((cells, table.row_line));
+            }
+            TagEnd::Table => {
+                if let Some(p) = self.stack.pop() {
+                    match std::mem::take(table).talk_rows() {
+                        Some(rows) => self.out.extend(rows),
+                        None => push_block(&mut self.out, p),
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn text(&mut self, t: &str) {
+        if let Some(p) = self.stack.last_mut() {
+            if self.emphasis == 0 && !matches!(p.kind, BlockKind::Code) {
+                p.plain_chars += t.trim().chars().count();
+            }
+            p.text.push_str(t);
+        }
+    }
+
+    fn line_break(&mut self, c: char) {
+        if let Some(p) = self.stack.last_mut() {
+            p.text.push(c);
+            if self.link_starts.is_empty() && p.link_led {
+                p.breaks.push(p.text.len());
+            }
+        }
+    }
+
+    fn html(&mut self, h: &str) {
+        let found = html_links(h);
+        if let Some(p) = self.stack.last_mut() {
+            p.links.extend(found);
+        } else if let Some(b) = self.out.last_mut() {
+            b.links.extend(found);
+        }
+    }
+
+    /// The blocks still open, then bold paragraphs as headings when there
+    /// are no real ones, and list items that are headings.
+    fn finish(mut self) -> Vec<Block> {
+        while let Some(p) = self.stack.pop() {
+            push_block(&mut self.out, p);
+        }
+        if !self.has_headings {
+            for i in self.bold_paragraphs {
+                self.out[i].kind = BlockKind::Heading(2);
+            }
+        }
+        hashtag_items(&mut self.out);
+        self.out
+    }
 }
 
 /// Outline exports write their headings as list items (`- # Title`); the

@@ -376,43 +376,66 @@ fn choose_level(nodes: &[Node]) -> (Option<u8>, String) {
 fn assign(nodes: &mut [Node], talk_level: Option<u8>, forced: TalkLevel) {
     let forced_level = matches!(forced, TalkLevel::Level(_));
     if let Some(t) = talk_level {
-        // Group the talk-level headings by parent.
-        let mut groups: HashMap<Option<usize>, Vec<usize>> = HashMap::new();
-        for (i, n) in nodes.iter().enumerate() {
-            if n.level == t && n.role != Role::Title {
-                groups.entry(n.parent).or_default().push(i);
-            }
+        talks_at_level(nodes, t, forced_level);
+    }
+    below_talk_level(nodes, talk_level, forced, forced_level);
+    talks_over_talks_are_containers(nodes);
+    above_talk_level(nodes, talk_level, forced);
+}
+
+/// At the talk level, the headings under one parent at a time.
+fn talks_at_level(nodes: &mut [Node], t: u8, forced_level: bool) {
+    // Group the talk-level headings by parent.
+    let mut groups: HashMap<Option<usize>, Vec<usize>> = HashMap::new();
+    for (i, n) in nodes.iter().enumerate() {
+        if n.level == t && n.role != Role::Title {
+            groups.entry(n.parent).or_default().push(i);
         }
-        for (parent, members) in groups {
-            let parent_generic = parent.is_some_and(|p| nodes[p].generic);
-            let cand: Vec<usize> = members
-                .iter()
-                .copied()
-                .filter(|&i| !nodes[i].generic)
-                .collect();
-            let with_ev: Vec<usize> = cand
-                .iter()
-                .copied()
-                .filter(|&i| nodes[i].strong || nodes[i].media)
-                .collect();
-            let run = with_ev.len() * 2 >= cand.len() && !parent_generic;
-            let (first, last) = (
-                with_ev.first().copied().unwrap_or(usize::MAX),
-                with_ev.last().copied().unwrap_or(0),
-            );
-            for &i in &cand {
-                let in_run = run && i >= first && i <= last;
-                if forced_level || nodes[i].strong || in_run {
-                    nodes[i].role = Role::Talk;
-                    if in_run && !nodes[i].strong && !nodes[i].media {
-                        nodes[i].evidence.push("among talk siblings");
-                    }
-                }
+    }
+    for (parent, members) in groups {
+        let parent_generic = parent.is_some_and(|p| nodes[p].generic);
+        talk_siblings(nodes, &members, parent_generic, forced_level);
+    }
+}
+
+/// Siblings at the talk level: a talk on strong evidence, or inside a run
+/// (from the first sibling with evidence to the last) in which at least
+/// half carry some; generic ones never.
+fn talk_siblings(nodes: &mut [Node], members: &[usize], parent_generic: bool, forced_level: bool) {
+    let cand: Vec<usize> = members
+        .iter()
+        .copied()
+        .filter(|&i| !nodes[i].generic)
+        .collect();
+    let with_ev: Vec<usize> = cand
+        .iter()
+        .copied()
+        .filter(|&i| nodes[i].strong || nodes[i].media)
+        .collect();
+    let run = with_ev.len() * 2 >= cand.len() && !parent_generic;
+    let (first, last) = (
+        with_ev.first().copied().unwrap_or(usize::MAX),
+        with_ev.last().copied().unwrap_or(0),
+    );
+    for &i in &cand {
+        let in_run = run && i >= first && i <= last;
+        if forced_level || nodes[i].strong || in_run {
+            nodes[i].role = Role::Talk;
+            if in_run && !nodes[i].strong && !nodes[i].media {
+                nodes[i].evidence.push("among talk siblings");
             }
         }
     }
-    // Below the talk level, in document order: inside a talk, a sub-heading;
-    // elsewhere a talk only on strong evidence.
+}
+
+/// Below the talk level, in document order: inside a talk, a sub-heading;
+/// elsewhere a talk only on strong evidence.
+fn below_talk_level(
+    nodes: &mut [Node],
+    talk_level: Option<u8>,
+    forced: TalkLevel,
+    forced_level: bool,
+) {
     for i in 0..nodes.len() {
         if nodes[i].role == Role::Title || talk_level.is_some_and(|t| nodes[i].level <= t) {
             continue;
@@ -426,49 +449,51 @@ fn assign(nodes: &mut [Node], talk_level: Option<u8>, forced: TalkLevel) {
             Role::Section
         };
     }
-    // A talk-level heading with talks below it is their container.
+}
+
+/// A talk-level heading with talks below it is their container, and its
+/// sub-headings with strong evidence are talks.
+fn talks_over_talks_are_containers(nodes: &mut [Node]) {
     for i in 0..nodes.len() {
-        if nodes[i].role == Role::Talk {
-            let talks_below = (i + 1..nodes.len())
-                .take_while(|&j| nodes[j].level > nodes[i].level)
-                .filter(|&j| nodes[j].strong && !nodes[j].meta.speakers.is_empty())
-                .count();
-            let lone = nodes
-                .iter()
-                .filter(|n| n.level <= nodes[i].level && n.role != Role::Title)
-                .count()
-                == 1;
-            if talks_below >= 2 && nodes[i].meta.speakers.is_empty() && !lone {
-                nodes[i].role = Role::Container;
-                let level = nodes[i].level;
-                for n in nodes[i + 1..].iter_mut() {
-                    if n.level <= level {
-                        break;
-                    }
-                    if n.role == Role::Subheading && n.strong {
-                        n.role = Role::Talk;
-                    }
+        if nodes[i].role != Role::Talk {
+            continue;
+        }
+        let talks_below = (i + 1..nodes.len())
+            .take_while(|&j| nodes[j].level > nodes[i].level)
+            .filter(|&j| nodes[j].strong && !nodes[j].meta.speakers.is_empty())
+            .count();
+        let lone = nodes
+            .iter()
+            .filter(|n| n.level <= nodes[i].level && n.role != Role::Title)
+            .count()
+            == 1;
+        if talks_below >= 2 && nodes[i].meta.speakers.is_empty() && !lone {
+            nodes[i].role = Role::Container;
+            let level = nodes[i].level;
+            for n in nodes[i + 1..].iter_mut() {
+                if n.level <= level {
+                    break;
+                }
+                if n.role == Role::Subheading && n.strong {
+                    n.role = Role::Talk;
                 }
             }
         }
     }
-    // Above: containers of talks, or sections.
+}
+
+/// Above the talk level: containers of talks, or sections (a talk on strong
+/// evidence when the level was not set). With no talk level, a section
+/// that holds talks is their container.
+fn above_talk_level(nodes: &mut [Node], talk_level: Option<u8>, forced: TalkLevel) {
     for i in 0..nodes.len() {
         if nodes[i].role == Role::Title || talk_level.is_none_or(|t| nodes[i].level >= t) {
-            if talk_level.is_none() && nodes[i].role == Role::Section {
-                let holds = (i + 1..nodes.len())
-                    .take_while(|&j| nodes[j].level > nodes[i].level)
-                    .any(|j| nodes[j].role == Role::Talk);
-                if holds {
-                    nodes[i].role = Role::Container;
-                }
+            if talk_level.is_none() && nodes[i].role == Role::Section && holds_talk(nodes, i) {
+                nodes[i].role = Role::Container;
             }
             continue;
         }
-        let holds = (i + 1..nodes.len())
-            .take_while(|&j| nodes[j].level > nodes[i].level)
-            .any(|j| nodes[j].role == Role::Talk);
-        nodes[i].role = if holds {
+        nodes[i].role = if holds_talk(nodes, i) {
             Role::Container
         } else if nodes[i].strong && forced == TalkLevel::Auto && !nodes[i].generic {
             Role::Talk
@@ -476,6 +501,13 @@ fn assign(nodes: &mut [Node], talk_level: Option<u8>, forced: TalkLevel) {
             Role::Section
         };
     }
+}
+
+/// Is a talk among the headings below heading `i`?
+fn holds_talk(nodes: &[Node], i: usize) -> bool {
+    (i + 1..nodes.len())
+        .take_while(|&j| nodes[j].level > nodes[i].level)
+        .any(|j| nodes[j].role == Role::Talk)
 }
 
 fn ancestors(nodes: &[Node], i: usize) -> impl Iterator<Item = usize> + '_ {

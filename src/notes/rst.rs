@@ -45,96 +45,175 @@ pub fn parse(text: &str, first_line: usize) -> Vec<Block> {
         .filter_map(|l| TARGET.captures(l.trim()))
         .map(|c| (c[1].trim().to_lowercase(), c[2].to_string()))
         .collect();
-    let mut styles: Vec<(char, bool)> = Vec::new();
-    let mut has_meta_title = false;
-    let mut raw: Vec<(BlockKind, String, usize)> = Vec::new();
-    let mut i = 0;
-    while i < lines.len() {
-        let line = lines[i];
-        let line_no = first_line + i;
-        if line.trim().is_empty() {
-            i += 1;
-            continue;
+    let mut reader = Reader {
+        lines: &lines,
+        first_line,
+        i: 0,
+        styles: Vec::new(),
+        has_meta_title: false,
+        raw: Vec::new(),
+    };
+    while reader.i < lines.len() {
+        reader.step();
+    }
+    reader
+        .raw
+        .into_iter()
+        .filter_map(|(kind, text, line)| to_block(kind, &text, line, &targets))
+        .collect()
+}
+
+/// A walk over the lines: each step reads the construct at line `i`, when
+/// it is there, and moves `i` past it.
+struct Reader<'a> {
+    lines: &'a [&'a str],
+    first_line: usize,
+    i: usize,
+    /// Title adornments in the order they first appear: their levels.
+    styles: Vec<(char, bool)>,
+    /// A `.. title:` line was the level-1 title: every section is a level
+    /// below.
+    has_meta_title: bool,
+    /// The blocks read, before their links are resolved.
+    raw: Vec<(BlockKind, String, usize)>,
+}
+
+impl Reader<'_> {
+    /// A blank line, a title, a directive, a bullet, or else a paragraph.
+    fn step(&mut self) {
+        if self.lines[self.i].trim().is_empty() {
+            self.i += 1;
+            return;
         }
-        // Overlined title: ===== / Title / =====
-        if is_adornment(line)
+        let read = self.overlined_title()
+            || self.underlined_title()
+            || self.directive()
+            || self.bullet_item();
+        if !read {
+            self.paragraph();
+        }
+    }
+
+    /// The line number of the line at `i`.
+    fn line_no(&self, i: usize) -> usize {
+        self.first_line + i
+    }
+
+    fn title_level(&mut self, style: (char, bool)) -> u8 {
+        level_of(&mut self.styles, style) + u8::from(self.has_meta_title)
+    }
+
+    /// Overlined title: ===== / Title / =====
+    fn overlined_title(&mut self) -> bool {
+        let (lines, i) = (self.lines, self.i);
+        let line = lines[i];
+        if !(is_adornment(line)
             && i + 2 < lines.len()
             && !lines[i + 1].trim().is_empty()
-            && is_adornment(lines[i + 2])
+            && is_adornment(lines[i + 2]))
         {
-            let style = (line.trim().chars().next().unwrap_or('='), true);
-            let level = level_of(&mut styles, style) + u8::from(has_meta_title);
-            raw.push((
-                BlockKind::Heading(level),
-                lines[i + 1].trim().to_string(),
-                line_no + 1,
-            ));
-            i += 3;
-            continue;
+            return false;
         }
-        // Underlined title.
-        if i + 1 < lines.len()
+        let level = self.title_level((line.trim().chars().next().unwrap_or('='), true));
+        self.raw.push((
+            BlockKind::Heading(level),
+            lines[i + 1].trim().to_string(),
+            self.line_no(i) + 1,
+        ));
+        self.i += 3;
+        true
+    }
+
+    /// Underlined title: Title / =====
+    fn underlined_title(&mut self) -> bool {
+        let (lines, i) = (self.lines, self.i);
+        let line = lines[i];
+        if !(i + 1 < lines.len()
             && is_adornment(lines[i + 1])
             && indent(line) == 0
-            && !is_adornment(line)
+            && !is_adornment(line))
         {
-            let style = (lines[i + 1].trim().chars().next().unwrap_or('='), false);
-            let level = level_of(&mut styles, style) + u8::from(has_meta_title);
-            raw.push((BlockKind::Heading(level), line.trim().to_string(), line_no));
-            i += 2;
-            continue;
+            return false;
         }
-        let t = line.trim_start();
-        if let Some(rest) = t.strip_prefix(".. ") {
-            i += 1;
-            let rest = rest.trim();
-            if let Some(title) = rest.strip_prefix("title:") {
-                has_meta_title = true;
-                raw.push((BlockKind::Heading(1), title.trim().to_string(), line_no));
-            } else if rest.starts_with("code-block::")
-                || rest.starts_with("code::")
-                || rest.starts_with("sourcecode::")
-            {
-                let (body, next) = indented_block(&lines, i, indent(line));
-                raw.push((BlockKind::Code, body, first_line + first_text(&lines, i)));
-                i = next;
-            } else if rest.contains("::")
-                && !rest.starts_with("image::")
-                && !rest.starts_with("figure::")
-            {
-                // Admonitions and similar: their body is ordinary text.
-                let (body, next) = indented_block(&lines, i, indent(line));
-                let inline = rest.split_once("::").map_or("", |(_, r)| r).trim();
-                let text = format!("{inline} {body}");
-                raw.push((BlockKind::Paragraph, text, line_no));
-                i = next;
-            } else {
-                // Comments, link targets and metadata (`.. date: ...`).
-                let (_, next) = indented_block(&lines, i, indent(line));
-                i = next;
-            }
-            continue;
+        let level = self.title_level((lines[i + 1].trim().chars().next().unwrap_or('='), false));
+        self.raw.push((
+            BlockKind::Heading(level),
+            line.trim().to_string(),
+            self.line_no(i),
+        ));
+        self.i += 2;
+        true
+    }
+
+    /// `.. ` and what is indented under it: Nikola's title, code, an
+    /// admonition's text; comments, link targets and other metadata are
+    /// skipped.
+    fn directive(&mut self) -> bool {
+        let (lines, line_no) = (self.lines, self.line_no(self.i));
+        let line = lines[self.i];
+        let Some(rest) = line.trim_start().strip_prefix(".. ") else {
+            return false;
+        };
+        self.i += 1;
+        let rest = rest.trim();
+        if let Some(title) = rest.strip_prefix("title:") {
+            self.has_meta_title = true;
+            self.raw
+                .push((BlockKind::Heading(1), title.trim().to_string(), line_no));
+            return true;
         }
-        if let Some((depth, item)) = bullet(line) {
-            let mut text = item.to_string();
-            let base = indent(line);
-            i += 1;
-            while i < lines.len()
-                && !lines[i].trim().is_empty()
-                && indent(lines[i]) > base
-                && bullet(lines[i]).is_none()
-            {
-                text.push(' ');
-                text.push_str(lines[i].trim());
-                i += 1;
-            }
-            raw.push((BlockKind::ListItem { depth }, text, line_no));
-            continue;
+        let (body, next) = indented_block(lines, self.i, indent(line));
+        if rest.starts_with("code-block::")
+            || rest.starts_with("code::")
+            || rest.starts_with("sourcecode::")
+        {
+            let code_line = self.line_no(first_text(lines, self.i));
+            self.raw.push((BlockKind::Code, body, code_line));
+        } else if rest.contains("::")
+            && !rest.starts_with("image::")
+            && !rest.starts_with("figure::")
+        {
+            // Admonitions and similar: their body is ordinary text.
+            let inline = rest.split_once("::").map_or("", |(_, r)| r).trim();
+            let text = format!("{inline} {body}");
+            self.raw.push((BlockKind::Paragraph, text, line_no));
         }
-        // A paragraph: up to a blank line or the next title.
+        self.i = next;
+        true
+    }
+
+    /// A bullet, with the deeper-indented lines that continue it.
+    fn bullet_item(&mut self) -> bool {
+        let (lines, line_no) = (self.lines, self.line_no(self.i));
+        let line = lines[self.i];
+        let Some((depth, item)) = bullet(line) else {
+            return false;
+        };
+        let mut text = item.to_string();
+        let base = indent(line);
+        self.i += 1;
+        while self.i < lines.len()
+            && !lines[self.i].trim().is_empty()
+            && indent(lines[self.i]) > base
+            && bullet(lines[self.i]).is_none()
+        {
+            text.push(' ');
+            text.push_str(lines[self.i].trim());
+            self.i += 1;
+        }
+        self.raw
+            .push((BlockKind::ListItem { depth }, text, line_no));
+        true
+    }
+
+    /// A paragraph: up to a blank line, a bullet or the next title. One
+    /// ending in `::` introduces a literal block: code.
+    fn paragraph(&mut self) {
+        let lines = self.lines;
         let mut text = String::new();
-        let start = i;
-        while i < lines.len() && !lines[i].trim().is_empty() {
+        let start = self.i;
+        while self.i < lines.len() && !lines[self.i].trim().is_empty() {
+            let i = self.i;
             if i > start && i + 1 < lines.len() && is_adornment(lines[i + 1]) {
                 break;
             }
@@ -143,7 +222,7 @@ pub fn parse(text: &str, first_line: usize) -> Vec<Block> {
             }
             text.push(' ');
             text.push_str(lines[i].trim());
-            i += 1;
+            self.i += 1;
         }
         let literal = text.trim_end().ends_with("::");
         let text = if literal {
@@ -151,18 +230,17 @@ pub fn parse(text: &str, first_line: usize) -> Vec<Block> {
         } else {
             text
         };
-        raw.push((BlockKind::Paragraph, text, first_line + start));
+        self.raw
+            .push((BlockKind::Paragraph, text, self.line_no(start)));
         if literal {
-            let (body, next) = indented_block(&lines, i, 0);
+            let (body, next) = indented_block(lines, self.i, 0);
             if !body.trim().is_empty() {
-                raw.push((BlockKind::Code, body, first_line + first_text(&lines, i)));
+                let code_line = self.line_no(first_text(lines, self.i));
+                self.raw.push((BlockKind::Code, body, code_line));
             }
-            i = next;
+            self.i = next;
         }
     }
-    raw.into_iter()
-        .filter_map(|(kind, text, line)| to_block(kind, &text, line, &targets))
-        .collect()
 }
 
 fn level_of(styles: &mut Vec<(char, bool)>, style: (char, bool)) -> u8 {

@@ -6,17 +6,22 @@
 //! to the talks below it; any other heading opens a `section` chunk. List
 //! items that are only a link to a talk become `listed` chunks.
 //!
+//! Talks a note writes in its text rather than as headings (prose, link
+//! lines, lists of links) are found in `segment/text_talks.rs`.
+//!
 //! Plain text has no heading levels: [`plain_levels`] infers them first.
+
+mod text_talks;
 
 use super::blocks::{Block, BlockKind};
 use super::byline::byline;
 use super::frontmatter::{year_in, FrontMatter};
-use super::linkline;
-use super::links::{self, dedup, is_media_link, is_web_url};
+use super::links::dedup;
 use super::meta::{self, Container, HeadingMeta};
 use super::outline::{self, Role, TalkLevel};
 use super::{Format, Kind, Link, Note};
 use std::collections::{HashMap, HashSet};
+use text_talks::prose_talks;
 
 /// A chunk being filled.
 struct Open {
@@ -56,244 +61,196 @@ pub fn segment(
     if format == Format::Plain {
         plain_levels(&mut blocks);
     }
-    let title_idx = doc_title_index(&blocks, front.is_some_and(|f| f.title.is_some()));
-    let doc_title = front
-        .and_then(|f| f.title.clone())
-        .filter(|t| !t.trim().is_empty())
-        .or_else(|| title_idx.map(|i| blocks[i].text.clone()));
-    let stem = file_stem(file);
-    let conference = front
+    let doc = Doc::read(file, front, &blocks);
+    let outline = outline::decide(&blocks, doc.title_idx, forced);
+    let mut chunks = Walk::new(&blocks, &outline, &doc).run();
+    if is_one_talk(forced, &chunks, file, doc.title.as_deref(), &outline) {
+        chunks = vec![one_talk_of(
+            chunks,
+            doc.title.as_deref(),
+            &doc.stem,
+            &outline,
+        )];
+    }
+    (
+        finish(file, format, doc.title, doc.conference, doc.year, chunks),
+        outline,
+    )
+}
+
+/// What a note says about itself as a whole: where its title heading is,
+/// its title, conference and year.
+struct Doc {
+    title_idx: Option<usize>,
+    title: Option<String>,
+    stem: String,
+    conference: Option<String>,
+    year: Option<i32>,
+}
+
+impl Doc {
+    fn read(file: &str, front: Option<&FrontMatter>, blocks: &[Block]) -> Doc {
+        let title_idx = doc_title_index(blocks, front.is_some_and(|f| f.title.is_some()));
+        let title = front
+            .and_then(|f| f.title.clone())
+            .filter(|t| !t.trim().is_empty())
+            .or_else(|| title_idx.map(|i| blocks[i].text.clone()));
+        let stem = file_stem(file);
+        let conference = conference_of(file, front, title.as_deref(), &stem);
+        let year = title
+            .as_deref()
+            .and_then(year_in)
+            .or(front.and_then(|f| f.year))
+            .or_else(|| year_in(&stem))
+            .or_else(|| blocks.iter().take(20).find_map(|b| year_in(&b.text)));
+        Doc {
+            title_idx,
+            title,
+            stem,
+            conference,
+            year,
+        }
+    }
+}
+
+/// The conference: from front matter, the title, the file name, or its folder.
+fn conference_of(
+    file: &str,
+    front: Option<&FrontMatter>,
+    title: Option<&str>,
+    stem: &str,
+) -> Option<String> {
+    front
         .and_then(|f| f.conference.clone())
-        .or_else(|| doc_title.as_deref().and_then(meta::conference_in))
-        .map(|c| refine_region(c, &stem))
-        .or_else(|| meta::conference_in(&stem))
+        .or_else(|| title.and_then(meta::conference_in))
+        .map(|c| refine_region(c, stem))
+        .or_else(|| meta::conference_in(stem))
         // A folder per conference: `kubecon-eu-2024/keynote.md`.
         .or_else(|| {
             file.rsplit_once('/')
                 .and_then(|(dir, _)| meta::conference_in(dir))
-        });
-    let year = doc_title
-        .as_deref()
-        .and_then(year_in)
-        .or(front.and_then(|f| f.year))
-        .or_else(|| year_in(&stem))
-        .or_else(|| blocks.iter().take(20).find_map(|b| year_in(&b.text)));
+        })
+}
 
-    let outline = outline::decide(&blocks, title_idx, forced);
-    let mut chunks: Vec<Open> = Vec::new();
-    let mut stack: Vec<Frame> = Vec::new();
-    let mut current = Some(Open::section(
-        doc_title.clone().unwrap_or_else(|| stem.clone()),
-        None,
-        0,
-        blocks.first().map_or(1, |b| b.line),
-    ));
-    let mut list_label: Option<String> = None;
-    let mut flat_day: Option<String> = None;
-    let prose_talks = prose_talks(&blocks);
-    // The last block a prose talk took, so the loop does not take it again.
-    let mut skip_to = 0usize;
-
-    for (i, block) in blocks.iter().enumerate() {
-        if Some(i) == title_idx {
-            continue;
+/// Whether the whole file is one talk: set so, or, left to the parser, no
+/// talk was found and the file looks like one.
+fn is_one_talk(
+    forced: TalkLevel,
+    chunks: &[Open],
+    file: &str,
+    title: Option<&str>,
+    outline: &outline::Outline,
+) -> bool {
+    match forced {
+        TalkLevel::File => true,
+        TalkLevel::Auto => {
+            !chunks.iter().any(|c| c.kind.is_session()) && looks_like_one_talk(file, title, outline)
         }
-        let level = match block.kind {
-            BlockKind::Heading(l) => l.max(1),
-            BlockKind::Row => {
-                let (head, _) = block.text.split_once(" | ").unwrap_or((&block.text, ""));
-                let meta = meta::parse_heading(head);
-                let section = section_of(&stack);
-                let mut chunk = Open::talk(meta, Kind::Listed, section, u8::MAX, block.line);
-                chunk.body.push(block.text.clone());
-                chunk.links.extend(block.links.iter().cloned());
-                chunks.push(chunk);
+        _ => false,
+    }
+}
+
+/// The walk over a note's blocks in order: the headings open above the
+/// current block, the chunk its text goes into, and the chunks done.
+struct Walk<'a> {
+    blocks: &'a [Block],
+    outline: &'a outline::Outline,
+    title_idx: Option<usize>,
+    /// The title of text under no heading.
+    stem: &'a str,
+    prose_talks: HashMap<usize, (usize, usize)>,
+    chunks: Vec<Open>,
+    stack: Vec<Frame>,
+    current: Option<Open>,
+    /// A paragraph ending in `:` just above: the label of the list under it.
+    list_label: Option<String>,
+    /// `- # Day 1` beside the talks: the day of the talks that follow it.
+    flat_day: Option<String>,
+    /// The last block a prose talk took, so the walk does not take it again.
+    skip_to: usize,
+}
+
+impl<'a> Walk<'a> {
+    fn new(blocks: &'a [Block], outline: &'a outline::Outline, doc: &'a Doc) -> Walk<'a> {
+        let current = Some(Open::section(
+            doc.title.clone().unwrap_or_else(|| doc.stem.clone()),
+            None,
+            0,
+            blocks.first().map_or(1, |b| b.line),
+        ));
+        Walk {
+            blocks,
+            outline,
+            title_idx: doc.title_idx,
+            stem: &doc.stem,
+            prose_talks: prose_talks(blocks),
+            chunks: Vec::new(),
+            stack: Vec::new(),
+            current,
+            list_label: None,
+            flat_day: None,
+            skip_to: 0,
+        }
+    }
+
+    /// Every block but the title, each by its kind; then the chunks, the
+    /// one still open last.
+    fn run(mut self) -> Vec<Open> {
+        let blocks = self.blocks;
+        for (i, block) in blocks.iter().enumerate() {
+            if Some(i) == self.title_idx {
                 continue;
             }
-            _ => {
-                // A prose paragraph a video or slides link follows: a talk
-                // without a title (see `prose_talks`).
-                if let Some(&(title_end, last)) = prose_talks.get(&i) {
-                    if let Some(done) = current.take() {
-                        chunks.push(done);
-                    }
-                    let meta = HeadingMeta {
-                        title: prose_title(&block.text[..title_end]),
-                        ..HeadingMeta::default()
-                    };
-                    let mut o =
-                        Open::talk(meta, Kind::Talk, section_of(&stack), LINK_TALK, block.line);
-                    for b in &blocks[i..=last] {
-                        o.push_block(b);
-                    }
-                    chunks.push(o);
-                    skip_to = last;
-                    continue;
-                }
-                if i <= skip_to && skip_to > 0 {
-                    continue;
-                }
-                if let Some((meta, rest_words)) = link_lead(&blocks, i, current.as_ref()) {
-                    let notes_follow = rest_words >= 4 || notes_after(&blocks, i);
-                    let section = list_label
-                        .clone()
-                        .filter(|l| l.starts_with("Day "))
-                        .or_else(|| section_of(&stack));
-                    if notes_follow {
-                        if let Some(done) = current.take() {
-                            chunks.push(done);
-                        }
-                        let kind = meta.kind.unwrap_or(Kind::Talk);
-                        let mut o = Open::talk(meta, kind, section, LINK_TALK, block.line);
-                        if o.speakers.is_empty() {
-                            if let Some(b) = blocks.get(i + 1).and_then(|b| byline(&b.text)) {
-                                o.speakers = b.speakers;
-                                o.organizations = b.organizations;
-                            }
-                        }
-                        o.push_block(block);
-                        current = Some(o);
-                    } else {
-                        let mut chunk =
-                            Open::talk(meta, Kind::Listed, section, u8::MAX, block.line);
-                        chunk.body.push(block.text.clone());
-                        chunk.links.extend(block.links.iter().cloned());
-                        chunks.push(chunk);
-                    }
-                    continue;
-                }
-                if !block.links.is_empty() && !in_heading_talk(current.as_ref()) {
-                    let named = linkline::mentions(block);
-                    if named.len() >= 2 {
-                        let section = section_of(&stack);
-                        for m in named {
-                            let mut chunk =
-                                Open::talk(m, Kind::Listed, section.clone(), u8::MAX, block.line);
-                            chunk.body.push(block.text.clone());
-                            chunks.push(chunk);
-                        }
-                    }
-                }
-                if let BlockKind::ListItem { .. } = block.kind {
-                    if let Some(listed) = listed_item(block, in_heading_talk(current.as_ref())) {
-                        let section =
-                            list_label
-                                .clone()
-                                .or_else(|| section_of(&stack))
-                                .or_else(|| {
-                                    current
-                                        .as_ref()
-                                        .filter(|c| c.kind == Kind::Section)
-                                        .map(|c| c.title.clone())
-                                });
-                        let mut chunk =
-                            Open::talk(listed, Kind::Listed, section, u8::MAX, block.line);
-                        chunk.body.push(block.text.clone());
-                        chunk.links.extend(block.links.iter().cloned());
-                        chunks.push(chunk);
-                        continue;
-                    }
-                } else {
-                    list_label = None;
-                }
-                if block.kind == BlockKind::Paragraph && block.text.ends_with(':') {
-                    list_label = Some(meta::list_label(&block.text));
-                }
-                let open = current.get_or_insert_with(|| {
-                    let parent = stack.last().map(|f| f.label.clone());
-                    Open::section(parent.unwrap_or_else(|| stem.clone()), None, 0, block.line)
-                });
-                open.push_block(block);
-                continue;
+            match block.kind {
+                BlockKind::Heading(l) => self.heading(i, block, l.max(1)),
+                BlockKind::Row => self.row(block),
+                _ => self.text(i, block),
             }
-        };
-        list_label = None;
-        let node = outline.role_of(i);
+        }
+        self.chunks.extend(self.current);
+        self.chunks
+    }
+
+    fn close_current(&mut self) {
+        if let Some(done) = self.current.take() {
+            self.chunks.push(done);
+        }
+    }
+
+    /// A row of a table of talks: a listed talk.
+    fn row(&mut self, block: &Block) {
+        let (head, _) = block.text.split_once(" | ").unwrap_or((&block.text, ""));
+        let meta = meta::parse_heading(head);
+        let section = section_of(&self.stack);
+        self.chunks.push(Open::listed(meta, section, block));
+    }
+
+    /// A heading: a sub-heading stays in its talk; any other closes the
+    /// chunk that is open and opens what its role says.
+    fn heading(&mut self, i: usize, block: &Block, level: u8) {
+        self.list_label = None;
+        let node = self.outline.role_of(i);
         let role = node.map_or(Role::Section, |n| n.role);
-        // A sub-heading stays inside its talk.
-        if let Some(open) = current.as_mut() {
-            if open.kind.is_session()
-                && !open.container
-                && level > open.level
-                && role == Role::Subheading
-            {
-                open.body.push(block.text.clone());
-                open.links.extend(block.links.iter().cloned());
-                continue;
-            }
+        if self.subheading_in_talk(block, level, role) {
+            return;
         }
-        if let Some(done) = current.take() {
-            chunks.push(done);
-        }
-        while stack.last().is_some_and(|f| f.level >= level) {
-            stack.pop();
+        self.close_current();
+        while self.stack.last().is_some_and(|f| f.level >= level) {
+            self.stack.pop();
         }
         let meta = node.map_or_else(|| meta::parse_heading(&block.text), |n| n.meta.clone());
-        // `- # Day 1` beside the talks, not above them: a day marker for
-        // the talks that follow at its level.
-        if outline.talk_level == Some(level) {
-            if role != Role::Talk && meta::container(&block.text).is_some_and(|c| c.is_day) {
-                flat_day = Some(block.text.clone());
-            }
-        } else if outline.talk_level.is_some_and(|t| level < t) {
-            flat_day = None;
-        }
-        let section = section_of(&stack).or_else(|| {
-            flat_day
+        self.track_flat_day(block, level, role);
+        let talk_level = self.outline.talk_level;
+        let section = section_of(&self.stack).or_else(|| {
+            self.flat_day
                 .clone()
-                .filter(|_| role == Role::Talk && outline.talk_level == Some(level))
+                .filter(|_| role == Role::Talk && talk_level == Some(level))
         });
         let open = match role {
-            Role::Container => {
-                let c = meta::container(&block.text).unwrap_or(Container {
-                    is_day: false,
-                    kind: None,
-                });
-                // A container's own text: keynote remarks or an intro to the day.
-                let kind = if c.kind == Some(Kind::Keynote) {
-                    Kind::Keynote
-                } else {
-                    Kind::Section
-                };
-                let own_section = section
-                    .clone()
-                    .or_else(|| c.is_day.then(|| block.text.clone()));
-                stack.push(Frame {
-                    level,
-                    label: block.text.clone(),
-                    container: Some(c),
-                });
-                let mut o = Open::section(block.text.clone(), own_section, level, block.line);
-                o.kind = kind;
-                o.container = true;
-                o
-            }
-            Role::Talk => {
-                let container = meta::container(&block.text);
-                let ctx_kind = stack
-                    .iter()
-                    .rev()
-                    .find_map(|f| f.container.and_then(|c| c.kind));
-                let own = container.and_then(|c| c.kind);
-                let kind = match meta.kind {
-                    Some(k) if k != Kind::Talk => k,
-                    _ => own.or(ctx_kind).unwrap_or(Kind::Talk),
-                };
-                let section =
-                    section.or_else(|| container.filter(|c| c.is_day).map(|_| block.text.clone()));
-                let mut o = Open::talk(meta, kind, section, level, block.line);
-                if let Some(b) = node.and_then(|n| n.byline.as_ref()) {
-                    if o.speakers.is_empty() {
-                        o.speakers.clone_from(&b.speakers);
-                        o.organizations.clone_from(&b.organizations);
-                    }
-                }
-                o.placeholder = node.is_some_and(|n| n.evidence.contains(&"placeholder byline"));
-                o.links.extend(block.links.iter().cloned());
-                o
-            }
+            Role::Container => self.open_container(block, level, section),
+            Role::Talk => self.open_talk(block, level, section, meta, node),
             Role::Title | Role::Subheading | Role::Section => {
-                stack.push(Frame {
+                self.stack.push(Frame {
                     level,
                     label: block.text.clone(),
                     container: None,
@@ -301,24 +258,96 @@ pub fn segment(
                 Open::section(block.text.clone(), section, level, block.line)
             }
         };
-        current = Some(open);
+        self.current = Some(open);
     }
-    chunks.extend(current);
-    let one_talk = match forced {
-        TalkLevel::File => true,
-        TalkLevel::Auto => {
-            !chunks.iter().any(|c| c.kind.is_session())
-                && looks_like_one_talk(file, doc_title.as_deref(), &outline)
+
+    /// A sub-heading stays inside its talk: true when it went into it.
+    fn subheading_in_talk(&mut self, block: &Block, level: u8, role: Role) -> bool {
+        let Some(open) = self.current.as_mut() else {
+            return false;
+        };
+        if open.kind.is_session()
+            && !open.container
+            && level > open.level
+            && role == Role::Subheading
+        {
+            open.body.push(block.text.clone());
+            open.links.extend(block.links.iter().cloned());
+            return true;
         }
-        _ => false,
-    };
-    if one_talk {
-        chunks = vec![one_talk_of(chunks, doc_title.as_deref(), &stem, &outline)];
+        false
     }
-    (
-        finish(file, format, doc_title, conference, year, chunks),
-        outline,
-    )
+
+    /// `- # Day 1` beside the talks, not above them: a day marker for the
+    /// talks that follow at its level, until a heading above that level.
+    fn track_flat_day(&mut self, block: &Block, level: u8, role: Role) {
+        if self.outline.talk_level == Some(level) {
+            if role != Role::Talk && meta::container(&block.text).is_some_and(|c| c.is_day) {
+                self.flat_day = Some(block.text.clone());
+            }
+        } else if self.outline.talk_level.is_some_and(|t| level < t) {
+            self.flat_day = None;
+        }
+    }
+
+    /// A day or track heading: the section of the talks below it, and a
+    /// chunk for its own text (keynote remarks or an intro to the day).
+    fn open_container(&mut self, block: &Block, level: u8, section: Option<String>) -> Open {
+        let c = meta::container(&block.text).unwrap_or(Container {
+            is_day: false,
+            kind: None,
+        });
+        let kind = if c.kind == Some(Kind::Keynote) {
+            Kind::Keynote
+        } else {
+            Kind::Section
+        };
+        let own_section = section.or_else(|| c.is_day.then(|| block.text.clone()));
+        self.stack.push(Frame {
+            level,
+            label: block.text.clone(),
+            container: Some(c),
+        });
+        let mut o = Open::section(block.text.clone(), own_section, level, block.line);
+        o.kind = kind;
+        o.container = true;
+        o
+    }
+
+    /// A talk heading: its kind from the heading, else from the containers
+    /// above; its speakers from the heading, else from its byline.
+    fn open_talk(
+        &self,
+        block: &Block,
+        level: u8,
+        section: Option<String>,
+        meta: HeadingMeta,
+        node: Option<&outline::Node>,
+    ) -> Open {
+        let container = meta::container(&block.text);
+        let ctx_kind = self
+            .stack
+            .iter()
+            .rev()
+            .find_map(|f| f.container.and_then(|c| c.kind));
+        let own = container.and_then(|c| c.kind);
+        let kind = match meta.kind {
+            Some(k) if k != Kind::Talk => k,
+            _ => own.or(ctx_kind).unwrap_or(Kind::Talk),
+        };
+        let section =
+            section.or_else(|| container.filter(|c| c.is_day).map(|_| block.text.clone()));
+        let mut o = Open::talk(meta, kind, section, level, block.line);
+        if let Some(b) = node.and_then(|n| n.byline.as_ref()) {
+            if o.speakers.is_empty() {
+                o.speakers.clone_from(&b.speakers);
+                o.organizations.clone_from(&b.organizations);
+            }
+        }
+        o.placeholder = node.is_some_and(|n| n.evidence.contains(&"placeholder byline"));
+        o.links.extend(block.links.iter().cloned());
+        o
+    }
 }
 
 /// A file that is one talk: a title that names no event or collection, in
@@ -416,6 +445,37 @@ impl Open {
             keep_empty: true,
             container: false,
             placeholder: false,
+        }
+    }
+
+    /// A talk only named, with the block that names it as its text.
+    fn listed(meta: HeadingMeta, section: Option<String>, block: &Block) -> Open {
+        let mut chunk = Open::talk(meta, Kind::Listed, section, u8::MAX, block.line);
+        chunk.body.push(block.text.clone());
+        chunk.links.extend(block.links.iter().cloned());
+        chunk
+    }
+
+    /// Speakers the body names when the heading named none. A section whose
+    /// body labels its speakers (`Speaker: Jane Doe`) is a talk; a template's
+    /// placeholder byline means the body's names are not the speakers.
+    fn speakers_from_body(&mut self, body: &str) {
+        if self.kind == Kind::Section && !self.container {
+            if let Some((s, org)) = meta::labelled_speakers(body) {
+                self.kind = Kind::Talk;
+                self.speakers = s;
+                self.organizations = org;
+            }
+        }
+        if self.kind.is_session()
+            && self.kind != Kind::Listed
+            && self.speakers.is_empty()
+            && !self.placeholder
+        {
+            if let Some((s, org)) = meta::speakers_in_body(body) {
+                self.speakers = s;
+                self.organizations = org;
+            }
         }
     }
 
@@ -555,200 +615,6 @@ pub fn plain_levels(blocks: &mut [Block]) {
     }
 }
 
-/// The level of a talk opened by a link line: any heading ends it.
-const LINK_TALK: u8 = 7;
-
-/// Talks written as prose with no title: a paragraph of a dozen words or
-/// more (and what follows it) ending in paragraphs that are only video,
-/// slides or recording links, at least twice under one heading (a recap
-/// post: "Acme presented ... [Video] [Slides]", "Initech showed ...").
-/// Maps the first block of each to (end of its first sentence, last block).
-fn prose_talks(blocks: &[Block]) -> std::collections::HashMap<usize, (usize, usize)> {
-    let media_only = |b: &Block| {
-        b.kind == BlockKind::Paragraph
-            && !b.links.is_empty()
-            && b.text.split_whitespace().count() <= 4
-            && b.links.iter().all(|l| {
-                let label = l.label.trim().to_lowercase();
-                links::is_media_link(&l.url, &l.label)
-                    || matches!(
-                        label.as_str(),
-                        "video"
-                            | "videos"
-                            | "slides"
-                            | "presentation"
-                            | "recording"
-                            | "deck"
-                            | "talk"
-                    )
-            })
-    };
-    let mut found = std::collections::HashMap::new();
-    let mut region: Vec<(usize, usize)> = Vec::new();
-    let mut start: Option<usize> = None;
-    let flush = |region: &mut Vec<(usize, usize)>,
-                 found: &mut std::collections::HashMap<usize, (usize, usize)>| {
-        if region.len() >= 2 {
-            for &(s, e) in region.iter() {
-                let text = &blocks[s].text;
-                let end = first_sentence_end(text);
-                found.insert(s, (end, e));
-            }
-        }
-        region.clear();
-    };
-    let mut i = 0;
-    while i < blocks.len() {
-        let b = &blocks[i];
-        if b.heading_level().is_some() {
-            flush(&mut region, &mut found);
-            start = None;
-            i += 1;
-            continue;
-        }
-        if media_only(b) {
-            let mut last = i;
-            while blocks.get(last + 1).is_some_and(&media_only) {
-                last += 1;
-            }
-            if let Some(s) = start.take() {
-                let opening = &blocks[s];
-                if opening.kind == BlockKind::Paragraph
-                    && opening.text.split_whitespace().count() >= 12
-                {
-                    region.push((s, last));
-                }
-            }
-            i = last + 1;
-            continue;
-        }
-        if start.is_none() {
-            start = Some(i);
-        }
-        i += 1;
-    }
-    flush(&mut region, &mut found);
-    found
-}
-
-/// Where the first sentence of `text` ends: at `.`, `!` or `?` before a
-/// space and a capital, else the whole text.
-fn first_sentence_end(text: &str) -> usize {
-    let b = text.as_bytes();
-    for (i, c) in text.char_indices() {
-        if matches!(c, '.' | '!' | '?')
-            && b.get(i + 1) == Some(&b' ')
-            && text[i + 2..].chars().next().is_some_and(char::is_uppercase)
-        {
-            return i;
-        }
-    }
-    text.len()
-}
-
-/// A title from a talk's first sentence: at most a dozen words.
-fn prose_title(sentence: &str) -> String {
-    let words: Vec<&str> = sentence.split_whitespace().collect();
-    if words.len() <= 12 {
-        return words.join(" ").trim_end_matches('.').to_string();
-    }
-    format!(
-        "{}…",
-        words[..12].join(" ").trim_end_matches([',', ';', ':'])
-    )
-}
-
-/// A paragraph or top-level list item outside a heading's talk that leads
-/// with a link naming a talk (see [`linkline`]).
-fn link_lead(blocks: &[Block], i: usize, current: Option<&Open>) -> Option<(HeadingMeta, usize)> {
-    let block = &blocks[i];
-    if !matches!(
-        block.kind,
-        BlockKind::Paragraph | BlockKind::ListItem { depth: 0 }
-    ) {
-        return None;
-    }
-    if let Some(c) = current {
-        let in_heading_talk = c.kind.is_session() && !c.container && c.level < LINK_TALK;
-        if in_heading_talk || (c.kind == Kind::Section && meta::is_generic(&c.title)) {
-            return None;
-        }
-    }
-    if !block.links.is_empty() {
-        if let Some(found) = linkline::link_talk(block) {
-            return Some(found);
-        }
-        // One talk named in the prose of this block: the block is its notes.
-        let mut named = linkline::mentions(block);
-        if named.len() == 1 {
-            return named.pop().map(|m| (m, usize::MAX));
-        }
-    }
-    // `- Title - Jane Doe (Acme)` in a list of talks, its link (if any) to
-    // a file of notes beside this one.
-    if matches!(block.kind, BlockKind::ListItem { depth: 0 })
-        && block.text.split_whitespace().count() <= 25
-    {
-        let m = meta::parse_heading(&block.text);
-        if !m.speakers.is_empty() && !m.title.is_empty() {
-            return Some((m, 0));
-        }
-    }
-    None
-}
-
-fn in_heading_talk(current: Option<&Open>) -> bool {
-    current.is_some_and(|c| c.kind.is_session() && !c.container && c.level < LINK_TALK)
-}
-
-/// Do notes about a link-line talk follow it: for a list item, deeper items;
-/// for a paragraph, any text that is not itself the next talk?
-fn notes_after(blocks: &[Block], i: usize) -> bool {
-    let Some(next) = blocks.get(i + 1) else {
-        return false;
-    };
-    match (blocks[i].kind, next.kind) {
-        (_, BlockKind::Heading(_)) => false,
-        (BlockKind::ListItem { depth }, BlockKind::ListItem { depth: d }) => d > depth,
-        (BlockKind::ListItem { .. }, _) => false,
-        (_, BlockKind::ListItem { depth: 0 } | BlockKind::Paragraph) => {
-            linkline::link_talk(next).is_none()
-        }
-        _ => true,
-    }
-}
-
-/// A list item that is just a link to a talk: `[Title - Speakers](url)`.
-///
-/// Inside a heading's talk only a link to a schedule or recording host
-/// counts: a link to a video there is more often a cross-reference ("see
-/// [Other Talk](video) for more") than a talk of its own.
-fn listed_item(block: &Block, in_talk: bool) -> Option<HeadingMeta> {
-    let link = block
-        .links
-        .iter()
-        .find(|l| !l.label.is_empty() && !is_web_url(&l.label))?;
-    let item_chars = block.text.chars().count().max(1);
-    if link.label.chars().count() * 2 < item_chars {
-        return None;
-    }
-    let meta = meta::parse_heading(&link.label);
-    let talk_host = [
-        "sched.co",
-        "sched.com",
-        "youtube.com",
-        "youtu.be",
-        "speakerdeck.com",
-        "slideshare.net",
-        "vimeo.com",
-        "pretalx",
-    ]
-    .iter()
-    .any(|h| link.url.contains(h))
-        || !in_talk && (linkline::is_talk_page(&link.url) || is_media_link(&link.url, ""));
-    (meta.evidence || talk_host).then_some(meta)
-}
-
 fn file_stem(file: &str) -> String {
     let name = file.rsplit('/').next().unwrap_or(file);
     name.rsplit_once('.').map_or(name, |(s, _)| s).to_string()
@@ -790,24 +656,8 @@ fn finish(
     year: Option<i32>,
     opens: Vec<Open>,
 ) -> Note {
-    let file_slug = slug(
-        &file
-            .rsplit_once('.')
-            .map_or(file, |(s, _)| s)
-            .replace('/', "-"),
-        40,
-    );
-    // A name or title without letters or digits ("-.md", "## 🦀") still
-    // gives an id with two non-empty parts.
-    let file_slug = if file_slug.is_empty() {
-        "note".to_string()
-    } else {
-        file_slug
-    };
-    // Ids taken so far, and for each repeated slug the next suffix to try:
-    // a note with thousands of talks under one title stays linear.
-    let mut ids: HashSet<String> = HashSet::new();
-    let mut next_suffix: HashMap<String, usize> = HashMap::new();
+    let file_slug = file_slug(file);
+    let mut ids = Ids::default();
     let mut chunks = Vec::new();
     // The title of a chunk whose own is blank (`“ ” by Jane Doe`, a file
     // named ` .md` with no headings): never an empty title on Discord.
@@ -825,38 +675,8 @@ fn finish(
             o.title.clone_from(&untitled);
         }
         let body = o.body.join("\n\n");
-        if o.kind == Kind::Section && !o.container {
-            if let Some((s, org)) = meta::labelled_speakers(&body) {
-                o.kind = Kind::Talk;
-                o.speakers = s;
-                o.organizations = org;
-            }
-        }
-        if o.kind.is_session() && o.kind != Kind::Listed && o.speakers.is_empty() && !o.placeholder
-        {
-            if let Some((s, org)) = meta::speakers_in_body(&body) {
-                o.speakers = s;
-                o.organizations = org;
-            }
-        }
-        let title_slug = slug(&o.title, 50);
-        let title_slug = if title_slug.is_empty() {
-            "untitled"
-        } else {
-            &title_slug
-        };
-        let mut id = format!("{file_slug}/{title_slug}");
-        if ids.contains(&id) {
-            let n = next_suffix.entry(id.clone()).or_insert(2);
-            let base = id;
-            id = format!("{base}-{n}");
-            while ids.contains(&id) {
-                *n += 1;
-                id = format!("{base}-{n}");
-            }
-            *n += 1;
-        }
-        ids.insert(id.clone());
+        o.speakers_from_body(&body);
+        let id = ids.unique(format!("{file_slug}/{}", title_slug(&o.title)));
         chunks.push(super::Chunk {
             meta: super::SessionMeta {
                 id,
@@ -881,6 +701,59 @@ fn finish(
         conference,
         year,
         chunks,
+    }
+}
+
+/// The first part of every id of a file: its path without the extension.
+fn file_slug(file: &str) -> String {
+    let file_slug = slug(
+        &file
+            .rsplit_once('.')
+            .map_or(file, |(s, _)| s)
+            .replace('/', "-"),
+        40,
+    );
+    // A name or title without letters or digits ("-.md", "## 🦀") still
+    // gives an id with two non-empty parts.
+    if file_slug.is_empty() {
+        "note".to_string()
+    } else {
+        file_slug
+    }
+}
+
+fn title_slug(title: &str) -> String {
+    let title_slug = slug(title, 50);
+    if title_slug.is_empty() {
+        "untitled".to_string()
+    } else {
+        title_slug
+    }
+}
+
+/// Ids taken so far, and for each repeated id the next suffix to try: a
+/// note with thousands of talks under one title stays linear.
+#[derive(Default)]
+struct Ids {
+    taken: HashSet<String>,
+    next_suffix: HashMap<String, usize>,
+}
+
+impl Ids {
+    /// `id`, or when it is taken `id-2`, `id-3`, ...: the first one free.
+    fn unique(&mut self, mut id: String) -> String {
+        if self.taken.contains(&id) {
+            let n = self.next_suffix.entry(id.clone()).or_insert(2);
+            let base = id;
+            id = format!("{base}-{n}");
+            while self.taken.contains(&id) {
+                *n += 1;
+                id = format!("{base}-{n}");
+            }
+            *n += 1;
+        }
+        self.taken.insert(id.clone());
+        id
     }
 }
 
