@@ -399,8 +399,6 @@ fn one_talk_of(
         if o.kind == Kind::Section && o.level > 0 {
             talk.body.push(o.title);
         }
-        talk.speakers
-            .extend(o.speakers.into_iter().filter(|_| false));
         talk.body.extend(o.body);
         talk.links.extend(o.links);
     }
