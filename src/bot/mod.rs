@@ -24,6 +24,7 @@ use crate::config::Config;
 use crate::digest::runner::{Clock, SystemClock};
 use crate::store::{SqliteStore, StateStore};
 use anyhow::{Context as _, Result};
+use chrono::{DateTime, Utc};
 use poise::serenity_prelude as serenity;
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, RwLock};
@@ -41,7 +42,7 @@ pub struct Data {
     pub clock: Arc<dyn Clock>,
     cooldowns: Mutex<cooldown::Cooldowns>,
     /// Answers given per Q&A channel in the last minute.
-    qa_windows: Mutex<HashMap<u64, VecDeque<Instant>>>,
+    qa_windows: Mutex<HashMap<u64, VecDeque<DateTime<Utc>>>>,
     /// Dropping it (with the client) stops the digest scheduler; so does
     /// sending `true` (graceful shutdown).
     stop_digests: Arc<tokio::sync::watch::Sender<bool>>,

@@ -10,8 +10,8 @@ use super::results::answer_page;
 use super::retry::{code, describe, retry};
 use super::{Context, Data, Error};
 use crate::answer::looks_like_question;
+use chrono::{DateTime, Utc};
 use poise::serenity_prelude as serenity;
-use std::time::{Duration, Instant};
 
 /// Thread names are at most 100 characters.
 const THREAD_NAME_MAX: usize = 100;
@@ -39,18 +39,20 @@ impl Data {
             })
     }
 
-    /// True if the channel may have one more answer this minute.
-    fn qa_allowed(&self, channel: u64) -> bool {
+    /// True if the channel may have one more answer in the minute before
+    /// `now`. Time comes from the bot's clock, so tests can move it; a
+    /// clock set back keeps the answers it has seen until they are a
+    /// minute old again.
+    fn qa_allowed(&self, channel: u64, now: DateTime<Utc>) -> bool {
         let limit = self.config.qa.per_channel_per_minute as usize;
         if limit == 0 {
             return true;
         }
         let mut map = self.qa_windows.lock().unwrap_or_else(|e| e.into_inner());
         let window = map.entry(channel).or_default();
-        let now = Instant::now();
         while window
             .front()
-            .is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(60))
+            .is_some_and(|t| now.signed_duration_since(*t) >= chrono::Duration::seconds(60))
         {
             window.pop_front();
         }
@@ -82,11 +84,11 @@ pub(super) async fn on_message(
         tracing::debug!(message = %msg.id, "already answered");
         return Ok(());
     }
-    if !data.qa_allowed(msg.channel_id.get()) {
+    let now = data.clock.now();
+    if !data.qa_allowed(msg.channel_id.get(), now) {
         tracing::info!(channel = %msg.channel_id, "Q&A rate limit reached; question skipped");
         return Ok(());
     }
-    let now = data.clock.now();
     if !data
         .store
         .claim_message(msg.id.get(), msg.channel_id.get(), &question, now)?

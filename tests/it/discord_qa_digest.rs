@@ -74,7 +74,8 @@ async fn settle() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_mention_in_a_qa_channel_gets_a_thread_with_an_answer_once() {
-    let bot = start_bot(&shipped(), FakeClock::at("2026-11-22T10:00:00Z"), |c| {
+    let clock = FakeClock::at("2026-11-22T10:00:00Z");
+    let bot = start_bot(&shipped(), clock.clone(), |c| {
         c.qa.per_channel_per_minute = 2
     })
     .await;
@@ -177,12 +178,37 @@ async fn a_mention_in_a_qa_channel_gets_a_thread_with_an_answer_once() {
     bot.mock.dispatch("MESSAGE_CREATE", m3);
     settle().await;
     assert_eq!(threads(&bot.mock), 2);
+    // The minute is the bot's clock's: still closed a second before it
+    // ends, open again when it has.
+    clock.set("2026-11-22T10:00:59Z");
+    let (_, m4) = question(
+        &bot.mock,
+        alice.clone(),
+        &format!("<@{BOT_ID}> kyverno?"),
+        true,
+    );
+    bot.mock.dispatch("MESSAGE_CREATE", m4);
+    settle().await;
+    assert_eq!(threads(&bot.mock), 2);
+    clock.set("2026-11-22T10:01:00Z");
+    let (q5, m5) = question(
+        &bot.mock,
+        alice.clone(),
+        &format!("<@{BOT_ID}> opentelemetry?"),
+        true,
+    );
+    bot.mock.dispatch("MESSAGE_CREATE", m5);
+    bot.mock
+        .wait_for("a thread once the minute has passed", |r| {
+            is_thread_for(r, q5)
+        })
+        .await;
 
     // A restart: the first question is still not answered again.
     let bot = bot.restart().await;
     bot.mock.dispatch("MESSAGE_CREATE", msg);
     settle().await;
-    assert_eq!(threads(&bot.mock), 2);
+    assert_eq!(threads(&bot.mock), 3);
     let state = confnotes::cli::state::state_text(
         &bot.store().snapshot().unwrap(),
         &confnotes::render::Style { color: false },
