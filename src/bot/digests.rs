@@ -15,14 +15,38 @@ use anyhow::Context as _;
 use poise::serenity_prelude as serenity;
 use std::sync::Arc;
 
-/// Sends digests as channel messages, and finds them again by nonce.
+/// Sends digests as channel messages, and finds them again by the
+/// reference in their footer.
 pub(super) struct DiscordPoster {
     pub http: Arc<serenity::Http>,
     pub me: serenity::UserId,
 }
 
+/// Pages of a channel's history (100 messages each, newest first) read when
+/// looking for a digest whose post may have been made: its answer lost to
+/// a crash or a dropped connection. A busy channel that has had more than
+/// this many messages since is not read further, and the digest is sent
+/// again.
+const FIND_PAGES: usize = 10;
+
+/// What a digest's last footer says: found again by it after a crash.
+/// Discord keeps a message's embeds as sent; it honours a nonce only for a
+/// few minutes and does not return it with fetched messages.
+fn footer_of(nonce: &str) -> String {
+    format!("Daily digest · ref {nonce}")
+}
+
+/// True for a message whose last embed carries the digest's footer.
+fn is_digest(m: &serenity::Message, nonce: &str) -> bool {
+    let footer = footer_of(nonce);
+    m.embeds
+        .iter()
+        .any(|e| e.footer.as_ref().is_some_and(|f| f.text == footer))
+}
+
 /// A digest as a message: a heading, one embed per session, then what is new.
-/// The last footer carries the nonce so the post can be found after a crash.
+/// The last footer carries the nonce so the post can be found after a crash
+/// ([`footer_of`]).
 pub(super) fn digest_page(d: &Digest, nonce: Option<&str>) -> Page {
     let mut embeds = vec![
         Embed::new(&reply::escape(&digest_heading(d))).description(&match d.sessions.len() {
@@ -52,7 +76,7 @@ pub(super) fn digest_page(d: &Digest, nonce: Option<&str>) -> Page {
     };
     let mut last = Embed::new("New in the notes").description(&new);
     if let Some(n) = nonce {
-        last = last.footer(&format!("Daily digest · ref {n}"));
+        last = last.footer(&footer_of(n));
     }
     embeds.push(last);
     // Space runs out from the last session: the heading and "new" stay.
@@ -84,21 +108,33 @@ impl Poster for DiscordPoster {
         Ok(sent.id.get())
     }
 
+    /// The bot's message carrying the digest's footer, among the newest
+    /// [`FIND_PAGES`] pages of the channel.
     async fn find(&self, channel: u64, nonce: &str) -> anyhow::Result<Option<u64>> {
-        let recent = retry("digest lookup", || {
-            serenity::ChannelId::new(channel)
-                .messages(&self.http, serenity::GetMessages::new().limit(50))
-        })
-        .await
-        .with_context(|| format!("cannot read channel {channel}"))?;
-        let ours = recent.iter().find(|m| {
-            m.author.id == self.me
-                && (matches!(&m.nonce, Some(serenity::Nonce::String(n)) if n == nonce)
-                    || m.embeds
-                        .iter()
-                        .any(|e| e.footer.as_ref().is_some_and(|f| f.text.ends_with(nonce))))
-        });
-        Ok(ours.map(|m| m.id.get()))
+        let id = serenity::ChannelId::new(channel);
+        let mut query = serenity::GetMessages::new().limit(100);
+        for _ in 0..FIND_PAGES {
+            let page = retry("digest lookup", || id.messages(&self.http, query))
+                .await
+                .with_context(|| format!("cannot read channel {channel}"))?;
+            if let Some(m) = page
+                .iter()
+                .find(|m| m.author.id == self.me && is_digest(m, nonce))
+            {
+                return Ok(Some(m.id.get()));
+            }
+            match page.last() {
+                Some(oldest) if page.len() == 100 => query = query.before(oldest.id),
+                _ => return Ok(None),
+            }
+        }
+        tracing::warn!(
+            channel,
+            nonce,
+            "digest not among the channel's newest {} messages; taken as not sent",
+            FIND_PAGES * 100
+        );
+        Ok(None)
     }
 }
 

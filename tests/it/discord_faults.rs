@@ -144,11 +144,10 @@ async fn subscribe(bot: &Bot) {
     assert!(text.contains("Subscribed"), "{ok:#}");
 }
 
-/// The digest messages in the channel's history (what users see).
+/// The digest messages in the channel's history (what users see): their
+/// last embed's footer names them, as history keeps no nonce.
 fn digests_in_channel(mock: &MockDiscord) -> Vec<Value> {
-    let msgs = mock.channel_messages(CHANNEL_ID).into_iter();
-    msgs.filter(|m| m["nonce"].as_str().is_some_and(|n| n.starts_with("cnd")))
-        .collect()
+    digests_in(mock, CHANNEL_ID)
 }
 
 /// Wait until today's digest is recorded as sent; returns the record.
@@ -355,5 +354,86 @@ async fn an_expired_interaction_token_is_logged_and_the_bot_keeps_answering() {
     }
     // The digest itself went out, once.
     assert_eq!(digests_in_channel(&bot.mock).len(), 1);
+    validate_all(&bot.mock);
+}
+
+/// Chatter in the channel: `n` messages from a user, after everything else.
+fn chatter(mock: &MockDiscord, n: usize) {
+    for i in 0..n {
+        let mut m = message(
+            mock.next_id(),
+            CHANNEL_ID,
+            user(USER_ID, "alice", false),
+            &format!("talk {i}"),
+        );
+        m["guild_id"] = json!(GUILD_ID.to_string());
+        mock.seed_message(CHANNEL_ID, m);
+    }
+}
+
+/// Today's digest for the subscription at 12:00 UTC is started at 12:00:05
+/// and its request meets `fault`; the bot is stopped while it waits, and
+/// started again an hour later, when Discord no longer honours the nonce
+/// and 150 messages have been written in the channel since.
+async fn digest_interrupted_then_restarted_an_hour_later(fault: Fault) -> Bot {
+    let clock = FakeClock::at("2026-11-22T10:00:00Z");
+    let bot = start_bot(&shipped(), clock.clone(), |_| {}).await;
+    subscribe(&bot).await;
+    bot.mock.inject_on(CHANNEL_POSTS, fault);
+    clock.set("2026-11-22T12:00:05Z");
+    bot.mock
+        .wait_for("the digest post", |r| {
+            r.method == "POST" && r.path == "/api/v10/channels/1100000000000000004/messages"
+        })
+        .await;
+    let pending = bot.store().pending_posts().unwrap();
+    assert_eq!(pending.len(), 1, "recorded before it was sent");
+    bot.mock.set_nonce_window(Duration::ZERO);
+    chatter(&bot.mock, 150);
+    clock.set("2026-11-22T13:00:05Z");
+    bot.restart().await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_digest_whose_answer_was_lost_is_found_by_its_footer_an_hour_later() {
+    // Discord made the message; the answer never reached the bot.
+    let bot =
+        digest_interrupted_then_restarted_an_hour_later(Fault::Slow(Duration::from_secs(60))).await;
+    let record = sent_digest(&bot).await;
+    let in_channel = digests_in_channel(&bot.mock);
+    assert_eq!(in_channel.len(), 1, "found, not posted again");
+    assert_eq!(
+        record.message_id,
+        in_channel[0]["id"].as_str().unwrap().parse().ok()
+    );
+    // 150 newer messages: found on the second page of the history.
+    let lookups = requests_to(&bot.mock, "GET", "/channels/1100000000000000004/messages");
+    assert!(
+        lookups.iter().any(|r| r.query.contains("before=")),
+        "{:?}",
+        lookups.iter().map(|r| &r.query).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        requests_to(&bot.mock, "POST", "/channels/1100000000000000004/messages").len(),
+        1
+    );
+    validate_all(&bot.mock);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_digest_that_never_reached_discord_is_sent_once_an_hour_later() {
+    let bot =
+        digest_interrupted_then_restarted_an_hour_later(Fault::Stalled(Duration::from_secs(60)))
+            .await;
+    let record = sent_digest(&bot).await;
+    let in_channel = digests_in_channel(&bot.mock);
+    assert_eq!(in_channel.len(), 1, "sent after the restart, once");
+    assert_eq!(
+        record.message_id,
+        in_channel[0]["id"].as_str().unwrap().parse().ok()
+    );
+    // The whole history was read before sending again.
+    let lookups = requests_to(&bot.mock, "GET", "/channels/1100000000000000004/messages");
+    assert!(lookups.len() >= 2, "{lookups:?}");
     validate_all(&bot.mock);
 }

@@ -360,6 +360,24 @@ pub fn validate_all(mock: &MockDiscord) {
     }
 }
 
+/// The digests in a channel's history: messages whose last embed's footer
+/// carries a digest reference ("Daily digest · ref cnd…").
+pub fn digests_in(mock: &MockDiscord, channel: u64) -> Vec<Value> {
+    mock.channel_messages(channel)
+        .into_iter()
+        .filter(|m| {
+            m["embeds"]
+                .as_array()
+                .and_then(|e| e.last())
+                .is_some_and(|e| {
+                    e["footer"]["text"]
+                        .as_str()
+                        .is_some_and(|t| t.contains("· ref cnd"))
+                })
+        })
+        .collect()
+}
+
 pub fn assert_no_pings(body: &Value) {
     let data = if body.get("data").is_some() {
         &body["data"]

@@ -32,6 +32,8 @@ pub const USER_ID: u64 = 1_100_000_000_000_000_005;
 pub struct Recorded {
     pub method: String,
     pub path: String,
+    /// What followed `?` in the request's target.
+    pub query: String,
     pub body: Option<Value>,
     pub status: u16,
     /// When the request arrived.
@@ -53,7 +55,16 @@ pub enum Fault {
     ExpiredToken,
     /// 404 "Unknown Webhook" (10015).
     UnknownWebhook,
+    /// The request takes effect at once and its answer comes after this
+    /// long: a slow network, or a process stopped while it waits.
+    Slow(Duration),
+    /// The request never takes effect (lost on its way), and a 500 comes
+    /// after this long.
+    Stalled(Duration),
 }
+
+/// How long Discord honours `enforce_nonce`: "the past few minutes".
+pub const NONCE_WINDOW: Duration = Duration::from_secs(5 * 60);
 
 #[derive(Default)]
 struct State {
@@ -69,8 +80,13 @@ struct State {
     capture_dir: Option<std::path::PathBuf>,
     /// The intents of the last IDENTIFY.
     intents: AtomicU64,
-    /// Messages in each channel, oldest first, as `GET .../messages` lists them.
+    /// Messages in each channel, oldest first, as `GET .../messages` lists
+    /// them: without their nonces, which Discord does not keep.
     channels: Mutex<std::collections::HashMap<u64, Vec<Value>>>,
+    /// Enforced nonces by channel, with when their message was made and
+    /// the message, while they are honoured ([`MockDiscord::set_nonce_window`]).
+    nonces: Mutex<std::collections::HashMap<(u64, Value), (std::time::Instant, Value)>>,
+    nonce_window: Mutex<Option<Duration>>,
     /// Messages a thread was started from: Discord starts one per message.
     threads: Mutex<std::collections::HashSet<u64>>,
 }
@@ -307,6 +323,14 @@ impl MockDiscord {
     }
 
     /// A channel's messages, oldest first.
+    /// How long an enforced nonce is honoured from now on (Discord: a few
+    /// minutes, [`NONCE_WINDOW`]). A test that stands for a restart hours
+    /// later sets it to zero: a repeated nonce then makes a second message,
+    /// as Discord would by then.
+    pub fn set_nonce_window(&self, window: Duration) {
+        *self.state.nonce_window.lock().unwrap() = Some(window);
+    }
+
     pub fn channel_messages(&self, channel: u64) -> Vec<Value> {
         self.state
             .channels
@@ -378,7 +402,8 @@ async fn serve_http(
         }
         let mut body = vec![0u8; length];
         reader.read_exact(&mut body).await?;
-        let path = target.split('?').next().unwrap_or("").to_string();
+        let (path, query) = target.split_once('?').unwrap_or((&target, ""));
+        let (path, query) = (path.to_string(), query.to_string());
         let body_json: Option<Value> = if body.is_empty() {
             None
         } else {
@@ -386,12 +411,24 @@ async fn serve_http(
         };
         let fault = take_fault(&state, &format!("{method} {path}"));
         let (status, extra_headers, response) = match fault {
-            Some(f @ (Fault::ServerError | Fault::ExpiredToken | Fault::UnknownWebhook)) => {
+            Some(
+                f @ (Fault::ServerError
+                | Fault::ExpiredToken
+                | Fault::UnknownWebhook
+                | Fault::Stalled(_)),
+            ) => {
                 let (status, body) = error_response(f);
                 (status, String::new(), Some(body))
             }
             Some(Fault::LostResponse) => {
-                let _ = route(&state, &method, &path, body_json.as_ref(), &gateway_url);
+                let _ = route(
+                    &state,
+                    &method,
+                    &path,
+                    &query,
+                    body_json.as_ref(),
+                    &gateway_url,
+                );
                 (
                     502,
                     String::new(),
@@ -402,15 +439,22 @@ async fn serve_http(
                 rate_limited(Duration::from_secs(retry_after_secs))
             }
             Some(Fault::RateLimitedFor(after)) => rate_limited(after),
-            None => {
-                let (status, resp) =
-                    route(&state, &method, &path, body_json.as_ref(), &gateway_url);
+            Some(Fault::Slow(_)) | None => {
+                let (status, resp) = route(
+                    &state,
+                    &method,
+                    &path,
+                    &query,
+                    body_json.as_ref(),
+                    &gateway_url,
+                );
                 (status, String::new(), resp)
             }
         };
         let recorded = Recorded {
             method: method.clone(),
             path: path.clone(),
+            query: query.clone(),
             body: body_json,
             status,
             at: std::time::Instant::now(),
@@ -429,6 +473,9 @@ async fn serve_http(
         }
         state.requests.lock().unwrap().push(recorded);
         state.changed.notify_waiters();
+        if let Some(Fault::Slow(delay) | Fault::Stalled(delay)) = fault {
+            tokio::time::sleep(delay).await;
+        }
         let (reason, bytes) = match (status, response) {
             (204, _) | (_, None) => ("No Content", Vec::new()),
             (s, Some(v)) => (
@@ -502,6 +549,7 @@ fn route(
     state: &State,
     method: &str,
     path: &str,
+    query: &str,
     body: Option<&Value>,
     gateway_url: &str,
 ) -> (u16, Option<Value>) {
@@ -579,15 +627,15 @@ fn route(
                 }
             }
             if in_channel {
-                let mut channels = state.channels.lock().unwrap();
-                let history = channels.entry(channel).or_default();
-                // Discord drops a second message with an enforced nonce it has seen.
-                let dup = b_nonce(body)
-                    .and_then(|n| history.iter().find(|m| m.get("nonce") == Some(&n)).cloned());
-                if let Some(earlier) = dup {
+                if let Some(earlier) = enforced_nonce(state, channel, body, &msg) {
                     return (200, Some(earlier));
                 }
-                history.push(msg.clone());
+                let mut kept = msg.clone();
+                if let Some(m) = kept.as_object_mut() {
+                    m.remove("nonce");
+                }
+                let mut channels = state.channels.lock().unwrap();
+                channels.entry(channel).or_default().push(kept);
             }
             (200, Some(msg))
         }
@@ -600,8 +648,22 @@ fn route(
                 .get(&id)
                 .cloned()
                 .unwrap_or_default();
+            // Newest first, `limit` of them (50 unless asked, 100 at most),
+            // older than `before` when given.
+            let param = |name: &str| {
+                query
+                    .split('&')
+                    .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))
+                    .and_then(|v| v.parse::<u64>().ok())
+            };
+            let limit = param("limit").unwrap_or(50).clamp(1, 100) as usize;
+            if let Some(before) = param("before") {
+                list.retain(|m| {
+                    m["id"].as_str().and_then(|i| i.parse::<u64>().ok()) < Some(before)
+                });
+            }
             list.reverse();
-            list.truncate(50);
+            list.truncate(limit);
             (200, Some(Value::Array(list)))
         }
         ("POST", ["channels", ch, "messages", m, "threads"]) => {
@@ -623,6 +685,22 @@ fn route(
             404,
             Some(json!({"message": "Unknown route in mock", "code": 0})),
         ),
+    }
+}
+
+/// The message an enforced nonce already made in `channel`, if Discord
+/// still honours it; otherwise `msg` is remembered under the nonce.
+fn enforced_nonce(state: &State, channel: u64, body: Option<&Value>, msg: &Value) -> Option<Value> {
+    let nonce = b_nonce(body)?;
+    let window = state.nonce_window.lock().unwrap().unwrap_or(NONCE_WINDOW);
+    let mut nonces = state.nonces.lock().unwrap();
+    let key = (channel, nonce);
+    match nonces.get(&key) {
+        Some((at, earlier)) if at.elapsed() < window => Some(earlier.clone()),
+        _ => {
+            nonces.insert(key, (std::time::Instant::now(), msg.clone()));
+            None
+        }
     }
 }
 
