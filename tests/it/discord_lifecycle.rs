@@ -4,11 +4,14 @@
 use crate::common;
 use crate::mock_discord;
 
+use confnotes::store::{DigestState, NewSubscription, PostRecord, PostState, SqliteStore};
+use mock_discord::harness::digests_in;
 use mock_discord::harness::{
     command, command_as, interaction, option, start_bot, Bot, FakeClock, MANAGE_GUILD,
 };
-use mock_discord::MockDiscord;
+use mock_discord::{Fault, MockDiscord, CHANNEL_ID, GUILD_ID};
 use serde_json::{json, Value};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -164,6 +167,25 @@ async fn sigint_stops_the_same_way() {
     stop_with("-INT").await;
 }
 
+/// The real `confnotes serve` against `mock`, on `notes`, its state in
+/// `data`, checking for due digests every second.
+#[cfg(unix)]
+fn spawn_serve(mock: &MockDiscord, notes: &Path, data: &Path) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_confnotes"))
+        .current_dir(common::root())
+        .args(["--notes", notes.to_str().unwrap(), "serve"])
+        .env("DISCORD_TOKEN", "test-token")
+        .env("CONFNOTES_DISCORD__API_BASE", &mock.api_base)
+        .env("CONFNOTES_DATA_DIR", data)
+        .env("CONFNOTES_INDEX__WATCH", "false")
+        .env("CONFNOTES_DIGEST__CHECK_SECONDS", "1")
+        .env("CONFNOTES_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
 /// Start `confnotes serve`, send `signal` while a `/reindex` is being
 /// answered, and check the shutdown.
 #[cfg(unix)]
@@ -173,18 +195,7 @@ async fn stop_with(signal: &str) {
     let notes = tmp.path().join("notes");
     common::copy_shipped(&notes);
     let data = tmp.path().join("data");
-    let child = Command::new(env!("CARGO_BIN_EXE_confnotes"))
-        .current_dir(common::root())
-        .args(["--notes", notes.to_str().unwrap(), "serve"])
-        .env("DISCORD_TOKEN", "test-token")
-        .env("CONFNOTES_DISCORD__API_BASE", &mock.api_base)
-        .env("CONFNOTES_DATA_DIR", &data)
-        .env("CONFNOTES_INDEX__WATCH", "false")
-        .env("CONFNOTES_LOG", "info")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = spawn_serve(&mock, &notes, &data);
     let pid = child.id().to_string();
     mock.wait_ready().await;
     mock.wait_for("command registration", |r| r.method == "PUT")
@@ -246,5 +257,182 @@ async fn stop_with(signal: &str) {
         "{} still holds {} bytes",
         wal.display(),
         std::fs::metadata(&wal).unwrap().len()
+    );
+}
+
+/// A subscription of the mock's channel whose digest is due: two minutes
+/// ago, in a zone where that is still today, made an hour before.
+fn subscribe_due_now(data: &Path) {
+    use chrono::Timelike;
+    let store = SqliteStore::open(&data.join("state.sqlite3")).unwrap();
+    let now = chrono::Utc::now();
+    let zone = ["UTC", "Asia/Tokyo", "America/New_York"]
+        .iter()
+        .map(|z| z.parse::<chrono_tz::Tz>().unwrap())
+        .find(|tz| {
+            (10..23 * 60 + 50).contains(
+                &now.with_timezone(tz)
+                    .time()
+                    .num_seconds_from_midnight()
+                    .div_euclid(60),
+            )
+        })
+        .unwrap();
+    let time = (now.with_timezone(&zone) - chrono::Duration::minutes(2)).time();
+    let new = NewSubscription {
+        guild_id: Some(GUILD_ID),
+        channel_id: CHANNEL_ID,
+        time,
+        timezone: zone,
+        topic: String::new(),
+        created_by: None,
+    };
+    store
+        .subscribe(&new, now - chrono::Duration::hours(1))
+        .unwrap();
+}
+
+/// Requests that posted to the mock's channel (digests: nothing else posts there).
+fn channel_posts(mock: &MockDiscord) -> usize {
+    let path = format!("/api/v10/channels/{CHANNEL_ID}/messages");
+    let rs = mock.requests().into_iter();
+    rs.filter(|r| r.method == "POST" && r.path == path).count()
+}
+
+/// Start `serve` with a digest due and its post slowed down by the mock,
+/// send `signal` while the post is in flight, and return what the process
+/// printed with its status.
+#[cfg(unix)]
+async fn digest_in_flight(
+    mock: &MockDiscord,
+    notes: &Path,
+    data: &Path,
+    signal: &str,
+) -> std::process::Output {
+    subscribe_due_now(data);
+    let path = format!("POST /api/v10/channels/{CHANNEL_ID}/messages$");
+    mock.inject_on(&path, Fault::Slow(Duration::from_secs(3)));
+    let child = spawn_serve(mock, notes, data);
+    mock.wait_for("the digest post", |r| {
+        r.method == "POST"
+            && r.path
+                .ends_with(&format!("/channels/{CHANNEL_ID}/messages"))
+    })
+    .await;
+    let pending = SqliteStore::open(&data.join("state.sqlite3"))
+        .unwrap()
+        .pending_posts()
+        .unwrap();
+    assert_eq!(pending.len(), 1, "recorded before it was sent");
+    let sent = Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap()
+}
+
+/// Start `serve` again on the same state, let it check for due digests a
+/// few times, and stop it.
+#[cfg(unix)]
+async fn serve_a_while(
+    mock: &MockDiscord,
+    notes: &Path,
+    data: &Path,
+    until: impl Fn(&MockDiscord) -> bool,
+) -> String {
+    mock.drop_gateway();
+    let child = spawn_serve(mock, notes, data);
+    mock.wait_ready().await;
+    mock.wait_until("the restarted bot to settle", until).await;
+    // Three more checks for due digests.
+    tokio::time::sleep(Duration::from_millis(3500)).await;
+    let term = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(term.success());
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "exit {:?}\n{stderr}", out.status);
+    stderr
+}
+
+/// The digest in the channel, and the one record of it.
+fn the_digest(mock: &MockDiscord, data: &Path) -> (Value, PostRecord) {
+    let in_channel = digests_in(mock, CHANNEL_ID);
+    assert_eq!(in_channel.len(), 1, "in the channel exactly once");
+    let mut posts = SqliteStore::open(&data.join("state.sqlite3"))
+        .unwrap()
+        .last_posts()
+        .unwrap();
+    assert_eq!(posts.len(), 1);
+    (in_channel[0].clone(), posts.remove(0))
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_with_a_digest_in_flight_finishes_and_records_it() {
+    let mock = MockDiscord::start().await;
+    let tmp = tempfile::tempdir().unwrap();
+    let (notes, data) = (tmp.path().join("notes"), tmp.path().join("data"));
+    common::copy_shipped(&notes);
+    std::fs::create_dir_all(&data).unwrap();
+    let out = digest_in_flight(&mock, &notes, &data, "-TERM").await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "exit {:?}\n{stderr}", out.status);
+    let (message, record) = the_digest(&mock, &data);
+    assert_eq!(record.state, PostState::Sent, "{stderr}");
+    assert_eq!(
+        record.message_id,
+        message["id"].as_str().unwrap().parse().ok()
+    );
+    assert!(stderr.contains("digest posted"), "{stderr}");
+
+    // Started again the same day: nothing more is posted.
+    serve_a_while(&mock, &notes, &data, |m| {
+        m.requests().iter().any(|r| r.method == "PUT")
+    })
+    .await;
+    assert_eq!(channel_posts(&mock), 1);
+    the_digest(&mock, &data);
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_with_a_digest_in_flight_leaves_it_in_the_channel_once() {
+    let mock = MockDiscord::start().await;
+    let tmp = tempfile::tempdir().unwrap();
+    let (notes, data) = (tmp.path().join("notes"), tmp.path().join("data"));
+    common::copy_shipped(&notes);
+    std::fs::create_dir_all(&data).unwrap();
+    let out = digest_in_flight(&mock, &notes, &data, "-KILL").await;
+    assert!(!out.status.success());
+    // Discord made the message; the process died before it heard so.
+    assert_eq!(digests_in(&mock, CHANNEL_ID).len(), 1);
+    let store = SqliteStore::open(&data.join("state.sqlite3")).unwrap();
+    assert_eq!(store.pending_posts().unwrap().len(), 1);
+    // By the restart Discord no longer honours the nonce: a second post
+    // would be a second message.
+    mock.set_nonce_window(Duration::ZERO);
+    let posts_before = channel_posts(&mock);
+    serve_a_while(&mock, &notes, &data, |_| {
+        store
+            .last_posts()
+            .unwrap()
+            .iter()
+            .any(|p| p.state == PostState::Sent)
+    })
+    .await;
+    assert_eq!(channel_posts(&mock), posts_before, "not posted again");
+    let (message, record) = the_digest(&mock, &data);
+    assert_eq!(record.state, PostState::Sent);
+    assert_eq!(
+        record.message_id,
+        message["id"].as_str().unwrap().parse().ok()
     );
 }

@@ -322,7 +322,6 @@ impl MockDiscord {
             .push(msg);
     }
 
-    /// A channel's messages, oldest first.
     /// How long an enforced nonce is honoured from now on (Discord: a few
     /// minutes, [`NONCE_WINDOW`]). A test that stands for a restart hours
     /// later sets it to zero: a repeated nonce then makes a second message,
@@ -331,6 +330,7 @@ impl MockDiscord {
         *self.state.nonce_window.lock().unwrap() = Some(window);
     }
 
+    /// A channel's messages, oldest first.
     pub fn channel_messages(&self, channel: u64) -> Vec<Value> {
         self.state
             .channels
