@@ -699,7 +699,9 @@ fn every_json_shape_of_a_session_carries_all_of_its_metadata() {
     // One struct travels from the chunk to every shape: a field added to it
     // reaches `sessions`, `ask`, `session`, `digest` and `inspect` alike.
     let tmp = tempfile::tempdir().unwrap();
-    let notes = common::root().join("notes");
+    // A copy: `digest` keeps its state beside the notes.
+    let notes = tmp.path().join("notes");
+    copy_shipped(&notes);
     let index = tmp.path().join("index");
     let keys = session_meta_keys();
     assert!(keys.len() >= 10, "{keys:?}");

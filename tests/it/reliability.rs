@@ -27,12 +27,23 @@ fn write_talks(notes: &Path, count: usize, version: &str) {
     }
 }
 
+/// Talks in each version of the notes below; questions ask for all of them.
+const TALKS: usize = 30;
+
+/// What one question saw: how many talks, whether each was the "alpha"
+/// version, and whether a re-index ran from before it to after it.
+struct Seen {
+    hits: usize,
+    alpha: Vec<bool>,
+    during: bool,
+}
+
 #[test]
 fn questions_during_a_reindex_see_the_old_index_or_the_new_never_a_mix() {
     let tmp = tempfile::tempdir().unwrap();
     let notes = tmp.path().join("notes");
     std::fs::create_dir(&notes).unwrap();
-    write_talks(&notes, 12, "alpha");
+    write_talks(&notes, TALKS, "alpha");
     let config = Config {
         notes_dir: notes.clone(),
         index_dir: tmp.path().join("index"),
@@ -42,49 +53,70 @@ fn questions_during_a_reindex_see_the_old_index_or_the_new_never_a_mix() {
     let (engine, _) = Engine::open(&config, &Silent).unwrap();
     let live = Arc::new(LiveEngine::new(engine));
     let done = Arc::new(AtomicBool::new(false));
+    // Counts re-indexes begun and ended: odd while one runs.
+    let phase = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let readers: Vec<_> = (0..2)
         .map(|_| {
-            let (live, done) = (Arc::clone(&live), Arc::clone(&done));
+            let (live, done, phase) = (Arc::clone(&live), Arc::clone(&done), Arc::clone(&phase));
             std::thread::spawn(move || {
                 let mut seen = Vec::new();
                 while !done.load(Ordering::SeqCst) {
+                    let before = phase.load(Ordering::SeqCst);
                     let engine = live.snapshot();
                     let answer = engine
-                        .ask("scheduling edition", &Filters::default(), 20, 0)
+                        .ask("scheduling edition", &Filters::default(), TALKS + 10, 0)
                         .unwrap();
-                    let versions: Vec<bool> = answer
+                    let alpha = answer
                         .hits
                         .iter()
                         .map(|h| h.meta.title.contains("alpha"))
                         .collect();
-                    seen.push((answer.hits.len(), versions));
+                    let during = before % 2 == 1 && phase.load(Ordering::SeqCst) == before;
+                    seen.push(Seen {
+                        hits: answer.hits.len(),
+                        alpha,
+                        during,
+                    });
                 }
                 seen
             })
         })
         .collect();
     for version in ["beta", "alpha", "beta"] {
-        write_talks(&notes, 12, version);
+        write_talks(&notes, TALKS, version);
+        phase.fetch_add(1, Ordering::SeqCst);
         let report = live.reindex(&Silent).unwrap();
-        assert_eq!(report.files_read, 12, "{report:?}");
+        phase.fetch_add(1, Ordering::SeqCst);
+        assert_eq!(report.files_read, TALKS, "{report:?}");
     }
     done.store(true, Ordering::SeqCst);
-    let mut answers = 0;
-    for r in readers {
-        for (n, versions) in r.join().unwrap() {
-            answers += 1;
-            assert_eq!(n, 12, "every question sees all twelve talks");
-            assert!(
-                versions.iter().all(|&a| a == versions[0]),
-                "one answer mixed two versions of the index: {versions:?}"
-            );
-        }
+    let seen: Vec<Seen> = readers
+        .into_iter()
+        .flat_map(|r| r.join().unwrap())
+        .collect();
+    for s in &seen {
+        assert_eq!(s.hits, TALKS, "every question sees all the talks");
+        assert!(
+            s.alpha.iter().all(|&a| a == s.alpha[0]),
+            "one answer mixed two versions of the index: {:?}",
+            s.alpha
+        );
     }
-    assert!(answers > 0);
+    // The questions really ran while the index was being rebuilt, and
+    // answered from both versions.
+    let during = seen.iter().filter(|s| s.during).count();
+    let alpha = seen.iter().filter(|s| s.alpha[0]).count();
+    eprintln!(
+        "{} answers: {during} while a re-index ran; {alpha} from alpha, {} from beta",
+        seen.len(),
+        seen.len() - alpha
+    );
+    assert!(during > 0, "no question overlapped a re-index");
+    assert!(alpha > 0 && alpha < seen.len(), "one version only");
     // And the engine now answers from the last version.
     let last = live
         .snapshot()
-        .ask("scheduling edition", &Filters::default(), 20, 0)
+        .ask("scheduling edition", &Filters::default(), TALKS + 10, 0)
         .unwrap();
     assert!(last.hits.iter().all(|h| h.meta.title.contains("beta")));
 }
@@ -266,4 +298,92 @@ fn a_pasted_wall_of_text_is_searched_by_its_first_words() {
     let words = builder.build(&wall, &Filters::default()).words;
     assert_eq!(words.len(), confnotes::index::query::MAX_WORDS);
     assert_eq!(words[..2], ["webassembly", "kubernetes"]);
+}
+
+/// Session ids in `sessions --json`, sorted.
+fn session_ids(notes: &Path, index: &Path) -> Vec<String> {
+    let all = json(&confnotes(notes, index, &["sessions", "--json"]));
+    let mut ids: Vec<String> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_string())
+        .collect();
+    ids.sort();
+    ids
+}
+
+#[cfg(unix)]
+#[test]
+fn a_kill_between_the_index_commit_and_the_manifest_leaves_a_consistent_index() {
+    let tmp = tempfile::tempdir().unwrap();
+    let notes = tmp.path().join("notes");
+    let index = tmp.path().join("index");
+    copy_shipped(&notes);
+    json(&confnotes(&notes, &index, &["index", "--json"]));
+    for i in 0..30 {
+        std::fs::write(
+            notes.join(format!("late-{i:02}.md")),
+            format!("# Late talk {i} - Grace Hopper, Navy\n\nCompilers and fifowindow{i} notes.\n"),
+        )
+        .unwrap();
+    }
+    // The manifest is replaced by writing a temporary file and renaming it.
+    // A named pipe in the temporary file's place stops the indexer right
+    // there, after its commit, for as long as nobody reads the pipe: the
+    // kill below lands in that window every time, whatever the machine.
+    let pipe = index.join("confnotes-manifest.json.tmp");
+    let made = Command::new("mkfifo").arg(&pipe).status().unwrap();
+    assert!(made.success());
+    let meta = || std::fs::read_to_string(index.join("meta.json")).unwrap();
+    let committed_before = meta();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_confnotes"))
+        .current_dir(common::root())
+        .args(["--notes", notes.to_str().unwrap()])
+        .args(["--index", index.to_str().unwrap(), "index"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while meta() == committed_before {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the indexer ended before its commit"
+        );
+        assert!(std::time::Instant::now() < deadline, "no commit in 60 s");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the indexer got past the manifest"
+    );
+    child.kill().unwrap(); // SIGKILL between the commit and the manifest.
+    child.wait().unwrap();
+    // What a crash in the middle of writing leaves: a part of the file.
+    std::fs::remove_file(&pipe).unwrap();
+    std::fs::write(&pipe, "{\"schema_vers").unwrap();
+
+    // The next start: the new notes are in tantivy's commit but not in the
+    // manifest, so they are read again, replacing what the commit holds.
+    let found = json(&confnotes(
+        &notes,
+        &index,
+        &["ask", "--json", "fifowindow7"],
+    ));
+    let hits = found["hits"].as_array().unwrap();
+    assert_eq!(hits[0]["file"], "late-07.md", "{found}");
+    let ids: Vec<&str> = hits.iter().map(|h| h["id"].as_str().unwrap()).collect();
+    let unique: std::collections::HashSet<&&str> = ids.iter().collect();
+    assert_eq!(unique.len(), ids.len(), "a chunk twice: {ids:?}");
+    let after = session_ids(&notes, &index);
+    let fresh = session_ids(&notes, &tmp.path().join("fresh-index"));
+    assert_eq!(
+        after, fresh,
+        "the index holds what a rebuild from scratch holds"
+    );
+    let again = json(&confnotes(&notes, &index, &["index", "--json"]));
+    assert_eq!(again["files_read"], 0, "{again}");
+    assert_eq!(again["files_unchanged"], 35, "{again}");
 }
