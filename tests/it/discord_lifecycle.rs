@@ -392,6 +392,11 @@ async fn sigterm_with_a_digest_in_flight_finishes_and_records_it() {
         message["id"].as_str().unwrap().parse().ok()
     );
     assert!(stderr.contains("digest posted"), "{stderr}");
+    // Flushed: the state file alone, without its write-ahead log, has it.
+    let alone = tmp.path().join("alone.sqlite3");
+    std::fs::copy(data.join("state.sqlite3"), &alone).unwrap();
+    let copy = SqliteStore::open(&alone).unwrap().last_posts().unwrap();
+    assert_eq!(copy[0].state, PostState::Sent, "not in the state file itself");
 
     // Started again the same day: nothing more is posted.
     serve_a_while(&mock, &notes, &data, |m| {
