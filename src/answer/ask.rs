@@ -3,10 +3,15 @@
 //! of the hits shown.
 
 use super::{rank, snippet, summary, text, Answer, Engine, Hit, MIN_SHARE_OF_BEST, NEAREST, POOL};
+use crate::index::query::Built;
 use crate::index::{schema, Filters};
 use crate::notes::{Chunk, Kind, Link};
 use anyhow::Result;
+use tantivy::query::Query;
 use tantivy::Searcher;
+
+/// A candidate after the second look: its score, how it matched, the chunk.
+type Ranked = (f32, rank::Match, Chunk);
 
 impl Engine {
     /// The best chunks for a question, `offset` results in.
@@ -32,43 +37,79 @@ impl Engine {
             conferences: Vec::new(),
         };
         if let Some(query) = &built.query {
-            // Candidates for the second look; the same pool for every page.
-            let pool = (limit + offset).max(POOL) + 5;
-            let fetched = self.index.run(query.as_ref(), pool, 0)?;
-            let mut reader = rank::Reader::new(&built.concepts);
-            let mut ranked: Vec<(f32, rank::Match, Chunk)> = fetched
-                .into_iter()
-                .map(|(score, chunk, _)| {
-                    let m = reader.matched(&chunk, &built.concepts);
-                    // Holding most of the question, rare words first, outranks
-                    // holding one of its words many times or in the title.
-                    let mut s = score * m.coverage * m.coverage;
-                    if built.wants_links && !chunk.links.is_empty() {
-                        s *= 1.5;
-                    }
-                    (s, m, chunk)
-                })
-                .collect();
-            ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
-            let floor = self.config.ranking.min_match;
-            // Close: holds a rare word's worth, or most of the question;
-            // never when the notes hold none of the alternatives a question
-            // weighs ("bcrypt or argon2?" is not answered by a note on
-            // passwords).
-            let close =
-                |m: &rank::Match| !built.subject_missing && (m.held >= floor || m.coverage >= 0.5);
-            let best = ranked.first().map_or(0.0, |r| r.0);
-            if !ranked.iter().any(|r| close(&r.1)) {
-                // Nothing holds enough of the question: the nearest, as such.
-                answer.nearest = true;
-                ranked.truncate(NEAREST.min(limit));
-            } else {
-                // Weak hits are dropped rather than shown as answers.
-                ranked.retain(|(s, m, _)| close(m) && *s >= best * MIN_SHARE_OF_BEST);
+            let mut ranked = self.ranked(&built, query.as_ref(), limit + offset)?;
+            answer.nearest = self.keep_close(&mut ranked, &built, limit);
+            let shown = ranked.into_iter().skip(offset).take(limit);
+            answer.hits = self.shown(&searcher, &built, shown);
+        }
+        if (answer.hits.is_empty() || answer.nearest) && offset == 0 {
+            answer.did_you_mean = did_you_mean(&built);
+            // What the notes cover, when there is nothing to show; it reads
+            // every chunk, so not when the nearest notes are shown anyway.
+            if answer.hits.is_empty() {
+                answer.conferences = self.conferences()?;
             }
-            let mut snippets = self.snippets(&searcher, &built.terms);
-            let mut summarizer = self.summarizer(&searcher);
-            for (score, m, chunk) in ranked.into_iter().skip(offset).take(limit) {
+        }
+        Ok(answer)
+    }
+
+    /// tantivy's candidates for `query`, each looked at a second time (how
+    /// much of the question it holds), best first. `wanted` is how many
+    /// results the pages up to this one show.
+    fn ranked(&self, built: &Built, query: &dyn Query, wanted: usize) -> Result<Vec<Ranked>> {
+        // Candidates for the second look; the same pool for every page.
+        let pool = wanted.max(POOL) + 5;
+        let fetched = self.index.run(query, pool, 0)?;
+        let mut reader = rank::Reader::new(&built.concepts);
+        let mut ranked: Vec<Ranked> = fetched
+            .into_iter()
+            .map(|(score, chunk, _)| {
+                let m = reader.matched(&chunk, &built.concepts);
+                // Holding most of the question, rare words first, outranks
+                // holding one of its words many times or in the title.
+                let mut s = score * m.coverage * m.coverage;
+                if built.wants_links && !chunk.links.is_empty() {
+                    s *= 1.5;
+                }
+                (s, m, chunk)
+            })
+            .collect();
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+        Ok(ranked)
+    }
+
+    /// Drop the weak candidates of `ranked` (best first); when none holds
+    /// enough of the question, keep the nearest few and say so (`true`).
+    fn keep_close(&self, ranked: &mut Vec<Ranked>, built: &Built, limit: usize) -> bool {
+        let floor = self.config.ranking.min_match;
+        // Close: holds a rare word's worth, or most of the question;
+        // never when the notes hold none of the alternatives a question
+        // weighs ("bcrypt or argon2?" is not answered by a note on
+        // passwords).
+        let close =
+            |m: &rank::Match| !built.subject_missing && (m.held >= floor || m.coverage >= 0.5);
+        let best = ranked.first().map_or(0.0, |r| r.0);
+        if !ranked.iter().any(|r| close(&r.1)) {
+            // Nothing holds enough of the question: the nearest, as such.
+            ranked.truncate(NEAREST.min(limit));
+            return true;
+        }
+        // Weak hits are dropped rather than shown as answers.
+        ranked.retain(|(s, m, _)| close(m) && *s >= best * MIN_SHARE_OF_BEST);
+        false
+    }
+
+    /// The candidates shown, as hits with their snippets and summaries.
+    fn shown(
+        &self,
+        searcher: &Searcher,
+        built: &Built,
+        ranked: impl Iterator<Item = Ranked>,
+    ) -> Vec<Hit> {
+        let mut snippets = self.snippets(searcher, &built.terms);
+        let mut summarizer = self.summarizer(searcher);
+        ranked
+            .map(|(score, m, chunk)| {
                 let snippet = snippets.make(&chunk.body);
                 let summary = summarizer.summarize(
                     &chunk.body,
@@ -80,18 +121,9 @@ impl Engine {
                 hit.why = m.why;
                 hit.coverage = m.coverage;
                 hit.held = m.held;
-                answer.hits.push(hit);
-            }
-        }
-        if (answer.hits.is_empty() || answer.nearest) && offset == 0 {
-            answer.did_you_mean = did_you_mean(&built);
-            // What the notes cover, when there is nothing to show; it reads
-            // every chunk, so not when the nearest notes are shown anyway.
-            if answer.hits.is_empty() {
-                answer.conferences = self.conferences()?;
-            }
-        }
-        Ok(answer)
+                hit
+            })
+            .collect()
     }
 
     pub(super) fn hit(&self, c: Chunk, score: f32, snippet: String, summary: String) -> Hit {
@@ -178,7 +210,7 @@ impl Engine {
 }
 
 /// The question with its corrected words, when any was corrected.
-fn did_you_mean(built: &crate::index::query::Built) -> Option<String> {
+fn did_you_mean(built: &Built) -> Option<String> {
     if built.corrections.is_empty() {
         return None;
     }

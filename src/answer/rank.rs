@@ -175,6 +175,8 @@ impl Reader {
     }
 }
 
+/// Which of the question's `concepts` `chunk` holds, and where; `wanted` is
+/// every form of their words (see [`wanted`]).
 fn matched_with(
     stem: &mut TextAnalyzer,
     plain: &mut TextAnalyzer,
@@ -189,91 +191,160 @@ fn matched_with(
             why: String::new(),
         };
     }
-    let mut f = Fieldwise {
-        title: HashMap::new(),
-        body: HashMap::new(),
-        names: HashMap::new(),
-        other: HashMap::new(),
+    let reading = Reading {
+        chunk,
+        counts: Fieldwise::of(stem, plain, wanted, chunk),
+        lower: std::cell::OnceCell::new(),
     };
-    let w = wanted;
-    count(stem, &chunk.meta.title, w, &mut f.title);
-    count(stem, &chunk.body, w, &mut f.body);
-    for n in chunk.meta.speakers.iter().chain(&chunk.meta.organizations) {
-        count(plain, n, w, &mut f.names);
-    }
-    for text in chunk
-        .meta
-        .section
-        .iter()
-        .chain(chunk.meta.conference.iter())
-        .chain(chunk.links.iter().map(|l| &l.label))
-    {
-        count(stem, text, w, &mut f.other);
-    }
     let total: f32 = concepts.iter().map(|c| c.weight).sum::<f32>().max(1e-6);
     let mut got = 0.0;
     let mut why: Vec<String> = Vec::new();
-    // Title and body lowercased, for phrases; made once, when first needed.
-    let lower: std::cell::OnceCell<(String, String)> = std::cell::OnceCell::new();
     for c in concepts {
-        let mut places: Vec<String> = Vec::new();
-        let mut via: Option<&str> = None;
-        let title = c.stems.iter().find(|s| f.title.contains_key(*s));
-        if let Some(s) = title {
-            places.push("title".into());
-            via = via.or(Some(s));
-        }
-        let idea = c.word.starts_with('~');
-        if !idea && c.names.iter().any(|n| f.names.contains_key(n)) {
-            places.push("speakers".into());
-        }
-        let body: usize = c.stems.iter().filter_map(|s| f.body.get(s)).sum();
-        if body > 0 {
-            places.push(if body > 1 {
-                format!("body ×{body}")
-            } else {
-                "body".into()
-            });
-            via = via.or(c
-                .stems
-                .iter()
-                .find(|s| f.body.contains_key(*s))
-                .map(|s| s.as_str()));
-        }
-        if places.is_empty() && c.stems.iter().any(|s| f.other.contains_key(s)) {
-            places.push("section or links".into());
-        }
-        let mut phrase: Option<&str> = None;
-        if places.is_empty() && !c.phrases.is_empty() {
-            let (title, body) =
-                lower.get_or_init(|| (chunk.meta.title.to_lowercase(), chunk.body.to_lowercase()));
-            if let Some(p) = c.phrases.iter().find(|p| title.contains(p.as_str())) {
-                places.push("title".into());
-                phrase = Some(p);
-            } else if let Some(p) = c.phrases.iter().find(|p| body.contains(p.as_str())) {
-                places.push("body".into());
-                phrase = Some(p);
-            }
-        }
-        if !places.is_empty() {
+        if let Some(line) = reading.why(c) {
             got += c.weight;
-            // The form that matched, as a word: a synonym or the correction.
-            let form = via
-                .and_then(|v| c.stems.iter().position(|s| s == v))
-                .filter(|&i| i > 0 || idea)
-                .and_then(|i| c.names.get(i));
-            let label = match form.map(String::as_str).or(phrase) {
-                Some(w) => format!("{} ({w})", c.word),
-                None => c.word.clone(),
-            };
-            why.push(format!("{label}: {}", places.join(", ")));
-            continue;
+            why.push(line);
         }
     }
     Match {
         coverage: (got / total).clamp(0.0, 1.0),
         held: got,
         why: why.join(" · "),
+    }
+}
+
+impl Fieldwise {
+    /// The `wanted` tokens of each of `chunk`'s fields; names are read
+    /// without stemming, as they are indexed.
+    fn of(
+        stem: &mut TextAnalyzer,
+        plain: &mut TextAnalyzer,
+        wanted: &HashSet<String>,
+        chunk: &Chunk,
+    ) -> Fieldwise {
+        let mut f = Fieldwise {
+            title: HashMap::new(),
+            body: HashMap::new(),
+            names: HashMap::new(),
+            other: HashMap::new(),
+        };
+        count(stem, &chunk.meta.title, wanted, &mut f.title);
+        count(stem, &chunk.body, wanted, &mut f.body);
+        for n in chunk.meta.speakers.iter().chain(&chunk.meta.organizations) {
+            count(plain, n, wanted, &mut f.names);
+        }
+        for text in chunk
+            .meta
+            .section
+            .iter()
+            .chain(chunk.meta.conference.iter())
+            .chain(chunk.links.iter().map(|l| &l.label))
+        {
+            count(stem, text, wanted, &mut f.other);
+        }
+        f
+    }
+}
+
+/// One chunk, read for the question's concepts.
+struct Reading<'a> {
+    chunk: &'a Chunk,
+    counts: Fieldwise,
+    /// Title and body lowercased, for phrases; made once, when first needed.
+    lower: std::cell::OnceCell<(String, String)>,
+}
+
+/// Where a chunk holds a concept.
+#[derive(Default)]
+struct Found<'c> {
+    /// "title", "speakers", "body ×4", "section or links".
+    places: Vec<String>,
+    /// The stem that matched in the title or the body.
+    via: Option<&'c str>,
+    /// The phrase that matched, when no word did.
+    phrase: Option<&'c str>,
+}
+
+impl Reading<'_> {
+    /// "webassembly: title, body ×4" when the chunk holds concept `c`.
+    fn why(&self, c: &Concept) -> Option<String> {
+        let mut found = self.by_word(c);
+        if found.places.is_empty() && !c.phrases.is_empty() {
+            found = self.by_phrase(c);
+        }
+        if found.places.is_empty() {
+            return None;
+        }
+        Some(format!("{}: {}", label(c, &found), found.places.join(", ")))
+    }
+
+    /// Where any form of `c`'s word is: title, speakers, body, and only
+    /// when none of these, the section, conference or link labels.
+    fn by_word<'c>(&self, c: &'c Concept) -> Found<'c> {
+        let f = &self.counts;
+        let mut found = Found::default();
+        if let Some(s) = c.stems.iter().find(|s| f.title.contains_key(*s)) {
+            found.places.push("title".into());
+            found.via = Some(s);
+        }
+        if !is_idea(c) && c.names.iter().any(|n| f.names.contains_key(n)) {
+            found.places.push("speakers".into());
+        }
+        let body: usize = c.stems.iter().filter_map(|s| f.body.get(s)).sum();
+        if body > 0 {
+            found.places.push(if body > 1 {
+                format!("body ×{body}")
+            } else {
+                "body".into()
+            });
+            found.via = found.via.or(c
+                .stems
+                .iter()
+                .find(|s| f.body.contains_key(*s))
+                .map(|s| s.as_str()));
+        }
+        if found.places.is_empty() && c.stems.iter().any(|s| f.other.contains_key(s)) {
+            found.places.push("section or links".into());
+        }
+        found
+    }
+
+    /// Where one of `c`'s phrases is, in the title before the body.
+    fn by_phrase<'c>(&self, c: &'c Concept) -> Found<'c> {
+        let (title, body) = self.lower.get_or_init(|| {
+            (
+                self.chunk.meta.title.to_lowercase(),
+                self.chunk.body.to_lowercase(),
+            )
+        });
+        let mut found = Found::default();
+        if let Some(p) = c.phrases.iter().find(|p| title.contains(p.as_str())) {
+            found.places.push("title".into());
+            found.phrase = Some(p);
+        } else if let Some(p) = c.phrases.iter().find(|p| body.contains(p.as_str())) {
+            found.places.push("body".into());
+            found.phrase = Some(p);
+        }
+        found
+    }
+}
+
+/// A related idea (`~auth`): its names are the related words it stands
+/// for, not people, and whichever of them matched is worth showing.
+fn is_idea(c: &Concept) -> bool {
+    c.word.starts_with('~')
+}
+
+/// The concept's word, with the form that matched when it was another: a
+/// synonym, the correction or a phrase.
+fn label(c: &Concept, found: &Found) -> String {
+    let form = found
+        .via
+        .and_then(|v| c.stems.iter().position(|s| s == v))
+        .filter(|&i| i > 0 || is_idea(c))
+        .and_then(|i| c.names.get(i));
+    match form.map(String::as_str).or(found.phrase) {
+        Some(w) => format!("{} ({w})", c.word),
+        None => c.word.clone(),
     }
 }
 

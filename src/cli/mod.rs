@@ -174,69 +174,137 @@ pub fn run(cli: Cli, mut config: Config, color: bool) -> Result<i32> {
     if let Command::Inspect { file, json } = &cli.command {
         return inspect::run(&config, file, *json);
     }
-    if matches!(cli.command, Command::Serve) {
+    before_opening(&mut config, &cli.command)?;
+    let (engine, report, answer) = open(&config, &cli.command, &bar)?;
+    let mut out = std::io::stdout().lock();
+    if !matches!(cli.command, Command::Index { .. }) {
+        warn_of_problems(&report);
+    }
+    let opened = Opened {
+        config,
+        engine,
+        report,
+        answer,
+    };
+    output(&mut out, cli.command, opened, &style, verbose)
+}
+
+/// What a command needs settled before the notes are opened.
+fn before_opening(config: &mut Config, command: &Command) -> Result<()> {
+    if matches!(command, Command::Serve) {
         // Check the token before indexing, so a missing one fails fast.
         crate::config::discord_token()?;
     }
-    if matches!(cli.command, Command::Index { .. }) && config.index.read_only {
+    if matches!(command, Command::Index { .. }) && config.index.read_only {
         // `index` is the one command that writes the index, read-only or not.
         config.index.read_only = false;
     }
-    let (engine, report, answer) = open(&config, &cli.command, &bar)?;
-    let mut out = std::io::stdout().lock();
-    let notes_dir = config.notes_dir.display().to_string();
-    if !matches!(cli.command, Command::Index { .. })
-        && report.files_read > 0
-        && !report.diagnostics.is_empty()
-    {
+    Ok(())
+}
+
+/// Problems are listed by `confnotes index`; other commands only say
+/// that there are some.
+fn warn_of_problems(report: &crate::index::Report) {
+    if report.files_read > 0 && !report.diagnostics.is_empty() {
         tracing::warn!(
             "{} note file(s) had problems; `confnotes index` lists them",
             report.diagnostics.len()
         );
     }
-    match (cli.command, answer) {
-        (Command::Index { json }, _) => {
-            if json {
-                writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
-            } else {
-                write!(out, "{}", render::report_text(&report, &notes_dir, &style))?;
-            }
-        }
+}
+
+/// The notes opened for a command that reads them.
+struct Opened {
+    config: Config,
+    engine: Engine,
+    report: crate::index::Report,
+    /// A question command's answer.
+    answer: Option<Answer>,
+}
+
+/// What `command` prints, or for `serve`, the bot; the exit code.
+fn output(
+    out: &mut impl Write,
+    command: Command,
+    opened: Opened,
+    style: &Style,
+    verbose: bool,
+) -> Result<i32> {
+    let Opened {
+        config,
+        engine,
+        report,
+        answer,
+    } = opened;
+    match (command, answer) {
+        (Command::Index { json }, _) => print_report(out, &report, &config, json, style)?,
         (Command::Ask { json, .. } | Command::Search { json, .. }, Some(a)) => {
-            print_answer(&mut out, &a, json, render::answer_text(&a, &style, verbose))?;
+            print_answer(out, &a, json, render::answer_text(&a, style, verbose))?;
         }
         (Command::Links { json, .. }, Some(a)) => {
-            print_answer(&mut out, &a, json, render::links_text(&a, &style))?;
+            print_answer(out, &a, json, render::links_text(&a, style))?;
         }
         (Command::Ask { .. } | Command::Search { .. } | Command::Links { .. }, None) => {
             unreachable!("question commands are answered on opening")
         }
         (Command::Session { id, json }, _) => {
-            return session(&mut out, &engine, &id.join(" "), json, &style);
+            return session(out, &engine, &id.join(" "), json, style);
         }
         (Command::Serve, _) => serve(config, engine, &report)?,
         (Command::Digest { date, topic, json }, _) => {
             let d = digest(&config, &engine, date, topic.as_deref().unwrap_or(""))?;
-            if json {
-                writeln!(out, "{}", serde_json::to_string_pretty(&d)?)?;
-            } else {
-                write!(out, "{}", render::digest::digest_text(&d, &style))?;
-            }
+            print_digest(out, &d, json, style)?;
         }
         (Command::State { .. } | Command::Inspect { .. }, _) => {
             unreachable!("handled before indexing")
         }
-        (Command::Sessions { json }, _) => {
-            let chunks = engine.chunks()?;
-            if json {
-                let list: Vec<SessionJson> = chunks.iter().map(SessionJson::from).collect();
-                writeln!(out, "{}", serde_json::to_string_pretty(&list)?)?;
-            } else {
-                write!(out, "{}", render::sessions_text(&chunks, &style))?;
-            }
-        }
+        (Command::Sessions { json }, _) => print_sessions(out, &engine, json, style)?,
     }
     Ok(0)
+}
+
+/// `confnotes index`: the counts and every problem found.
+fn print_report(
+    out: &mut impl Write,
+    report: &crate::index::Report,
+    config: &Config,
+    json: bool,
+    style: &Style,
+) -> Result<()> {
+    if json {
+        writeln!(out, "{}", serde_json::to_string_pretty(report)?)?;
+    } else {
+        let notes_dir = config.notes_dir.display().to_string();
+        write!(out, "{}", render::report_text(report, &notes_dir, style))?;
+    }
+    Ok(())
+}
+
+/// `confnotes digest`.
+fn print_digest(
+    out: &mut impl Write,
+    d: &crate::digest::Digest,
+    json: bool,
+    style: &Style,
+) -> Result<()> {
+    if json {
+        writeln!(out, "{}", serde_json::to_string_pretty(d)?)?;
+    } else {
+        write!(out, "{}", render::digest::digest_text(d, style))?;
+    }
+    Ok(())
+}
+
+/// `confnotes sessions`: every chunk, in file order.
+fn print_sessions(out: &mut impl Write, engine: &Engine, json: bool, style: &Style) -> Result<()> {
+    let chunks = engine.chunks()?;
+    if json {
+        let list: Vec<SessionJson> = chunks.iter().map(SessionJson::from).collect();
+        writeln!(out, "{}", serde_json::to_string_pretty(&list)?)?;
+    } else {
+        write!(out, "{}", render::sessions_text(&chunks, style))?;
+    }
+    Ok(())
 }
 
 /// The engine, and for a question command its answer, made while the

@@ -9,6 +9,20 @@ use std::fmt::Write;
 pub fn state_text(s: &Snapshot, style: &Style) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{} (schema {})", style.bold(&s.path), s.schema_version);
+    qa_channels(&mut out, s, style);
+    subscriptions(&mut out, s, style);
+    last_posts(&mut out, s, style);
+    feedback(&mut out, s, style);
+    let _ = writeln!(
+        out,
+        "\nSessions tracked for “New in the notes”: {}",
+        s.known_sessions
+    );
+    out
+}
+
+/// The channels where the bot answers questions, and how many it answered.
+fn qa_channels(out: &mut String, s: &Snapshot, style: &Style) {
     let _ = writeln!(
         out,
         "\n{} ({})",
@@ -25,6 +39,10 @@ pub fn state_text(s: &Snapshot, style: &Style) -> String {
         );
     }
     let _ = writeln!(out, "Questions answered: {}", s.answered);
+}
+
+/// Each digest subscription: where, when and about what.
+fn subscriptions(out: &mut String, s: &Snapshot, style: &Style) {
     let _ = writeln!(
         out,
         "\n{} ({})",
@@ -46,6 +64,10 @@ pub fn state_text(s: &Snapshot, style: &Style) -> String {
             sub.timezone
         );
     }
+}
+
+/// Each subscription's last digest post and how it went.
+fn last_posts(out: &mut String, s: &Snapshot, style: &Style) {
     let _ = writeln!(
         out,
         "\n{} ({})",
@@ -63,6 +85,10 @@ pub fn state_text(s: &Snapshot, style: &Style) -> String {
             p.subscription_id, p.local_date, p.channel_id, p.state, p.attempts
         );
     }
+}
+
+/// The feedback on answers, the unhelpful ones counted.
+fn feedback(out: &mut String, s: &Snapshot, style: &Style) {
     let unhelpful = s.feedback.iter().filter(|f| !f.helpful).count();
     let _ = writeln!(
         out,
@@ -81,12 +107,6 @@ pub fn state_text(s: &Snapshot, style: &Style) -> String {
             f.at.format("%Y-%m-%d %H:%M UTC")
         );
     }
-    let _ = writeln!(
-        out,
-        "\nSessions tracked for “New in the notes”: {}",
-        s.known_sessions
-    );
-    out
 }
 
 fn opt(v: Option<u64>) -> String {

@@ -162,6 +162,8 @@ pub fn decide(blocks: &[Block], title: Option<usize>, forced: TalkLevel) -> Outl
     }
 }
 
+/// Heading `b` as a node, with the evidence that it is a talk: what its
+/// text says, the links and the byline in its body (blocks up to `end`).
 fn evidence(blocks: &[Block], b: usize, end: usize, level: u8, parent: Option<usize>) -> Node {
     let text = &blocks[b].text;
     let meta = meta::parse_heading(text);
@@ -172,72 +174,18 @@ fn evidence(blocks: &[Block], b: usize, end: usize, level: u8, parent: Option<us
         ev.push("talk prefix");
     }
     let body = &blocks[b + 1..end];
-    let media = blocks[b]
-        .links
-        .iter()
-        .chain(body.iter().take(3).flat_map(|x| x.links.iter()))
-        .any(|l| is_media_link(&l.url, &l.label));
-    // A heading over many talks' videos is a topic or a collection, not one talk.
-    let mut all_media: Vec<&str> = if media {
-        body.iter()
-            .flat_map(|x| x.links.iter())
-            .filter(|l| is_media_link(&l.url, &l.label))
-            .map(|l| l.url.as_str())
-            .collect()
-    } else {
-        Vec::new()
-    };
-    all_media.sort_unstable();
-    all_media.dedup();
-    // `## Katie Schick` over the talks she liked: a person's section.
-    let persons_section =
-        all_media.len() >= 2 && byline(text).is_some_and(|b| b.strength == Strength::NamesOnly);
-    let media = media && all_media.len() <= 3 && !persons_section;
-    if media {
-        ev.push("video or slides link");
-    } else if all_media.len() > 3 {
-        ev.push("links to many talks");
+    let media = media_of(&blocks[b], body);
+    match media {
+        Media::OneTalk => ev.push("video or slides link"),
+        Media::ManyTalks => ev.push("links to many talks"),
+        Media::None => {}
     }
     let generic = !meta.evidence && meta::is_generic(text);
     if generic {
         ev.push("generic name");
     }
-    // The byline: the first line under the heading, or the second when the
-    // first is only a link (`[video](...)`) or a bold full title.
-    let mut line = None;
-    for blk in body.iter().take(2) {
-        if let Some(found) = byline(&blk.text) {
-            line = Some(found);
-            break;
-        }
-        let t = blk.text.as_str();
-        let may_name = blk.kind == BlockKind::Paragraph
-            && t.len() < 200
-            && [" - ", " – ", " — ", " by ", "(", " | "]
-                .iter()
-                .any(|s| t.contains(s));
-        let bold = if may_name {
-            meta::parse_heading(t)
-        } else {
-            HeadingMeta::default()
-        };
-        if !bold.speakers.is_empty() && blk.text.chars().count() < 200 {
-            line = Some(Byline {
-                speakers: bold.speakers,
-                organizations: bold.organizations,
-                strength: Strength::Labelled,
-            });
-            break;
-        }
-        if !blk.text.split_whitespace().all(|w| w.len() < 40) && !blk.links.is_empty() {
-            continue;
-        }
-        if blk.links.is_empty() || blk.text.split_whitespace().count() > 6 {
-            break;
-        }
-    }
     // The first item under `Reading list` names a book's author, not a speaker.
-    let line = line.filter(|_| !generic);
+    let line = byline_under(body).filter(|_| !generic);
     Node {
         block: b,
         line: blocks[b].line,
@@ -249,9 +197,97 @@ fn evidence(blocks: &[Block], b: usize, end: usize, level: u8, parent: Option<us
         evidence: ev,
         parent,
         strong: false,
-        media,
+        media: media == Media::OneTalk,
         generic,
     }
+}
+
+/// What the video or slides links under a heading say.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Media {
+    /// None near the heading, or a person's section over the talks they liked.
+    None,
+    /// One talk's: the heading is a talk.
+    OneTalk,
+    /// More than three: a topic or a collection, not one talk.
+    ManyTalks,
+}
+
+/// A media link in the heading or the first three blocks under it, and
+/// how many different ones the whole `body` holds.
+fn media_of(heading: &Block, body: &[Block]) -> Media {
+    let near = heading
+        .links
+        .iter()
+        .chain(body.iter().take(3).flat_map(|x| x.links.iter()))
+        .any(|l| is_media_link(&l.url, &l.label));
+    if !near {
+        return Media::None;
+    }
+    // A heading over many talks' videos is a topic or a collection, not one talk.
+    let mut all_media: Vec<&str> = body
+        .iter()
+        .flat_map(|x| x.links.iter())
+        .filter(|l| is_media_link(&l.url, &l.label))
+        .map(|l| l.url.as_str())
+        .collect();
+    all_media.sort_unstable();
+    all_media.dedup();
+    if all_media.len() > 3 {
+        return Media::ManyTalks;
+    }
+    // `## Katie Schick` over the talks she liked: a person's section.
+    let persons_section = all_media.len() >= 2
+        && byline(&heading.text).is_some_and(|b| b.strength == Strength::NamesOnly);
+    if persons_section {
+        Media::None
+    } else {
+        Media::OneTalk
+    }
+}
+
+/// The byline: the first line under the heading, or the second when the
+/// first is only a link (`[video](...)`) or a bold full title.
+fn byline_under(body: &[Block]) -> Option<Byline> {
+    for blk in body.iter().take(2) {
+        if let Some(found) = byline(&blk.text).or_else(|| bold_title_byline(blk)) {
+            return Some(found);
+        }
+        if !only_a_link(blk) {
+            break;
+        }
+    }
+    None
+}
+
+/// A short line under the heading that reads as a talk's full title with
+/// its speakers, as a heading would (`**Safe parsers – Jane Doe (Acme)**`).
+fn bold_title_byline(blk: &Block) -> Option<Byline> {
+    let t = blk.text.as_str();
+    let may_name = blk.kind == BlockKind::Paragraph
+        && t.len() < 200
+        && [" - ", " – ", " — ", " by ", "(", " | "]
+            .iter()
+            .any(|s| t.contains(s));
+    if !may_name {
+        return None;
+    }
+    let bold = meta::parse_heading(t);
+    if bold.speakers.is_empty() || t.chars().count() >= 200 {
+        return None;
+    }
+    Some(Byline {
+        speakers: bold.speakers,
+        organizations: bold.organizations,
+        strength: Strength::Labelled,
+    })
+}
+
+/// A block with links that says little besides (a bare URL, a few words
+/// of link text): the byline may be the line after it.
+fn only_a_link(blk: &Block) -> bool {
+    let long_word = !blk.text.split_whitespace().all(|w| w.len() < 40);
+    !blk.links.is_empty() && (long_word || blk.text.split_whitespace().count() <= 6)
 }
 
 /// `## Jane Doe – Title` throughout: where most headings of a level that

@@ -36,55 +36,94 @@ pub fn parse_asciidoc(text: &str, first_line: usize) -> Vec<Block> {
     parse(text, first_line, Dialect::Asciidoc)
 }
 
+/// What a line of dialect `d` is.
 fn classify(line: &str, d: Dialect) -> Line<'_> {
     let t = line.trim_end();
     if t.trim().is_empty() {
         return Line::Blank;
     }
-    match d {
-        Dialect::Org => {
-            let stars = t.bytes().take_while(|&b| b == b'*').count();
-            if stars > 0 && t[stars..].starts_with(' ') && !t[stars..].trim().is_empty() {
-                return Line::Heading(u8::try_from(stars.min(6)).unwrap_or(6), t[stars..].trim());
-            }
-            let upper = t.trim_start().to_ascii_uppercase();
-            if upper.starts_with("#+BEGIN_SRC")
-                || upper.starts_with("#+END_SRC")
-                || upper.starts_with("#+BEGIN_EXAMPLE")
-                || upper.starts_with("#+END_EXAMPLE")
-            {
-                return Line::Fence;
-            }
-            if let Some(title) = t
-                .strip_prefix("#+TITLE:")
-                .or_else(|| t.strip_prefix("#+title:"))
-            {
-                return Line::Heading(0, title.trim());
-            }
-            if t.trim_start().starts_with("#+") || t.trim_start().starts_with("# ") {
-                return Line::Skip;
-            }
-        }
-        Dialect::Asciidoc => {
-            let eq = t.bytes().take_while(|&b| b == b'=').count();
-            if (1..=6).contains(&eq) && t[eq..].starts_with(' ') && !t[eq..].trim().is_empty() {
-                return Line::Heading(u8::try_from(eq).unwrap_or(6), t[eq..].trim());
-            }
-            if t == "----" || t == "...." || t == "```" {
-                return Line::Fence;
-            }
-            static META: LazyLock<Regex> = LazyLock::new(|| {
-                Regex::new(r"^(?::[\w!-]+:.*|\[[\w,.#%=\x22 -]*\]|//.*|\+|====|\*\*\*\*|____|\|===|'''|<<<)$")
-                    .unwrap()
-            });
-            if META.is_match(t) {
-                return Line::Skip;
-            }
-        }
+    let marked = match d {
+        Dialect::Org => org_line(t),
+        Dialect::Asciidoc => asciidoc_line(t),
+    };
+    marked
+        .or_else(|| list_item(t, d))
+        .unwrap_or_else(|| Line::Text(t.trim()))
+}
+
+/// An org heading (`** Title`, `#+TITLE:`), code delimiter or keyword line.
+fn org_line(t: &str) -> Option<Line<'_>> {
+    let stars = t.bytes().take_while(|&b| b == b'*').count();
+    if stars > 0 && t[stars..].starts_with(' ') && !t[stars..].trim().is_empty() {
+        return Some(Line::Heading(
+            u8::try_from(stars.min(6)).unwrap_or(6),
+            t[stars..].trim(),
+        ));
     }
+    let upper = t.trim_start().to_ascii_uppercase();
+    if upper.starts_with("#+BEGIN_SRC")
+        || upper.starts_with("#+END_SRC")
+        || upper.starts_with("#+BEGIN_EXAMPLE")
+        || upper.starts_with("#+END_EXAMPLE")
+    {
+        return Some(Line::Fence);
+    }
+    if let Some(title) = t
+        .strip_prefix("#+TITLE:")
+        .or_else(|| t.strip_prefix("#+title:"))
+    {
+        return Some(Line::Heading(0, title.trim()));
+    }
+    if t.trim_start().starts_with("#+") || t.trim_start().starts_with("# ") {
+        return Some(Line::Skip);
+    }
+    None
+}
+
+/// An AsciiDoc heading (`== Title`), block delimiter or attribute line.
+fn asciidoc_line(t: &str) -> Option<Line<'_>> {
+    let eq = t.bytes().take_while(|&b| b == b'=').count();
+    if (1..=6).contains(&eq) && t[eq..].starts_with(' ') && !t[eq..].trim().is_empty() {
+        return Some(Line::Heading(u8::try_from(eq).unwrap_or(6), t[eq..].trim()));
+    }
+    if t == "----" || t == "...." || t == "```" {
+        return Some(Line::Fence);
+    }
+    static META: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"^(?::[\w!-]+:.*|\[[\w,.#%=\x22 -]*\]|//.*|\+|====|\*\*\*\*|____|\|===|'''|<<<)$",
+        )
+        .unwrap()
+    });
+    META.is_match(t).then_some(Line::Skip)
+}
+
+/// A list item: the dialect's marker or a number (`1.`, `1)`), at a
+/// depth the indent (org) or the marker's length (AsciiDoc) gives.
+fn list_item(t: &str, d: Dialect) -> Option<Line<'_>> {
     let lead = t.len() - t.trim_start().len();
     let s = t.trim_start();
-    let marker = match d {
+    let n = item_marker(s, d).or_else(|| numbered(s))?;
+    let depth = match d {
+        Dialect::Org => lead / 2,
+        Dialect::Asciidoc => {
+            s.bytes()
+                .take_while(|&b| b == b'*' || b == b'.')
+                .count()
+                .max(1)
+                - 1
+        }
+    };
+    Some(Line::Item(
+        u16::try_from(depth).unwrap_or(u16::MAX),
+        s[n..].trim(),
+    ))
+}
+
+/// The length of the list marker that opens `s` (`- `, `+ `; `* `, `** `,
+/// `. `), space included.
+fn item_marker(s: &str, d: Dialect) -> Option<usize> {
+    match d {
         Dialect::Org => ["- ", "+ "]
             .iter()
             .find(|m| s.starts_with(*m))
@@ -95,26 +134,14 @@ fn classify(line: &str, d: Dialect) -> Line<'_> {
                 .then_some(n + 1)
                 .or_else(|| s.starts_with("- ").then_some(2))
         }
-    };
-    let numbered = {
-        let digits = s.bytes().take_while(u8::is_ascii_digit).count();
-        (digits > 0 && (s[digits..].starts_with(". ") || s[digits..].starts_with(") ")))
-            .then_some(digits + 2)
-    };
-    if let Some(n) = marker.or(numbered) {
-        let depth = match d {
-            Dialect::Org => lead / 2,
-            Dialect::Asciidoc => {
-                s.bytes()
-                    .take_while(|&b| b == b'*' || b == b'.')
-                    .count()
-                    .max(1)
-                    - 1
-            }
-        };
-        return Line::Item(u16::try_from(depth).unwrap_or(u16::MAX), s[n..].trim());
     }
-    Line::Text(t.trim())
+}
+
+/// The length of a number item's marker (`12. `, `3) `), space included.
+fn numbered(s: &str) -> Option<usize> {
+    let digits = s.bytes().take_while(u8::is_ascii_digit).count();
+    (digits > 0 && (s[digits..].starts_with(". ") || s[digits..].starts_with(") ")))
+        .then_some(digits + 2)
 }
 
 fn parse(text: &str, first_line: usize, d: Dialect) -> Vec<Block> {

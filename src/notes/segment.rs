@@ -535,9 +535,31 @@ fn doc_title_index(blocks: &[Block], has_front_title: bool) -> Option<usize> {
 /// Give plain-text headings levels: title 1, containers and sections 2,
 /// talks 3 (2 outside any container), sub-headings one below their talk.
 pub fn plain_levels(blocks: &mut [Block]) {
-    // The title: among the headings before any text, the one naming a year
-    // or conference; other leading lines (blog breadcrumbs) are text.
-    let leading: Vec<usize> = blocks
+    let leading = leading_headings(blocks);
+    let title = plain_title(blocks, &leading);
+    for &i in &leading {
+        if Some(i) != title {
+            blocks[i].kind = BlockKind::Paragraph;
+        }
+    }
+    let mut levels = PlainLevels::default();
+    for i in 0..blocks.len() {
+        if blocks[i].kind != BlockKind::Heading(0) {
+            continue;
+        }
+        let level = if Some(i) == title {
+            1
+        } else {
+            levels.of(&blocks[i].text, next_is_link_line(blocks, i))
+        };
+        blocks[i].kind = BlockKind::Heading(level);
+    }
+}
+
+/// The headings before any text that could title the document: not a
+/// container, a section word, a talk or a speaker-first heading.
+fn leading_headings(blocks: &[Block]) -> Vec<usize> {
+    blocks
         .iter()
         .take_while(|b| b.heading_level().is_some())
         .enumerate()
@@ -549,67 +571,66 @@ pub fn plain_levels(blocks: &mut [Block]) {
                 && !meta::parse_heading(t).evidence
                 && meta::speaker_first(t).is_none()
         })
-        .collect();
-    let title = leading
-        .iter()
-        .copied()
-        .find(|&i| year_in(&blocks[i].text).is_some())
-        .or_else(|| {
-            leading
-                .iter()
-                .copied()
-                .find(|&i| meta::conference_in(&blocks[i].text).is_some())
-        })
-        .or_else(|| leading.first().copied());
-    for &i in &leading {
-        if Some(i) != title {
-            blocks[i].kind = BlockKind::Paragraph;
+        .collect()
+}
+
+/// The title: among the `leading` headings, the first naming a year, else
+/// a conference, else the first; the other leading lines (blog
+/// breadcrumbs) are text.
+fn plain_title(blocks: &[Block], leading: &[usize]) -> Option<usize> {
+    let naming =
+        |holds: fn(&str) -> bool| leading.iter().copied().find(|&i| holds(&blocks[i].text));
+    naming(|t| year_in(t).is_some())
+        .or_else(|| naming(|t| meta::conference_in(t).is_some()))
+        .or_else(|| leading.first().copied())
+}
+
+/// The block after heading `i` links to the talk ("Link to the video",
+/// "Slides: ..."): the heading is a talk, not a sub-heading.
+fn next_is_link_line(blocks: &[Block], i: usize) -> bool {
+    blocks.get(i + 1).is_some_and(|b| {
+        b.text.to_lowercase().starts_with("link to") || b.text.to_lowercase().starts_with("slides")
+    })
+}
+
+/// What the plain-text headings so far say about the next one's level.
+#[derive(Default)]
+struct PlainLevels {
+    /// Under a container or a section heading: talks are one level down.
+    in_container: bool,
+    /// Under a day or track: every heading is a talk.
+    talk_container: bool,
+    /// The level of the talk being read, whose sub-headings go one below.
+    talk_level: Option<u8>,
+}
+
+impl PlainLevels {
+    /// The level of the heading `text`.
+    fn of(&mut self, text: &str, next_is_link_line: bool) -> u8 {
+        let m = meta::parse_heading(text);
+        if meta::container(text).is_some() && !m.evidence {
+            return self.enter_container(true);
         }
-    }
-    let mut in_container = false;
-    let mut talk_container = false;
-    let mut talk_level: Option<u8> = None;
-    for i in 0..blocks.len() {
-        if blocks[i].kind != BlockKind::Heading(0) {
-            continue;
+        if meta::is_section_word(text) && !m.evidence {
+            return self.enter_container(false);
         }
-        if Some(i) == title {
-            blocks[i].kind = BlockKind::Heading(1);
-            continue;
-        }
-        let text = blocks[i].text.clone();
-        let next_is_link_line = blocks.get(i + 1).is_some_and(|b| {
-            b.text.to_lowercase().starts_with("link to")
-                || b.text.to_lowercase().starts_with("slides")
-        });
-        let m = meta::parse_heading(&text);
-        let level = if meta::container(&text).is_some() && !m.evidence {
-            in_container = true;
-            talk_container = true;
-            talk_level = None;
-            2
-        } else if meta::is_section_word(&text) && !m.evidence {
-            in_container = true;
-            talk_container = false;
-            talk_level = None;
-            2
-        } else if let Some(tl) = talk_level
-            .filter(|_| !m.evidence && !next_is_link_line && meta::looks_like_subheading(&text))
+        if let Some(tl) = self
+            .talk_level
+            .filter(|_| !m.evidence && !next_is_link_line && meta::looks_like_subheading(text))
         {
-            tl + 1
-        } else if m.evidence || talk_container {
-            let l = if in_container { 3 } else { 2 };
-            talk_level = Some(l);
-            l
-        } else {
-            talk_level = None;
-            if in_container {
-                3
-            } else {
-                2
-            }
-        };
-        blocks[i].kind = BlockKind::Heading(level);
+            return tl + 1;
+        }
+        let level = if self.in_container { 3 } else { 2 };
+        self.talk_level = (m.evidence || self.talk_container).then_some(level);
+        level
+    }
+
+    /// A container (`holds_talks`: a day or track) or a section: level 2.
+    fn enter_container(&mut self, holds_talks: bool) -> u8 {
+        self.in_container = true;
+        self.talk_container = holds_talks;
+        self.talk_level = None;
+        2
     }
 }
 
