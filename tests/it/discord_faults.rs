@@ -8,7 +8,6 @@
 use crate::common;
 use crate::mock_discord;
 
-use confnotes::store::PostState;
 use mock_discord::harness::*;
 use mock_discord::{message, user, Fault, Kill, MockDiscord, Recorded, BOT_ID, CHANNEL_ID};
 use mock_discord::{GUILD_ID, USER_ID};
@@ -154,13 +153,7 @@ fn digests_in_channel(mock: &MockDiscord) -> Vec<Value> {
 async fn sent_digest(bot: &Bot) -> confnotes::store::PostRecord {
     let store = bot.store();
     bot.mock
-        .wait_until("the digest recorded as sent", |_| {
-            store
-                .last_posts()
-                .unwrap()
-                .iter()
-                .any(|p| p.state == PostState::Sent)
-        })
+        .wait_until("the digest recorded as sent", |_| has_sent_digest(&*store))
         .await;
     store.last_posts().unwrap().remove(0)
 }

@@ -5,10 +5,10 @@ use crate::common;
 use crate::mock_discord;
 
 use confnotes::store::{DigestState, NewSubscription, PostRecord, PostState, SqliteStore};
-use mock_discord::harness::digests_in;
 use mock_discord::harness::{
     command, command_as, interaction, option, start_bot, Bot, FakeClock, MANAGE_GUILD,
 };
+use mock_discord::harness::{digests_in, has_sent_digest};
 use mock_discord::{Fault, MockDiscord, CHANNEL_ID, GUILD_ID};
 use serde_json::{json, Value};
 use std::path::Path;
@@ -396,7 +396,11 @@ async fn sigterm_with_a_digest_in_flight_finishes_and_records_it() {
     let alone = tmp.path().join("alone.sqlite3");
     std::fs::copy(data.join("state.sqlite3"), &alone).unwrap();
     let copy = SqliteStore::open(&alone).unwrap().last_posts().unwrap();
-    assert_eq!(copy[0].state, PostState::Sent, "not in the state file itself");
+    assert_eq!(
+        copy[0].state,
+        PostState::Sent,
+        "not in the state file itself"
+    );
 
     // Started again the same day: nothing more is posted.
     serve_a_while(&mock, &notes, &data, |m| {
@@ -425,14 +429,7 @@ async fn sigkill_with_a_digest_in_flight_leaves_it_in_the_channel_once() {
     // would be a second message.
     mock.set_nonce_window(Duration::ZERO);
     let posts_before = channel_posts(&mock);
-    serve_a_while(&mock, &notes, &data, |_| {
-        store
-            .last_posts()
-            .unwrap()
-            .iter()
-            .any(|p| p.state == PostState::Sent)
-    })
-    .await;
+    serve_a_while(&mock, &notes, &data, |_| has_sent_digest(&store)).await;
     assert_eq!(channel_posts(&mock), posts_before, "not posted again");
     let (message, record) = the_digest(&mock, &data);
     assert_eq!(record.state, PostState::Sent);

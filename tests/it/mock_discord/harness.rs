@@ -360,6 +360,14 @@ pub fn validate_all(mock: &MockDiscord) {
     }
 }
 
+/// True once the state holds a digest post marked sent.
+pub fn has_sent_digest(store: &dyn StateStore) -> bool {
+    let posts = store.last_posts().unwrap();
+    posts
+        .iter()
+        .any(|p| p.state == confnotes::store::PostState::Sent)
+}
+
 /// The digests in a channel's history: messages whose last embed's footer
 /// carries a digest reference ("Daily digest · ref cnd…").
 pub fn digests_in(mock: &MockDiscord, channel: u64) -> Vec<Value> {

@@ -410,6 +410,16 @@ async fn serve_http(
             serde_json::from_slice(&body).ok()
         };
         let fault = take_fault(&state, &format!("{method} {path}"));
+        let routed = || {
+            route(
+                &state,
+                &method,
+                &path,
+                &query,
+                body_json.as_ref(),
+                &gateway_url,
+            )
+        };
         let (status, extra_headers, response) = match fault {
             Some(
                 f @ (Fault::ServerError
@@ -421,14 +431,7 @@ async fn serve_http(
                 (status, String::new(), Some(body))
             }
             Some(Fault::LostResponse) => {
-                let _ = route(
-                    &state,
-                    &method,
-                    &path,
-                    &query,
-                    body_json.as_ref(),
-                    &gateway_url,
-                );
+                let _ = routed();
                 (
                     502,
                     String::new(),
@@ -440,14 +443,7 @@ async fn serve_http(
             }
             Some(Fault::RateLimitedFor(after)) => rate_limited(after),
             Some(Fault::Slow(_)) | None => {
-                let (status, resp) = route(
-                    &state,
-                    &method,
-                    &path,
-                    &query,
-                    body_json.as_ref(),
-                    &gateway_url,
-                );
+                let (status, resp) = routed();
                 (status, String::new(), resp)
             }
         };
