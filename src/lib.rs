@@ -3,6 +3,8 @@
 //! The pipeline, each stage a module that only depends on the ones before it:
 //!
 //! - [`notes`]: note files -> chunks (talks, sections, listed talks) + diagnostics
+//! - [`schedule`]: conference schedule files (frab/pretalx XML and JSON,
+//!   Sessionize, iCalendar) -> events + diagnostics
 //! - [`index`]: chunks -> a tantivy index on disk, refreshed incrementally; search -> hits
 //! - [`answer`]: a question -> ranked hits with snippets, summaries and links
 //! - [`digest`]: what a daily digest holds for a date, when it is due, and
@@ -29,6 +31,7 @@ pub(crate) mod hash;
 pub mod index;
 pub mod notes;
 pub mod render;
+pub mod schedule;
 pub mod store;
 pub(crate) mod time;
 

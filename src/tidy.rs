@@ -61,6 +61,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("hash", 0),
     ("time", 0),
     ("notes", 1),
+    ("schedule", 2),
     ("store", 1),
     ("config", 2),
     ("index", 3),

@@ -1,0 +1,79 @@
+//! Conference schedules: the official programme beside the team's notes.
+//!
+//! A schedule is read from its content, never its name: the frab/pretalx
+//! XML (`<schedule><conference>… <day><room><event>`), the pretalx/frab JSON
+//! (`schedule.conference.days[].rooms{room: [events]}`), Sessionize's JSON
+//! export (sessions, speakers, rooms, categories) and iCalendar (`VEVENT`s,
+//! what sched.com and most others offer). Each format's reader turns it into
+//! one [`Schedule`] of [`Event`]s, plain text throughout (HTML in abstracts
+//! becomes text), with a diagnostic for whatever it had to leave out or
+//! guess; one bad event never loses the others.
+//!
+//! Reading is pure: bytes in, a schedule out. Fetching a schedule from a URL
+//! happens at the edges (`cli`, `bot`), never here.
+
+use crate::notes::Link;
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+
+/// The formats a schedule can be written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ScheduleFormat {
+    /// frab's and pretalx's `schedule.xml`.
+    FrabXml,
+    /// pretalx's (and frab's) `schedule.json`.
+    FrabJson,
+    /// Sessionize's "all data" JSON export.
+    Sessionize,
+    /// iCalendar (`.ics`).
+    ICalendar,
+}
+
+/// One conference's programme, as one file or URL gave it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Schedule {
+    /// Where it was read from: a path relative to the notes directory, or a URL.
+    pub source: String,
+    pub format: ScheduleFormat,
+    /// The conference's name when the schedule says it (frab's `<title>`,
+    /// the calendar's `X-WR-CALNAME`); the config may name it instead.
+    pub conference: Option<String>,
+    /// The conference's own time zone, as an IANA name, when the schedule
+    /// says it (frab's `time_zone_name`, iCalendar's `X-WR-TIMEZONE` or the
+    /// `TZID` its events use).
+    pub timezone: Option<String>,
+    pub events: Vec<Event>,
+    /// What could not be read, or was guessed, naming the event.
+    pub diagnostics: Vec<String>,
+}
+
+/// One session in a schedule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// The schedule's own id for it (frab `guid` or `id`, Sessionize `id`,
+    /// iCalendar `UID`), else one made from its start and title: stable
+    /// across fetches of the same schedule.
+    pub uid: String,
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub speakers: Vec<String>,
+    /// When the schedule gives them (Sessionize's company field, frab's
+    /// person attributes); often empty.
+    pub organizations: Vec<String>,
+    /// When it starts and ends, with the offset the schedule gave (or its
+    /// zone's offset at that time); `None` when it gave no time.
+    pub start: Option<DateTime<FixedOffset>>,
+    pub end: Option<DateTime<FixedOffset>>,
+    pub room: Option<String>,
+    pub track: Option<String>,
+    /// The schedule's own word for what it is ("Talk", "Workshop",
+    /// "Keynote", "Lightning talk"), as written.
+    pub kind: Option<String>,
+    /// The abstract and description, as plain text.
+    pub abstract_text: String,
+    /// The event's own page on the schedule.
+    pub url: Option<String>,
+    /// Recordings, slides and other links the schedule gives.
+    pub links: Vec<Link>,
+}
