@@ -12,6 +12,8 @@
 //! Reading is pure: bytes in, a schedule out. Fetching a schedule from a URL
 //! happens at the edges (`cli`, `bot`), never here.
 
+pub mod matching;
+
 use crate::notes::Link;
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
