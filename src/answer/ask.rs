@@ -39,8 +39,11 @@ impl Engine {
         if let Some(query) = &built.query {
             let mut ranked = self.ranked(&built, query.as_ref(), limit + offset)?;
             answer.nearest = self.keep_close(&mut ranked, &built, limit);
+            // The team's notes first; events known only from a schedule
+            // after them, each group best first.
+            ranked.sort_by_key(|r| r.2.meta.kind == Kind::Scheduled);
             let shown = ranked.into_iter().skip(offset).take(limit);
-            answer.hits = self.shown(&searcher, &built, shown);
+            answer.hits = self.with_schedule(self.shown(&searcher, &built, shown))?;
         }
         if (answer.hits.is_empty() || answer.nearest) && offset == 0 {
             answer.did_you_mean = did_you_mean(&built);
@@ -74,7 +77,12 @@ impl Engine {
                 (s, m, chunk)
             })
             .collect();
-        ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+        // Ties in the notes' order: the same answer whatever order the
+        // index's threads stored the documents in.
+        ranked.sort_by(|a, b| {
+            b.0.total_cmp(&a.0)
+                .then_with(|| a.2.meta.place().cmp(&b.2.meta.place()))
+        });
         Ok(ranked)
     }
 
@@ -128,13 +136,14 @@ impl Engine {
 
     pub(super) fn hit(&self, c: Chunk, score: f32, snippet: String, summary: String) -> Hit {
         let mut links = c.links;
-        let source = self.config.source_url(&c.meta.file, c.meta.line);
+        let scheduled = c.meta.kind == Kind::Scheduled;
+        // A schedule's events are not lines of a note worth linking to.
+        let source = (!scheduled)
+            .then(|| self.config.source_url(&c.meta.file, c.meta.line))
+            .flatten();
         // A session's own page: a video, slides or schedule link of it. A
         // section's links are whatever it mentions, never its page.
-        let own = c
-            .meta
-            .kind
-            .is_session()
+        let own = (c.meta.kind.is_session() || scheduled)
             .then(|| {
                 links
                     .iter()
@@ -142,8 +151,9 @@ impl Engine {
                         crate::notes::links::is_media_link(&l.url, &l.label)
                             || crate::notes::linkline::is_talk_page(&l.url)
                     })
-                    .or(if c.meta.kind == Kind::Listed {
-                        // A talk only named with a link: the link is its page.
+                    .or(if matches!(c.meta.kind, Kind::Listed | Kind::Scheduled) {
+                        // A talk only named with a link, or an event with
+                        // its schedule page first: that link is its page.
                         links.first()
                     } else {
                         None
@@ -170,6 +180,7 @@ impl Engine {
             snippet,
             summary,
             links,
+            schedule_abstract: None,
         }
     }
 

@@ -11,10 +11,12 @@
 mod ask;
 mod catalog;
 mod classify;
+pub mod coverage;
 pub mod live;
 mod open;
 mod overview;
 mod rank;
+mod scheduled;
 pub mod snippet;
 pub mod summary;
 pub mod text;
@@ -61,6 +63,10 @@ pub struct Hit {
     pub snippet: String,
     pub summary: String,
     pub links: Vec<Link>,
+    /// The abstract from the conference's schedule, for a session of the
+    /// notes matched to an event: shown apart from the team's notes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schedule_abstract: Option<String>,
 }
 
 /// The answer to a question.
@@ -96,4 +102,6 @@ pub struct Engine {
     config: Config,
     /// Typos corrected on this index, remembered until it is replaced.
     corrections: rank::Corrections,
+    /// The notes matched to the schedules, made on first use.
+    matches: std::sync::OnceLock<scheduled::Matches>,
 }

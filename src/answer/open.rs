@@ -102,6 +102,7 @@ impl Engine {
             builder,
             config: config.clone(),
             corrections: rank::Corrections::default(),
+            matches: Default::default(),
         }
     }
 }

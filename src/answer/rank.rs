@@ -366,6 +366,7 @@ mod tests {
                 section: None,
                 file: "f.md".into(),
                 line: 1,
+                slot: None,
             },
             body: body.into(),
             links: vec![],

@@ -118,6 +118,9 @@ pub(super) fn card_embed(card: &Card, number: Option<usize>) -> Embed {
     if !card.byline.is_empty() {
         text.push_str(&format!("*{}*\n", escape(&card.byline)));
     }
+    if let Some(line) = &card.schedule {
+        text.push_str(&format!("Schedule: {}\n", escape(line)));
+    }
     text.push_str(&escape_keep_bold(&card.text));
     let mut e = Embed::new(&escape(&title))
         .description(&text)
@@ -128,6 +131,9 @@ pub(super) fn card_embed(card: &Card, number: Option<usize>) -> Embed {
     }
     if !card.links.is_empty() {
         e = e.field("Links", &links_value(card));
+    }
+    if let Some(a) = &card.schedule_abstract {
+        e = e.field("From the schedule", &escape(a));
     }
     e
 }
@@ -322,6 +328,8 @@ mod tests {
                 links: (0..40)
                     .map(|i| crate::notes::Link { url: format!("https://example.org/{i}"), label: a.clone() })
                     .collect(),
+                schedule: Some(a.clone()),
+                schedule_abstract: Some(c.clone()),
                 footer: c.clone(),
             };
             let embeds: Vec<Embed> = (0..12).map(|i| card_embed(&card, Some(i))).collect();
@@ -339,6 +347,7 @@ mod tests {
                     section: Some(c.clone()),
                     file: "n.md".into(),
                     line: 1,
+                    slot: None,
                 },
                 summary: c.clone(),
                 links: vec![crate::notes::Link { url: "https://example.org".into(), label: b.clone() }],

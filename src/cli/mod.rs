@@ -99,6 +99,18 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Each conference schedule under the notes: its events, which ones the
+    /// team has notes on, and the coverage.
+    Schedule {
+        /// Only conferences whose "name year" contains this.
+        #[arg(long, value_name = "C")]
+        conference: Option<String>,
+        /// Also the match decisions for the team's sessions, with scores.
+        #[arg(long)]
+        matches: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// What the bot has stored: Q&A channels, subscriptions, last posts, feedback.
     State {
         #[arg(long)]
@@ -259,6 +271,21 @@ fn output(
             unreachable!("handled before indexing")
         }
         (Command::Sessions { json }, _) => print_sessions(out, &engine, json, style)?,
+        (
+            Command::Schedule {
+                conference,
+                matches,
+                json,
+            },
+            _,
+        ) => {
+            let coverage = engine.coverage(conference.as_deref())?;
+            if json {
+                writeln!(out, "{}", serde_json::to_string_pretty(&coverage)?)?;
+            } else {
+                write!(out, "{}", render::coverage_text(&coverage, matches, style))?;
+            }
+        }
     }
     Ok(0)
 }

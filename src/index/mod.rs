@@ -16,7 +16,7 @@ pub mod spell;
 pub mod watch;
 pub mod words;
 
-use crate::notes::{self, Chunk, Diagnostic, NoteFile};
+use crate::notes::{self, Chunk, Diagnostic, Kind, NoteFile};
 use anyhow::{Context, Result};
 use directory::NotesDirectory;
 use manifest::{FileEntry, Manifest};
@@ -387,7 +387,7 @@ impl NotesIndex {
         report: &mut Report,
     ) -> Result<()> {
         tracing::debug!(file = %file.rel, "indexing");
-        let read = notes::read_note_with(file, self.rules.for_file(&file.rel));
+        let read = read_file(file, self.rules.for_file(&file.rel));
         progress.advance(file.size);
         let mtime = u64::try_from(file.mtime).unwrap_or(u64::MAX);
         let old = self.manifest.files_mut(&self.dir).get_mut(&file.rel);
@@ -514,14 +514,20 @@ impl NotesIndex {
         d
     }
 
+    /// Chunks that stand for a talk in the team's notes: neither sections
+    /// nor schedule events.
     fn count_sessions(&self) -> Result<usize> {
+        let others = self.count_kind(Kind::Section)? + self.count_kind(Kind::Scheduled)?;
+        Ok(usize::try_from(self.searcher().num_docs()).unwrap_or(0) - others)
+    }
+
+    /// How many chunks are of `kind`.
+    pub fn count_kind(&self, kind: Kind) -> Result<usize> {
         let q = tantivy::query::TermQuery::new(
-            Term::from_field_text(self.fields.kind, "section"),
+            Term::from_field_text(self.fields.kind, kind.as_str()),
             tantivy::schema::IndexRecordOption::Basic,
         );
-        let searcher = self.searcher();
-        let sections = searcher.search(&q, &tantivy::collector::Count)?;
-        Ok(usize::try_from(searcher.num_docs()).unwrap_or(0) - sections)
+        Ok(self.searcher().search(&q, &tantivy::collector::Count)?)
     }
 
     /// The chunk stored in a document.
@@ -644,4 +650,15 @@ fn clear_dir(dir: &Path) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// A file under the notes directory: a conference schedule when its
+/// content is one (its events become `scheduled` chunks), else a note.
+fn read_file(file: &NoteFile, rule: notes::outline::TalkLevel) -> notes::ReadNote {
+    match std::fs::read(&file.path) {
+        Ok(bytes) => crate::schedule::note::read_note(&file.rel, &bytes)
+            .unwrap_or_else(|| notes::read_bytes_with(&file.rel, &bytes, rule)),
+        // Reading it again says why it cannot be read, as for any note.
+        Err(_) => notes::read_note_with(file, rule),
+    }
 }

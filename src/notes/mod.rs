@@ -46,10 +46,12 @@ pub enum Kind {
     Section,
     /// A talk only named in a list, with its link.
     Listed,
+    /// An event of a conference's official schedule: not the team's notes.
+    Scheduled,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; 8] = [
         Kind::Talk,
         Kind::Keynote,
         Kind::Workshop,
@@ -57,6 +59,7 @@ impl Kind {
         Kind::Panel,
         Kind::Section,
         Kind::Listed,
+        Kind::Scheduled,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -68,12 +71,14 @@ impl Kind {
             Kind::Panel => "panel",
             Kind::Section => "section",
             Kind::Listed => "listed",
+            Kind::Scheduled => "scheduled",
         }
     }
 
-    /// True for every kind that stands for one talk (everything but `section`).
+    /// True for every kind that stands for one talk the team has notes on
+    /// (everything but `section` and `scheduled`).
     pub fn is_session(self) -> bool {
-        self != Kind::Section
+        !matches!(self, Kind::Section | Kind::Scheduled)
     }
 }
 
@@ -145,8 +150,29 @@ pub struct SessionMeta {
     pub section: Option<String>,
     /// Path relative to the notes directory, with `/` separators.
     pub file: String,
-    /// 1-based line of the chunk's heading (or first line) in the file.
+    /// 1-based line of the chunk's heading (or first line) in the file; for
+    /// a schedule's event, its place in the schedule's time order.
     pub line: usize,
+    /// When and where the conference's schedule puts it: on its events, and
+    /// on the team's sessions matched to one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slot: Option<Slot>,
+}
+
+/// When and where a session is on a conference's schedule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Slot {
+    /// RFC 3339, with the conference's offset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<chrono::DateTime<chrono::FixedOffset>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<chrono::DateTime<chrono::FixedOffset>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub room: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub track: Option<String>,
+    /// "Tue 18 Apr 14:30–15:05 · Hall A · Security track · recording".
+    pub line: String,
 }
 
 impl SessionMeta {

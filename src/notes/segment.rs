@@ -708,6 +708,7 @@ fn finish(
                 section: o.section,
                 file: file.to_string(),
                 line: o.line,
+                slot: None,
             },
             body,
             links: dedup(o.links),

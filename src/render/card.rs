@@ -17,7 +17,11 @@ pub struct Card {
     pub text: String,
     pub summary: Option<String>,
     pub links: Vec<Link>,
-    /// "kind · file:line".
+    /// Its line on the conference's schedule, when it has one.
+    pub schedule: Option<String>,
+    /// The schedule's abstract of a session of the notes (full cards only).
+    pub schedule_abstract: Option<String>,
+    /// "kind · file:line", or "from the schedule, no notes · file".
     pub footer: String,
 }
 
@@ -37,7 +41,13 @@ impl Card {
             text,
             summary: (full && !h.summary.is_empty()).then(|| h.summary.clone()),
             links: if full { h.links.clone() } else { Vec::new() },
-            footer: format!("{} · {}", h.meta.kind, h.meta.location()),
+            schedule: h.meta.slot.as_ref().map(|s| s.line.clone()),
+            schedule_abstract: h.schedule_abstract.clone().filter(|_| full),
+            footer: format!(
+                "{} · {}",
+                super::kind_label(h.meta.kind),
+                super::place_label(&h.meta)
+            ),
         }
     }
 }

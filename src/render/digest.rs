@@ -30,6 +30,8 @@ pub fn digest_cards(d: &Digest) -> Vec<Card> {
             text: s.summary.clone(),
             summary: None,
             links: s.links.clone(),
+            schedule: s.meta.slot.as_ref().map(|s| s.line.clone()),
+            schedule_abstract: None,
             footer: format!("{} · {}", s.meta.kind, s.meta.location()),
         })
         .collect()

@@ -78,6 +78,23 @@ pub struct SessionFull<'a> {
     pub body: &'a str,
 }
 
+/// What a hit is, as the terminal and the cards say it: its kind, or that
+/// it comes from a conference's schedule and not from the team's notes.
+pub fn kind_label(kind: crate::notes::Kind) -> &'static str {
+    match kind {
+        crate::notes::Kind::Scheduled => "from the schedule, no notes",
+        k => k.as_str(),
+    }
+}
+
+/// Where a session is, for a footer: `file:line`, or the schedule's file.
+pub fn place_label(m: &SessionMeta) -> String {
+    match m.kind {
+        crate::notes::Kind::Scheduled => m.file.clone(),
+        _ => m.location(),
+    }
+}
+
 /// "Speakers · Organisations · Conference Year · section".
 pub fn byline(m: &SessionMeta) -> String {
     byline_of(m, true)
@@ -131,11 +148,14 @@ pub fn answer_text(a: &Answer, style: &Style, verbose: bool) -> String {
             "{}. {}  {}",
             i + 1,
             style.bold(&h.meta.title),
-            style.dim(&format!("[{}]", h.meta.kind))
+            style.dim(&format!("[{}]", kind_label(h.meta.kind)))
         );
         let by = byline(&h.meta);
         if !by.is_empty() {
             let _ = writeln!(out, "   {by}");
+        }
+        if let Some(slot) = &h.meta.slot {
+            let _ = writeln!(out, "   {}", style.dim(&format!("schedule: {}", slot.line)));
         }
         for line in h.snippet.lines() {
             let _ = writeln!(out, "   {}", style.highlights(line));
@@ -146,7 +166,7 @@ pub fn answer_text(a: &Answer, style: &Style, verbose: bool) -> String {
         let _ = writeln!(
             out,
             "   {}",
-            style.dim(&format!("{} · {}", h.meta.location(), h.meta.id))
+            style.dim(&format!("{} · {}", place_label(&h.meta), h.meta.id))
         );
         if i == 0 {
             if !h.summary.is_empty() {
@@ -199,7 +219,7 @@ pub fn links_text(a: &Answer, style: &Style) -> String {
     if with_links.is_empty() {
         let _ = writeln!(out, "The matching sessions have no links:");
         for h in &a.hits {
-            let _ = writeln!(out, "  - {} ({})", h.meta.title, h.meta.location());
+            let _ = writeln!(out, "  - {} ({})", h.meta.title, place_label(&h.meta));
         }
         return out;
     }
@@ -208,7 +228,7 @@ pub fn links_text(a: &Answer, style: &Style) -> String {
             out,
             "{}  {}",
             style.bold(&h.meta.title),
-            style.dim(&h.meta.location())
+            style.dim(&place_label(&h.meta))
         );
         links_block(&mut out, style, &h.links, "  ");
     }
@@ -221,16 +241,19 @@ pub fn session_text(h: &Hit, body: &str, style: &Style) -> String {
         out,
         "{}  {}",
         style.bold(&h.meta.title),
-        style.dim(&format!("[{}]", h.meta.kind))
+        style.dim(&format!("[{}]", kind_label(h.meta.kind)))
     );
     let by = byline(&h.meta);
     if !by.is_empty() {
         let _ = writeln!(out, "{by}");
     }
+    if let Some(slot) = &h.meta.slot {
+        let _ = writeln!(out, "{}", style.dim(&format!("schedule: {}", slot.line)));
+    }
     let _ = writeln!(
         out,
         "{}",
-        style.dim(&format!("{} · {}", h.meta.location(), h.meta.id))
+        style.dim(&format!("{} · {}", place_label(&h.meta), h.meta.id))
     );
     if !h.summary.is_empty() {
         let _ = writeln!(out, "\n{}", style.bold("Summary:"));
@@ -239,6 +262,9 @@ pub fn session_text(h: &Hit, body: &str, style: &Style) -> String {
         }
     }
     let _ = writeln!(out, "\n{body}");
+    if let Some(a) = &h.schedule_abstract {
+        let _ = writeln!(out, "\n{}\n{a}", style.bold("From the schedule:"));
+    }
     if !h.links.is_empty() {
         let _ = writeln!(out, "\n{}", style.bold("Links:"));
         links_block(&mut out, style, &h.links, "  ");
@@ -300,4 +326,75 @@ pub fn report_text(r: &Report, notes_dir: &str, style: &Style) -> String {
         }
     }
     out
+}
+
+/// `confnotes schedule`: each schedule's events in its order, those with
+/// notes marked, the coverage, and with `matches` the decision for each of
+/// the team's sessions of that conference.
+pub fn coverage_text(
+    all: &[crate::answer::coverage::Coverage],
+    matches: bool,
+    style: &Style,
+) -> String {
+    let mut out = String::new();
+    if all.is_empty() {
+        out.push_str("No conference schedule under the notes.\n");
+    }
+    for c in all {
+        let name = match (&c.conference, c.year) {
+            (Some(n), Some(y)) => format!("{n} {y}"),
+            (Some(n), None) => n.clone(),
+            _ => "(conference not named)".to_string(),
+        };
+        let _ = writeln!(
+            out,
+            "{} ({}): notes on {} of {} sessions",
+            style.bold(&name),
+            c.source,
+            c.with_notes,
+            c.events.len()
+        );
+        for e in &c.events {
+            let mark = if e.notes.is_some() { "✓" } else { " " };
+            let when = e.meta.section.as_deref().unwrap_or("");
+            let _ = writeln!(out, "  {mark} {}  {}", style.dim(when), e.meta.title);
+            if let Some(id) = &e.notes {
+                let _ = writeln!(out, "      {}", style.dim(&format!("notes: {id}")));
+            }
+        }
+        if matches {
+            decisions_text(&mut out, &c.decisions, style);
+        }
+    }
+    out
+}
+
+fn decisions_text(
+    out: &mut String,
+    decisions: &[crate::schedule::matching::Decision],
+    style: &Style,
+) {
+    let _ = writeln!(out, "  Match decisions for the team's sessions:");
+    for d in decisions {
+        let best = d.event.as_ref().map_or_else(
+            || "no event".to_string(),
+            |(_, title, score)| format!("“{title}” {score:.2}"),
+        );
+        let second = d
+            .runner_up
+            .as_ref()
+            .map_or_else(String::new, |(_, title, score)| {
+                format!("; next “{title}” {score:.2}")
+            });
+        let outcome = serde_json::to_value(d.outcome)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "    {}  {} → {best}{second}",
+            style.dim(&outcome),
+            d.title
+        );
+    }
 }

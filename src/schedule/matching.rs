@@ -334,6 +334,7 @@ mod tests {
             section: None,
             file: "f.md".into(),
             line: 1,
+            slot: None,
         }
     }
 
@@ -389,11 +390,7 @@ mod tests {
                 "Trust No One: Bringing Confidential Computing to Containers",
                 &["Samuel Ortiz", "Eric Ernst"],
             ),
-            event(
-                "2",
-                "gRPC Proxyless Service",
-                &["Gijs Molenaar"],
-            ),
+            event("2", "gRPC Proxyless Service", &["Gijs Molenaar"]),
             event(
                 "3",
                 "Open Policy Agent (OPA) Intro & Deep Dive",

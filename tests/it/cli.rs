@@ -687,6 +687,7 @@ fn session_meta_keys() -> Vec<String> {
         section: None,
         file: String::new(),
         line: 1,
+        slot: None,
     };
     match serde_json::to_value(&meta).unwrap() {
         Value::Object(m) => m.keys().cloned().collect(),
