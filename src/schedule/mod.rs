@@ -12,7 +12,7 @@
 //! Reading is pure: bytes in, a schedule out. Fetching a schedule from a URL
 //! happens at the edges (`cli`, `bot`), never here.
 //!
-//! [`detect`] names the format from the first few kilobytes; [`read`] hands
+//! [`detect()`] names the format from the first few kilobytes; [`read`] hands
 //! the bytes to that format's reader (`frab_xml`, `frab_json`, `sessionize`,
 //! `ics`), which share the frab event fields (`frab`), time parsing (`zone`)
 //! and the HTML-to-text stripper (`html`); `check` then looks over every
@@ -102,7 +102,7 @@ pub struct Event {
 }
 
 /// Read a schedule from its bytes, or `None` when they are not one of the
-/// formats [`detect`] knows. A schedule that is broken still comes back,
+/// formats [`detect()`] knows. A schedule that is broken still comes back,
 /// with the events read before the break and a diagnostic naming `source`:
 /// one bad event, or a truncated download, never loses the good ones.
 pub fn read(source: &str, bytes: &[u8]) -> Option<Schedule> {
