@@ -116,16 +116,8 @@ fn as_event(m: &SessionMeta) -> Event {
     Event {
         uid: m.id.clone(),
         title: m.title.clone(),
-        subtitle: None,
         speakers: m.speakers.clone(),
         organizations: m.organizations.clone(),
-        start: None,
-        end: None,
-        room: None,
-        track: None,
-        kind: None,
-        abstract_text: String::new(),
-        url: None,
-        links: Vec::new(),
+        ..Event::default()
     }
 }

@@ -11,6 +11,12 @@
 //!
 //! Reading is pure: bytes in, a schedule out. Fetching a schedule from a URL
 //! happens at the edges (`cli`, `bot`), never here.
+//!
+//! [`detect()`] names the format from the first few kilobytes; [`read`] hands
+//! the bytes to that format's reader (`frab_xml`, `frab_json`, `sessionize`,
+//! `ics`), which share the frab event fields (`frab`), time parsing (`zone`)
+//! and the HTML-to-text stripper (`html`); `check` then looks over every
+//! event the same way whatever the format (titles, uids, lengths, overlaps).
 
 pub mod matching;
 pub mod note;
@@ -18,6 +24,23 @@ pub mod note;
 use crate::notes::Link;
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
+use std::fmt::Display;
+
+mod check;
+mod detect;
+mod frab;
+mod frab_json;
+mod frab_xml;
+mod html;
+mod ics;
+mod ics_line;
+mod sessionize;
+mod zone;
+
+pub use detect::detect;
+
+/// A time as events hold it.
+type Time = DateTime<FixedOffset>;
 
 /// The formats a schedule can be written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,7 +75,7 @@ pub struct Schedule {
 }
 
 /// One session in a schedule.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Event {
     /// The schedule's own id for it (frab `guid` or `id`, Sessionize `id`,
     /// iCalendar `UID`), else one made from its start and title: stable
@@ -81,7 +104,55 @@ pub struct Event {
     pub links: Vec<Link>,
 }
 
-/// Placeholder until the readers land (replaced by the merge).
-pub fn read(_source: &str, _bytes: &[u8]) -> Option<Schedule> {
-    None
+/// Read a schedule from its bytes, or `None` when they are not one of the
+/// formats [`detect()`] knows. A schedule that is broken still comes back,
+/// with the events read before the break and a diagnostic naming `source`:
+/// one bad event, or a truncated download, never loses the good ones.
+pub fn read(source: &str, bytes: &[u8]) -> Option<Schedule> {
+    let format = detect(bytes)?;
+    // Every format here is UTF-8 by specification; a stray invalid byte
+    // becomes U+FFFD rather than losing the file.
+    let text = String::from_utf8_lossy(bytes);
+    let text = text.trim_start_matches('\u{feff}');
+    let mut schedule = Schedule::empty(source, format);
+    match format {
+        ScheduleFormat::FrabXml => frab_xml::read(text, &mut schedule),
+        ScheduleFormat::FrabJson => frab_json::read(text, &mut schedule),
+        ScheduleFormat::Sessionize => sessionize::read(text, &mut schedule),
+        ScheduleFormat::ICalendar => ics::read(text, &mut schedule),
+    }
+    check::check(&mut schedule);
+    Some(schedule)
+}
+
+impl Schedule {
+    /// A schedule with nothing read yet.
+    fn empty(source: &str, format: ScheduleFormat) -> Schedule {
+        Schedule {
+            source: source.to_string(),
+            format,
+            conference: None,
+            timezone: None,
+            events: Vec::new(),
+            diagnostics: Vec::new(),
+        }
+    }
+
+    /// Record a diagnostic, prefixed with where the schedule came from so
+    /// that it still makes sense among those of other files.
+    fn diagnose(&mut self, message: impl Display) {
+        self.diagnostics.push(format!("{}: {message}", self.source));
+    }
+}
+
+/// How a diagnostic names one event: its title, else its uid, else its
+/// place in the file (1-based), so the user can find it.
+fn describe(event: &Event, position: usize) -> String {
+    if !event.title.trim().is_empty() {
+        format!("“{}”", event.title.trim())
+    } else if !event.uid.is_empty() {
+        format!("event {}", event.uid)
+    } else {
+        format!("event #{position}")
+    }
 }

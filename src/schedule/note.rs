@@ -16,7 +16,11 @@ pub fn read_note(rel: &str, bytes: &[u8]) -> Option<ReadNote> {
         .map(|message| Diagnostic {
             file: rel.to_string(),
             severity: Severity::Warning,
-            message: message.clone(),
+            // The reader names the file first; the diagnostic does already.
+            message: message
+                .strip_prefix(&format!("{rel}: "))
+                .unwrap_or(message)
+                .to_string(),
         })
         .collect();
     Some(ReadNote {

@@ -20,3 +20,4 @@ mod parse_fixtures;
 mod proptest_parser;
 mod ranking;
 mod reliability;
+mod schedule_import;
