@@ -342,7 +342,7 @@ pub fn coverage_text(
     }
     for c in all {
         let name = match (&c.conference, c.year) {
-            (Some(n), Some(y)) => format!("{n} {y}"),
+            (Some(n), Some(y)) if !n.contains(&y.to_string()) => format!("{n} {y}"),
             (Some(n), None) => n.clone(),
             _ => "(conference not named)".to_string(),
         };

@@ -178,8 +178,37 @@ fn title_likeness(a: &Keys, b: &Keys) -> f32 {
     if short.words.len() >= 3 && long.words.starts_with(&short.words) {
         return 0.88;
     }
-    let spelling = strsim::normalized_levenshtein(&a.title, &b.title) as f32;
-    dice(&a.words, &b.words).max(spelling).min(0.9)
+    if one_typo_apart(&a.words, &b.words) {
+        return 0.9;
+    }
+    dice(&content(&a.words), &content(&b.words)).min(0.85)
+}
+
+/// The same words but one, and that one a typo of the other (one letter
+/// added, dropped, changed or two swapped, in a word of four letters or
+/// more): "gRPS" for "gRPC", not "Finding" for "Hiding".
+fn one_typo_apart(a: &[String], b: &[String]) -> bool {
+    if a.len() != b.len() || a.len() < 2 {
+        return false;
+    }
+    let differing: Vec<(&String, &String)> = a.iter().zip(b).filter(|(x, y)| x != y).collect();
+    matches!(differing.as_slice(), [(x, y)]
+        if x.chars().count().min(y.chars().count()) >= 4
+            && strsim::damerau_levenshtein(x, y) == 1)
+}
+
+/// Words that say what a title is about: without the small words every
+/// title has, which would make any two titles look alike.
+fn content(words: &[String]) -> Vec<String> {
+    const SMALL: &[&str] = &[
+        "a", "an", "and", "are", "as", "at", "by", "for", "from", "how", "in", "into", "is", "it",
+        "of", "on", "or", "the", "to", "we", "what", "when", "why", "with", "you", "your",
+    ];
+    words
+        .iter()
+        .filter(|w| !SMALL.contains(&w.as_str()))
+        .cloned()
+        .collect()
 }
 
 /// The Sørensen-Dice coefficient of two word lists, as sets.
@@ -297,7 +326,7 @@ pub fn same_conference(a: &str, a_year: Option<i32>, b: &str, b_year: Option<i32
 /// A conference's name as words: lower case, abbreviations spelled one way,
 /// years and filler left out.
 fn conference_words(name: &str) -> Vec<String> {
-    let key = title_key(name);
+    let key = title_key(name).replace("kubernetes community days", "kcd");
     let mut words = Vec::new();
     let mut it = key.split(' ').peekable();
     while let Some(w) = it.next() {
@@ -430,6 +459,9 @@ mod tests {
         assert_ne!(outcome(&near, &events).0, Outcome::Matched);
         let other = session("b", "Cluster API Deep Dive", &["Someone Else"]);
         assert_ne!(outcome(&other, &events).0, Outcome::Matched);
+        let finding = session("e", "The Art of Finding Yourself", &[]);
+        let hiding = [event("h", "The Art of Hiding Yourself", &[])];
+        assert_eq!(outcome(&finding, &hiding).0, Outcome::BelowThreshold);
         let tie = session("c", "Kubernetes SIG Node intro", &[]);
         assert_eq!(outcome(&tie, &events).0, Outcome::Ambiguous);
         assert_eq!(outcome(&tie, &[]).0, Outcome::NoEvents);
@@ -485,6 +517,17 @@ mod tests {
             "KCD Amsterdam",
             Some(2023),
             "KCD Munich",
+            Some(2023)
+        ));
+    }
+
+    #[test]
+    fn community_days_are_kcd() {
+        let long = "Kubernetes Community Days Amsterdam 2023";
+        assert!(same_conference(
+            "KCD Amsterdam",
+            Some(2023),
+            long,
             Some(2023)
         ));
     }

@@ -34,6 +34,12 @@ pub fn read_note(rel: &str, bytes: &[u8]) -> Option<ReadNote> {
 /// as the body, its page and recordings as links.
 pub fn to_note(schedule: &Schedule, rel: &str) -> Note {
     let stem = rel.rsplit_once('.').map_or(rel, |(s, _)| s);
+    // A schedule that does not name its conference is named by its file,
+    // as a note is ("kubecon-na-2020.json": KubeCon NA).
+    let conference = schedule.conference.clone().or_else(|| {
+        let name = stem.rsplit('/').next().unwrap_or(stem);
+        crate::notes::meta::conference_in(&name.replace(['-', '_', '.'], " "))
+    });
     // In time order (events without a time last), then by room.
     let mut events: Vec<&Event> = schedule.events.iter().collect();
     events.sort_by(|a, b| {
@@ -54,7 +60,7 @@ pub fn to_note(schedule: &Schedule, rel: &str) -> Note {
                 title: e.title.clone(),
                 speakers: e.speakers.clone(),
                 organizations: e.organizations.clone(),
-                conference: schedule.conference.clone(),
+                conference: conference.clone(),
                 year: e.start.map(|s| s.year()),
                 section: None,
                 file: rel.to_string(),
@@ -69,8 +75,8 @@ pub fn to_note(schedule: &Schedule, rel: &str) -> Note {
     Note {
         file: rel.to_string(),
         format: Format::Plain,
-        title: schedule.conference.clone(),
-        conference: schedule.conference.clone(),
+        title: conference.clone(),
+        conference,
         year,
         chunks,
     }

@@ -21,3 +21,4 @@ mod proptest_parser;
 mod ranking;
 mod reliability;
 mod schedule_import;
+mod schedule_match;

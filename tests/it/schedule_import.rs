@@ -54,7 +54,7 @@ fn frab_xml_fixture() {
         Some("KubeCon + CloudNativeCon Europe 2023")
     );
     assert_eq!(s.timezone.as_deref(), Some("Europe/Amsterdam"));
-    assert_eq!(s.events.len(), 7);
+    assert_eq!(s.events.len(), 10);
     let palm = event(&s, "A CI/CD Platform in the Palm of Your Hand");
     assert_eq!(palm.uid, "3c1f0b2a-0000-4000-8000-00000000a101");
     assert_eq!(palm.speakers, ["Claudia Beresford"]);
@@ -124,7 +124,7 @@ fn frab_json_fixture() {
         Some("Kubernetes Community Days Amsterdam 2023")
     );
     assert_eq!(s.timezone.as_deref(), Some("Europe/Amsterdam"));
-    assert_eq!(s.events.len(), 5);
+    assert_eq!(s.events.len(), 7);
     let gitops = event(&s, "GitOps Patterns for managing cloud native applications");
     assert_eq!(gitops.uid, "7f1e9a00-0000-4000-8000-0000000b0001");
     assert_eq!(gitops.speakers, ["Ruth Example"]);
@@ -209,7 +209,7 @@ fn icalendar_fixture() {
         Some("KubeCon + CloudNativeCon Europe 2021 – Virtual")
     );
     assert_eq!(s.timezone.as_deref(), Some("Europe/Amsterdam"));
-    assert_eq!(s.events.len(), 6);
+    assert_eq!(s.events.len(), 7);
     let art = event(&s, "The Art of Hiding Yourself");
     assert_eq!(art.uid, "kceu21-fixture-0001@example.org");
     assert_eq!(rfc3339(art.start), "2021-05-06T14:30:00+02:00");
