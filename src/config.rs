@@ -35,6 +35,38 @@ pub struct Config {
     pub qa: QaConfig,
     pub digest: DigestConfig,
     pub notes: NotesConfig,
+    /// Conference schedules outside the notes directory (`[[schedule]]`).
+    pub schedule: Vec<ScheduleSource>,
+}
+
+/// A conference schedule named in the config: a file, or an HTTPS URL
+/// fetched into `<data_dir>/schedules/` and refreshed every
+/// `index.schedule_refresh_minutes`, the last good copy kept.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleSource {
+    /// The conference as the notes name it ("KubeCon EU 2023"), when the
+    /// schedule names it otherwise or not at all.
+    #[serde(default)]
+    pub conference: Option<String>,
+    /// A schedule file; relative to the directory confnotes runs in.
+    #[serde(default)]
+    pub path: Option<PathBuf>,
+    /// An HTTPS URL (plain HTTP only to this machine, for tests).
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
+/// A schedule of the config as the index reads it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScheduleFile {
+    /// Its name in the index: `@schedule/<name>`, apart from the notes' paths.
+    pub rel: String,
+    /// The file, or where the URL's last good copy is kept.
+    pub path: PathBuf,
+    pub conference: Option<String>,
+    /// The URL it is fetched from, if any.
+    pub url: Option<String>,
 }
 
 /// How notes are read.
@@ -235,6 +267,8 @@ pub struct IndexConfig {
     /// refresh at start-up, no watching, `/reindex` re-opens it from disk.
     /// For processes that each serve a copy of one index.
     pub read_only: bool,
+    /// How often schedules named by URL are fetched again, in minutes.
+    pub schedule_refresh_minutes: u64,
 }
 
 impl Default for Config {
@@ -252,6 +286,7 @@ impl Default for Config {
             qa: QaConfig::default(),
             digest: DigestConfig::default(),
             notes: NotesConfig::default(),
+            schedule: Vec::new(),
         }
     }
 }
@@ -296,6 +331,7 @@ impl Default for IndexConfig {
             watch: true,
             watch_debounce_ms: 1000,
             read_only: false,
+            schedule_refresh_minutes: 60,
         }
     }
 }
@@ -384,6 +420,26 @@ impl Config {
         if self.answer.limit == 0 {
             return invalid("answer.limit", "must be at least 1");
         }
+        for s in &self.schedule {
+            match (&s.path, &s.url) {
+                (Some(_), Some(_)) | (None, None) => {
+                    return invalid(
+                        "schedule",
+                        "each [[schedule]] needs a path or a url, not both",
+                    );
+                }
+                (None, Some(u)) if !fetchable(u) => {
+                    return invalid(
+                        "schedule.url",
+                        &format!("“{u}” is not an https:// URL (plain http only to 127.0.0.1 or localhost)"),
+                    );
+                }
+                _ => {}
+            }
+        }
+        if self.index.schedule_refresh_minutes == 0 {
+            return invalid("index.schedule_refresh_minutes", "must be at least 1");
+        }
         if !(0.0..=32.0).contains(&self.ranking.min_match) {
             return invalid(
                 "ranking.min_match",
@@ -457,6 +513,31 @@ impl Config {
     }
 
     /// Where state and (by default) the index live.
+    /// The config's schedules, each with its name in the index and where
+    /// its bytes are read from.
+    pub fn schedule_files(&self) -> Vec<ScheduleFile> {
+        self.schedule
+            .iter()
+            .filter_map(|s| {
+                let (path, url) = match (&s.path, &s.url) {
+                    (Some(p), _) => (p.clone(), None),
+                    (None, Some(u)) => (
+                        self.data_path().join("schedules").join(cache_name(u)),
+                        Some(u.clone()),
+                    ),
+                    (None, None) => return None,
+                };
+                let name = path.file_name()?.to_string_lossy().into_owned();
+                Some(ScheduleFile {
+                    rel: format!("@schedule/{name}"),
+                    path,
+                    conference: s.conference.clone(),
+                    url,
+                })
+            })
+            .collect()
+    }
+
     pub fn data_path(&self) -> PathBuf {
         if self.data_dir.as_os_str().is_empty() {
             self.notes_dir.join(".confnotes")
@@ -571,6 +652,37 @@ fn set_path(table: &mut toml::Table, path: &[String], value: toml::Value) {
             }
         }
     }
+}
+
+/// An HTTPS URL, or plain HTTP to this machine (a test's server).
+pub fn fetchable(url: &str) -> bool {
+    if url.starts_with("https://") {
+        return true;
+    }
+    let Some(rest) = url.strip_prefix("http://") else {
+        return false;
+    };
+    if rest.starts_with("[::1]") {
+        return true;
+    }
+    let host = rest.split(['/', ':']).next().unwrap_or("");
+    matches!(host, "127.0.0.1" | "localhost")
+}
+
+/// The file a URL's copy is kept in: its host and path as one name.
+fn cache_name(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let name: String = rest
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    name.trim_matches('-').chars().take(120).collect()
 }
 
 #[cfg(test)]

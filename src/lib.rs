@@ -5,6 +5,8 @@
 //! - [`notes`]: note files -> chunks (talks, sections, listed talks) + diagnostics
 //! - [`schedule`]: conference schedule files (frab/pretalx XML and JSON,
 //!   Sessionize, iCalendar) -> events + diagnostics
+//! - [`fetch`]: the config's schedules named by URL, fetched to disk (an edge:
+//!   the only network I/O outside `bot`)
 //! - [`index`]: chunks -> a tantivy index on disk, refreshed incrementally; search -> hits
 //! - [`answer`]: a question -> ranked hits with snippets, summaries and links
 //! - [`digest`]: what a daily digest holds for a date, when it is due, and
@@ -27,6 +29,7 @@ pub mod bot;
 pub mod cli;
 pub mod config;
 pub mod digest;
+pub mod fetch;
 pub(crate) mod hash;
 pub mod index;
 pub mod notes;

@@ -65,6 +65,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("store", 1),
     ("config", 2),
     ("index", 3),
+    ("fetch", 3),
     ("answer", 4),
     ("digest", 5),
     ("render", 6),

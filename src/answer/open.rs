@@ -92,6 +92,7 @@ impl Engine {
             tracing::warn!("{why}");
         }
         index.set_rules(config.notes.talk_rules());
+        index.set_schedules(config.schedule_files());
         Ok((index, rebuilt))
     }
 

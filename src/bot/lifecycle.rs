@@ -122,6 +122,34 @@ impl Reindexer {
     }
 }
 
+/// Fetch the config's schedules named by URL every
+/// `index.schedule_refresh_minutes`, and re-index when a copy changed; a
+/// failed fetch keeps the last good copy (and says so in the log).
+pub(super) fn refresh_schedules(data: &Data) {
+    let config = data.config.clone();
+    if config.index.read_only || config.schedule.iter().all(|s| s.url.is_none()) {
+        return;
+    }
+    let reindexer = Reindexer::of(data);
+    let every = Duration::from_secs(config.index.schedule_refresh_minutes * 60);
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(every).await;
+            if crate::fetch::refresh_schedules(&config, false)
+                .await
+                .changed
+            {
+                match reindexer.run().await {
+                    Ok(report) => tracing::info!(files = report.files_read, "schedules re-indexed"),
+                    Err(e) => {
+                        tracing::error!(error = %format!("{e:#}"), "cannot re-index the schedules")
+                    }
+                }
+            }
+        }
+    });
+}
+
 /// Re-index whenever the notes directory changes, until the watcher stops.
 pub(super) fn watch_notes(data: &Data) -> Result<Option<crate::index::watch::NotesWatcher>> {
     let config = &data.config;

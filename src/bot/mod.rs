@@ -183,6 +183,7 @@ pub async fn build(
     )?;
     digests::sync(&*data.store, &data.engine, data.clock.as_ref());
     data._watcher = lifecycle::watch_notes(&data)?;
+    lifecycle::refresh_schedules(&data);
     let inflight = Arc::new(lifecycle::InFlight::default());
     let shutdown = lifecycle::Shutdown {
         inflight: Arc::clone(&inflight),

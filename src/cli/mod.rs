@@ -186,8 +186,17 @@ pub fn run(cli: Cli, mut config: Config, color: bool) -> Result<i32> {
     if let Command::Inspect { file, json } = &cli.command {
         return inspect::run(&config, file, *json);
     }
-    before_opening(&mut config, &cli.command)?;
-    let (engine, report, answer) = open(&config, &cli.command, &bar)?;
+    let fetch_problems = before_opening(&mut config, &cli.command)?;
+    let (engine, mut report, answer) = open(&config, &cli.command, &bar)?;
+    report.diagnostics.extend(
+        fetch_problems
+            .into_iter()
+            .map(|message| crate::notes::Diagnostic {
+                file: "[[schedule]]".to_string(),
+                severity: crate::notes::Severity::Warning,
+                message,
+            }),
+    );
     let mut out = std::io::stdout().lock();
     if !matches!(cli.command, Command::Index { .. }) {
         warn_of_problems(&report);
@@ -202,7 +211,9 @@ pub fn run(cli: Cli, mut config: Config, color: bool) -> Result<i32> {
 }
 
 /// What a command needs settled before the notes are opened.
-fn before_opening(config: &mut Config, command: &Command) -> Result<()> {
+/// Checks and fetches before the index is opened; returns what fetching
+/// the config's schedules could not do.
+fn before_opening(config: &mut Config, command: &Command) -> Result<Vec<String>> {
     if matches!(command, Command::Serve) {
         // Check the token before indexing, so a missing one fails fast.
         crate::config::discord_token()?;
@@ -211,7 +222,22 @@ fn before_opening(config: &mut Config, command: &Command) -> Result<()> {
         // `index` is the one command that writes the index, read-only or not.
         config.index.read_only = false;
     }
-    Ok(())
+    // Schedules named by URL are fetched by the commands that build the
+    // index or show the schedules, never by a question: `ask` reads the
+    // copies on disk.
+    let fetches = matches!(
+        command,
+        Command::Index { .. } | Command::Schedule { .. } | Command::Serve
+    );
+    if !fetches || config.schedule.iter().all(|s| s.url.is_none()) {
+        return Ok(Vec::new());
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    Ok(runtime
+        .block_on(crate::fetch::refresh_schedules(config, false))
+        .problems)
 }
 
 /// Problems are listed by `confnotes index`; other commands only say

@@ -16,6 +16,7 @@ pub mod spell;
 pub mod watch;
 pub mod words;
 
+use crate::config::ScheduleFile;
 use crate::notes::{self, Chunk, Diagnostic, Kind, NoteFile};
 use anyhow::{Context, Result};
 use directory::NotesDirectory;
@@ -98,6 +99,8 @@ pub struct NotesIndex {
     manifest: Manifest,
     /// The config's `notes.rules`, applied when notes are read.
     rules: notes::TalkRules,
+    /// The config's schedules, read beside the notes.
+    schedules: Vec<ScheduleFile>,
 }
 
 /// Words already given to the `words` field for one file (as hashes).
@@ -185,6 +188,7 @@ impl NotesIndex {
                 dir: dir.to_path_buf(),
                 manifest,
                 rules: notes::TalkRules::default(),
+                schedules: Vec::new(),
             },
             reason,
         ))
@@ -235,6 +239,7 @@ impl NotesIndex {
             dir: dir.to_path_buf(),
             manifest,
             rules: notes::TalkRules::default(),
+            schedules: Vec::new(),
         })
     }
 
@@ -255,6 +260,58 @@ impl NotesIndex {
         self.rules = rules;
     }
 
+    /// Read these schedules of the config beside the notes.
+    pub fn set_schedules(&mut self, schedules: Vec<ScheduleFile>) {
+        self.schedules = schedules;
+    }
+
+    /// What decides how files are read: the rules, and the conference each
+    /// schedule of the config is said to belong to. A change re-reads all.
+    fn reading(&self) -> String {
+        let mut s = self.rules.fingerprint();
+        for f in &self.schedules {
+            s.push_str(&format!(
+                "|{}={}",
+                f.rel,
+                f.conference.as_deref().unwrap_or("")
+            ));
+        }
+        s
+    }
+
+    /// The notes directory's listing with the config's schedules added, in
+    /// path order; a schedule file that is gone is a problem named by its
+    /// path, a URL not fetched yet is left out.
+    fn with_schedules(
+        &self,
+        (mut files, mut diags): (Vec<NoteFile>, Vec<Diagnostic>),
+    ) -> (Vec<NoteFile>, Vec<Diagnostic>) {
+        for s in &self.schedules {
+            match std::fs::metadata(&s.path) {
+                Ok(m) => files.push(NoteFile {
+                    rel: s.rel.clone(),
+                    path: s.path.clone(),
+                    size: m.len(),
+                    mtime: m
+                        .modified()
+                        .ok()
+                        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                        .map_or(0, |d| d.as_nanos()),
+                }),
+                Err(_) if s.url.is_some() => {}
+                Err(e) => diags.push(Diagnostic {
+                    file: s.path.display().to_string(),
+                    severity: notes::Severity::Error,
+                    message: format!("schedule in the config cannot be read: {e}"),
+                }),
+            }
+        }
+        if !self.schedules.is_empty() {
+            files.sort_by(|a, b| a.rel.cmp(&b.rel));
+        }
+        (files, diags)
+    }
+
     /// Bring the index in line with the notes directory.
     pub fn refresh(
         &mut self,
@@ -271,7 +328,8 @@ impl NotesIndex {
     /// Whether the index holds `files` as listed, read with the rules set:
     /// then a refresh would read and write nothing.
     pub fn is_current(&self, files: &[NoteFile]) -> bool {
-        self.manifest.unchanged(files, &self.rules.fingerprint())
+        let (files, _) = self.with_schedules((files.to_vec(), Vec::new()));
+        self.manifest.unchanged(&files, &self.reading())
     }
 
     /// [`NotesIndex::refresh`] with the listing of the notes directory
@@ -284,7 +342,8 @@ impl NotesIndex {
         opts: WriterOptions,
         progress: &dyn Progress,
     ) -> Result<Report> {
-        let rules = self.rules.fingerprint();
+        let (files, walk_diags) = self.with_schedules((files, walk_diags));
+        let rules = self.reading();
         let mut report = Report {
             files: files.len(),
             ..Report::default()
@@ -387,7 +446,10 @@ impl NotesIndex {
         report: &mut Report,
     ) -> Result<()> {
         tracing::debug!(file = %file.rel, "indexing");
-        let read = read_file(file, self.rules.for_file(&file.rel));
+        let read = match self.schedules.iter().find(|s| s.rel == file.rel) {
+            Some(s) => read_schedule(file, s.conference.as_deref()),
+            None => read_file(file, self.rules.for_file(&file.rel)),
+        };
         progress.advance(file.size);
         let mtime = u64::try_from(file.mtime).unwrap_or(u64::MAX);
         let old = self.manifest.files_mut(&self.dir).get_mut(&file.rel);
@@ -650,6 +712,29 @@ fn clear_dir(dir: &Path) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// A schedule of the config: read as one, or reported as not one.
+fn read_schedule(file: &NoteFile, conference: Option<&str>) -> notes::ReadNote {
+    let problem = |message: String| notes::ReadNote {
+        note: None,
+        diagnostics: vec![Diagnostic {
+            file: file.rel.clone(),
+            severity: notes::Severity::Error,
+            message,
+        }],
+        hash: String::new(),
+    };
+    match std::fs::read(&file.path) {
+        Ok(bytes) => crate::schedule::note::read_note_as(&file.rel, &bytes, conference)
+            .unwrap_or_else(|| {
+                problem(format!(
+                "{} is not a schedule (frab or pretalx XML or JSON, Sessionize JSON, iCalendar)",
+                file.path.display()
+            ))
+            }),
+        Err(e) => problem(format!("cannot read {}: {e}", file.path.display())),
+    }
 }
 
 /// A file under the notes directory: a conference schedule when its

@@ -9,7 +9,15 @@ use chrono::Datelike;
 
 /// The file `rel` read as a schedule, when its content is one.
 pub fn read_note(rel: &str, bytes: &[u8]) -> Option<ReadNote> {
-    let schedule = super::read(rel, bytes)?;
+    read_note_as(rel, bytes, None)
+}
+
+/// [`read_note`], the conference named by the config when it is given.
+pub fn read_note_as(rel: &str, bytes: &[u8], conference: Option<&str>) -> Option<ReadNote> {
+    let mut schedule = super::read(rel, bytes)?;
+    if let Some(c) = conference {
+        schedule.conference = Some(c.to_string());
+    }
     let diagnostics = schedule
         .diagnostics
         .iter()

@@ -22,3 +22,4 @@ mod ranking;
 mod reliability;
 mod schedule_import;
 mod schedule_match;
+mod schedule_sources;

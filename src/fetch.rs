@@ -1,0 +1,126 @@
+//! Fetching the config's schedules that are named by URL. This is an edge
+//! of the program, used by `confnotes index`, `confnotes schedule` and
+//! `serve` (at start and every `index.schedule_refresh_minutes`); the
+//! parser and the index only ever read the copy kept on disk.
+//!
+//! A fetch that fails (no answer, an error status, too large, not a
+//! schedule) keeps the last good copy and says why, naming the URL.
+
+use crate::config::{Config, ScheduleFile};
+use std::path::Path;
+use std::time::Duration;
+
+/// The most a schedule may hold: 50 000 events in frab JSON are about
+/// 40 MB.
+const MAX_BYTES: usize = 64 * 1024 * 1024;
+/// How long one fetch may take.
+const TIMEOUT: Duration = Duration::from_secs(60);
+
+/// What a round of fetches did.
+#[derive(Debug, Default)]
+pub struct Fetched {
+    /// Some copy on disk changed: the index should be refreshed.
+    pub changed: bool,
+    /// What went wrong, one line per URL.
+    pub problems: Vec<String>,
+}
+
+/// Fetch every schedule named by URL whose copy is missing or older than
+/// the refresh interval (all of them with `force`), keeping each copy that
+/// a fetch cannot replace.
+pub async fn refresh_schedules(config: &Config, force: bool) -> Fetched {
+    let mut fetched = Fetched::default();
+    let every = Duration::from_secs(config.index.schedule_refresh_minutes * 60);
+    for file in config.schedule_files() {
+        let Some(url) = file.url.as_deref() else {
+            continue;
+        };
+        if !force && fresh(&file.path, every) {
+            continue;
+        }
+        match fetch_one(url, &file).await {
+            Ok(changed) => fetched.changed |= changed,
+            Err(e) => {
+                let kept = if file.path.exists() {
+                    "the last good copy is kept"
+                } else {
+                    "no copy yet"
+                };
+                let line = format!("schedule {url}: {e:#}; {kept}");
+                tracing::warn!("{line}");
+                fetched.problems.push(line);
+            }
+        }
+    }
+    fetched
+}
+
+/// True when the copy at `path` is younger than `every`.
+fn fresh(path: &Path, every: Duration) -> bool {
+    std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok())
+        .is_some_and(|age| age < every)
+}
+
+/// Fetch one URL and keep its bytes when they are a schedule; `true` when
+/// the copy on disk changed.
+async fn fetch_one(url: &str, file: &ScheduleFile) -> anyhow::Result<bool> {
+    let bytes = download(url).await?;
+    if crate::schedule::detect(&bytes).is_none() {
+        anyhow::bail!("the answer is not a schedule (frab or pretalx XML or JSON, Sessionize JSON, iCalendar)");
+    }
+    if std::fs::read(&file.path).is_ok_and(|old| old == bytes) {
+        // Unchanged: only its age is renewed.
+        touch(&file.path)?;
+        return Ok(false);
+    }
+    write_atomic(&file.path, &bytes)?;
+    tracing::info!(url, bytes = bytes.len(), "schedule fetched");
+    Ok(true)
+}
+
+/// The body of a GET, refused past [`MAX_BYTES`] while it streams.
+async fn download(url: &str) -> anyhow::Result<Vec<u8>> {
+    let mut builder = reqwest::Client::builder().timeout(TIMEOUT);
+    if url.starts_with("http://") {
+        // Plain HTTP is only ever to this machine: no proxy in between.
+        builder = builder.no_proxy();
+    }
+    let mut response = builder.build()?.get(url).send().await?.error_for_status()?;
+    if response
+        .content_length()
+        .is_some_and(|n| n as usize > MAX_BYTES)
+    {
+        anyhow::bail!("larger than {} MB", MAX_BYTES / 1024 / 1024);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        body.extend_from_slice(&chunk);
+        if body.len() > MAX_BYTES {
+            anyhow::bail!("larger than {} MB", MAX_BYTES / 1024 / 1024);
+        }
+    }
+    Ok(body)
+}
+
+fn touch(path: &Path) -> anyhow::Result<()> {
+    let f = std::fs::File::options().append(true).open(path)?;
+    f.set_modified(std::time::SystemTime::now())?;
+    Ok(())
+}
+
+/// Write to a temporary file beside `path`, then rename it over: a reader
+/// sees the old copy or the new one, never half of one.
+fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = std::path::PathBuf::from(tmp);
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)?;
+    Ok(())
+}
