@@ -271,6 +271,10 @@ fn notes_that_mention_schedule_words_are_not_schedules() {
     assert!(read("planning.md", note.as_bytes()).is_none());
     for entry in std::fs::read_dir(common::root().join("notes")).unwrap() {
         let path = entry.unwrap().path();
+        if !path.is_file() {
+            // The index and state a run on the shipped notes keeps there.
+            continue;
+        }
         assert_eq!(
             detect(&std::fs::read(&path).unwrap()),
             None,
