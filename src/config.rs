@@ -147,6 +147,9 @@ pub struct DigestConfig {
     pub sessions: usize,
     /// At most this many entries under "New in the notes".
     pub new_max: usize,
+    /// Whether a digest also lists the day's events of a conference under
+    /// way, from its schedule ("Today in the schedule").
+    pub schedule_today: bool,
     /// How often the bot checks for due digests, in seconds.
     pub check_seconds: u64,
     /// Attempts to send one digest before giving up on it.
@@ -161,6 +164,7 @@ impl Default for DigestConfig {
             timezone: chrono_tz::UTC,
             sessions: 3,
             new_max: 10,
+            schedule_today: false,
             check_seconds: 30,
             max_attempts: 5,
         }

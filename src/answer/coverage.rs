@@ -24,7 +24,7 @@ pub struct Coverage {
 }
 
 /// An event of the schedule, with the team's session on it if any.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct CoveredEvent {
     #[serde(flatten)]
     pub meta: SessionMeta,
@@ -60,6 +60,25 @@ impl Engine {
             out.push(cover(&events, &notes));
         }
         Ok(out)
+    }
+}
+
+impl Engine {
+    /// The events of every schedule that start on `date` (in their own
+    /// offset), in time order, at most `max`.
+    pub fn scheduled_on(&self, date: chrono::NaiveDate, max: usize) -> Result<Vec<CoveredEvent>> {
+        let mut events: Vec<CoveredEvent> = self
+            .coverage(None)?
+            .into_iter()
+            .flat_map(|c| c.events)
+            .filter(|e| {
+                let start = e.meta.slot.as_ref().and_then(|s| s.start);
+                start.is_some_and(|s| s.date_naive() == date)
+            })
+            .collect();
+        events.sort_by_key(|e| e.meta.slot.as_ref().and_then(|s| s.start));
+        events.truncate(max);
+        Ok(events)
     }
 }
 

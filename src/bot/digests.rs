@@ -9,7 +9,7 @@ use crate::answer::LiveEngine;
 use crate::digest::runner::{self, Clock, Outcome, Poster, Scheduler, Settings};
 use crate::digest::schedule::{next_due, parse_time, parse_zone, zones_matching};
 use crate::digest::{Digest, Plan};
-use crate::render::digest::{digest_cards, digest_heading, new_lines};
+use crate::render::digest::{digest_cards, digest_heading, new_lines, today_lines};
 use crate::store::{NewSubscription, StateStore, Subscription};
 use anyhow::Context as _;
 use poise::serenity_prelude as serenity;
@@ -74,6 +74,14 @@ pub(super) fn digest_page(d: &Digest, nonce: Option<&str>) -> Page {
             .collect::<Vec<_>>()
             .join("\n")
     };
+    let today = today_lines(d);
+    if !today.is_empty() {
+        let lines: Vec<String> = today
+            .iter()
+            .map(|l| format!("• {}", reply::escape(l)))
+            .collect();
+        embeds.push(Embed::new("Today in the schedule").description(&lines.join("\n")));
+    }
     let mut last = Embed::new("New in the notes").description(&new);
     if let Some(n) = nonce {
         last = last.footer(&footer_of(n));
@@ -158,6 +166,7 @@ fn settings(data: &Data) -> Settings {
         per_day: data.config.digest.sessions,
         new_max: data.config.digest.new_max,
         max_attempts: data.config.digest.max_attempts,
+        schedule_today: data.config.digest.schedule_today,
     }
 }
 
@@ -331,6 +340,7 @@ async fn preview(
             let date = crate::digest::schedule::local_date(now, tz);
             let per_day = data.config.digest.sessions;
             let new_max = data.config.digest.new_max;
+            let schedule_today = data.config.digest.schedule_today;
             let store = Arc::clone(&data.store);
             data.with_engine(move |e| {
                 let plan = Plan {
@@ -339,6 +349,7 @@ async fn preview(
                     per_day,
                     cursor: None,
                     new_max,
+                    schedule_today,
                 };
                 crate::digest::runner::unsubscribed(store.as_ref(), e, &plan, now)
             })

@@ -360,6 +360,24 @@ mod tests {
                     .map(|_| crate::digest::NewSession { id: b.clone(), title: a.clone(), change: "added".into() })
                     .collect(),
                 rotation_size: 8,
+                today: (0..20)
+                    .map(|i| crate::answer::coverage::CoveredEvent {
+                        meta: crate::notes::SessionMeta {
+                            id: format!("e{i}"),
+                            kind: crate::notes::Kind::Scheduled,
+                            title: a.clone(),
+                            speakers: vec![b.clone()],
+                            organizations: vec![],
+                            conference: Some(c.clone()),
+                            year: Some(2026),
+                            section: None,
+                            file: "s.xml".into(),
+                            line: i,
+                            slot: Some(crate::notes::Slot { start: None, end: None, room: Some(b.clone()), track: None, line: c.clone() }),
+                        },
+                        notes: Some(b.clone()),
+                    })
+                    .collect(),
                 cursor: None,
             };
             let page = crate::bot::digests::digest_page(&digest, Some("n1"));

@@ -472,6 +472,7 @@ fn digest(
         per_day: config.digest.sessions,
         cursor: None,
         new_max: config.digest.new_max,
+        schedule_today: config.digest.schedule_today,
     };
     runner::unsubscribed(&store, engine, &plan, now)
 }

@@ -32,6 +32,10 @@ pub struct Digest {
     pub new: Vec<NewSession>,
     /// How many sessions the rotation goes through.
     pub rotation_size: usize,
+    /// The day's events of a conference under way, from its schedule,
+    /// those the team has notes on marked (with `Plan::schedule_today`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub today: Vec<crate::answer::coverage::CoveredEvent>,
     /// Where the rotation stopped: the key of the last session featured.
     #[serde(skip)]
     pub cursor: Option<u64>,
@@ -53,6 +57,9 @@ pub struct NewSession {
     pub change: String,
 }
 
+/// At most this many of the day's events in "Today in the schedule".
+const TODAY_MAX: usize = 15;
+
 /// Settings of a digest.
 #[derive(Debug, Clone)]
 pub struct Plan<'a> {
@@ -63,6 +70,8 @@ pub struct Plan<'a> {
     pub cursor: Option<u64>,
     /// At most this many "new" entries.
     pub new_max: usize,
+    /// Also the day's events of a conference's schedule.
+    pub schedule_today: bool,
 }
 
 /// The ring position of a session: a 64-bit mix of its id.
@@ -170,6 +179,11 @@ pub fn build(engine: &Engine, plan: &Plan<'_>, changed: &[Changed]) -> Result<Di
         sessions,
         new,
         rotation_size: ids.len(),
+        today: if plan.schedule_today {
+            engine.scheduled_on(plan.date, TODAY_MAX)?
+        } else {
+            Vec::new()
+        },
         cursor,
     })
 }

@@ -82,6 +82,8 @@ pub struct Settings {
     pub per_day: usize,
     pub new_max: usize,
     pub max_attempts: u32,
+    /// List the day's events of a conference's schedule too.
+    pub schedule_today: bool,
 }
 
 /// Posts due digests.
@@ -225,6 +227,7 @@ impl<P: Poster> Scheduler<P> {
         let engine = self.engine.snapshot();
         let (topic, cursor) = (sub.topic.clone(), sub.cursor);
         let (per_day, new_max) = (self.settings.per_day, self.settings.new_max);
+        let schedule_today = self.settings.schedule_today;
         tokio::task::spawn_blocking(move || {
             let plan = Plan {
                 date,
@@ -232,6 +235,7 @@ impl<P: Poster> Scheduler<P> {
                 per_day,
                 cursor,
                 new_max,
+                schedule_today,
             };
             build(&engine, &plan, &changed)
         })

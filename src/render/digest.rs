@@ -38,6 +38,31 @@ pub fn digest_cards(d: &Digest) -> Vec<Card> {
 }
 
 /// "New in the notes" lines: "added: Title".
+/// "11:00–11:35 · Hall 7, Room A · Title (notes)": the day's events of a
+/// schedule, those the team has notes on marked.
+pub fn today_lines(d: &Digest) -> Vec<String> {
+    d.today
+        .iter()
+        .map(|e| {
+            let mut parts = Vec::new();
+            if let Some(slot) = &e.meta.slot {
+                let mut when = slot
+                    .start
+                    .map(|s| s.format("%H:%M").to_string())
+                    .unwrap_or_default();
+                if let Some(end) = slot.end {
+                    when.push_str(&end.format("–%H:%M").to_string());
+                }
+                parts.extend(Some(when).filter(|w| !w.is_empty()));
+                parts.extend(slot.room.clone());
+            }
+            let notes = if e.notes.is_some() { " (notes)" } else { "" };
+            parts.push(format!("{}{notes}", e.meta.title));
+            parts.join(" · ")
+        })
+        .collect()
+}
+
 pub fn new_lines(d: &Digest) -> Vec<String> {
     d.new
         .iter()
@@ -71,6 +96,12 @@ pub fn digest_text(d: &Digest, style: &Style) -> String {
             let _ = writeln!(out, "   - {}: {}", l.label, style.cyan(&l.url));
         }
         let _ = writeln!(out, "   {}", style.dim(&c.footer));
+    }
+    if !d.today.is_empty() {
+        let _ = writeln!(out, "\n{}", style.bold("Today in the schedule"));
+        for line in today_lines(d) {
+            let _ = writeln!(out, "- {line}");
+        }
     }
     let _ = writeln!(out, "\n{}", style.bold("New in the notes"));
     if d.new.is_empty() {

@@ -123,6 +123,7 @@ impl World {
                 per_day: 3,
                 new_max: 10,
                 max_attempts: 3,
+                schedule_today: false,
             },
         }
     }

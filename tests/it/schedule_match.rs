@@ -201,3 +201,40 @@ fn answers_put_the_notes_first_and_mark_schedule_only_events() {
         a.hits.iter().map(|h| &h.meta.id).collect::<Vec<_>>()
     );
 }
+
+#[test]
+fn a_digest_names_the_days_events_when_asked() {
+    let (engine, tmp) = engine();
+    drop(engine);
+    let notes = tmp.path().join("notes");
+    let index = tmp.path().join("index");
+    let digest = |on: &str| {
+        let out = common::confnotes_env(
+            &notes,
+            &index,
+            &[
+                ("CONFNOTES_DIGEST__SCHEDULE_TODAY", on),
+                (
+                    "CONFNOTES_DATA_DIR",
+                    tmp.path().join("data").to_str().unwrap(),
+                ),
+            ],
+            &["digest", "--date", "2023-04-19", "--json"],
+        );
+        common::json(&out)
+    };
+    assert!(digest("false").get("today").is_none(), "off by default");
+    let d = digest("true");
+    let today = d["today"].as_array().unwrap();
+    let titles: Vec<&str> = today.iter().map(|e| e["title"].as_str().unwrap()).collect();
+    assert_eq!(
+        titles[0], "A CI/CD Platform in the Palm of Your Hand",
+        "{titles:?}"
+    );
+    assert!(titles.contains(&"Fleet-wide Wasm Rollouts at a Fictional Bank"));
+    assert!(today.iter().all(|e| e["slot"]["start"]
+        .as_str()
+        .unwrap()
+        .starts_with("2023-04-19")));
+    assert!(today[0]["notes"].is_string(), "the team's notes are named");
+}
