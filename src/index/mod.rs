@@ -570,6 +570,10 @@ impl NotesIndex {
         if let Some(s) = &c.meta.section {
             d.add_text(f.section, s);
         }
+        // When and where the schedule puts it: "security track", "Hall A".
+        if let Some(slot) = &c.meta.slot {
+            d.add_text(f.section, &slot.line);
+        }
         for l in &c.links {
             d.add_text(f.links, format!("{} {}", l.label, l.url));
         }
