@@ -106,7 +106,12 @@ impl Engine {
                 }
             }
         };
-        let Some(chunk) = chunk else { return Ok(None) };
+        Ok(chunk.map(|c| self.whole_hit(c, 0.0)))
+    }
+
+    /// A chunk as a hit not made by a question: no snippet, the summary of
+    /// its whole body.
+    pub(super) fn whole_hit(&self, chunk: Chunk, score: f32) -> Hit {
         let searcher = self.index.searcher();
         let summary = self.summarizer(&searcher).summarize(
             &chunk.body,
@@ -114,7 +119,7 @@ impl Engine {
             self.config.answer.summary_sentences,
             self.config.answer.summary_chars,
         );
-        Ok(Some(self.hit(chunk, 0.0, String::new(), summary)))
+        self.hit(chunk, score, String::new(), summary)
     }
 
     /// Chunks matching a query, best first, without snippets or summaries.

@@ -78,14 +78,7 @@ impl Engine {
         let Some(chunk) = self.index.get(session)? else {
             return Ok(None);
         };
-        let searcher = self.index.searcher();
-        let summary = self.summarizer(&searcher).summarize(
-            &chunk.body,
-            &[],
-            self.config.answer.summary_sentences,
-            self.config.answer.summary_chars,
-        );
-        let mut hit = self.hit(chunk, event.score, String::new(), summary);
+        let mut hit = self.whole_hit(chunk, event.score);
         hit.coverage = event.coverage;
         hit.held = event.held;
         hit.why = event.why.clone();
