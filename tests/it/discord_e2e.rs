@@ -523,3 +523,61 @@ async fn rendered_embeds_snapshots() {
     }
     validate_all(&bot.mock);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ask_shows_schedule_lines_and_marks_events_without_notes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let notes = tmp.path().join("notes");
+    common::copy_shipped(&notes);
+    for name in ["kubecon-eu-2023.xml", "kcd-amsterdam-2023.json"] {
+        let from = common::root().join("tests/fixtures/schedule").join(name);
+        std::fs::copy(from, notes.join(name)).unwrap();
+    }
+    let bot = start_with(&notes).await;
+    let ask = |q: &str| vec![option("question", 3, json!(q))];
+
+    // Only the schedule knows it: said so on the card.
+    let body = command(&bot, "ask", ask("wasm rollouts at a fictional bank")).await;
+    let first = &body["data"]["embeds"][0];
+    assert!(
+        first["title"]
+            .as_str()
+            .unwrap()
+            .contains("Fleet-wide Wasm Rollouts"),
+        "{body:#}"
+    );
+    assert!(
+        first["footer"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("from the schedule, no notes"),
+        "{first:#}"
+    );
+
+    // A talk with notes: its schedule line, and the schedule's abstract
+    // apart from the notes, with the abstract's script gone.
+    let body = command(
+        &bot,
+        "ask",
+        ask("a ci/cd platform in the palm of your hand"),
+    )
+    .await;
+    let first = &body["data"]["embeds"][0];
+    let description = first["description"].as_str().unwrap();
+    assert!(
+        description.contains("Schedule: Wed 19 Apr 11:00–11:35 · Hall 7, Room A"),
+        "{first:#}"
+    );
+    let fields = first["fields"].as_array().unwrap();
+    let from_schedule = fields
+        .iter()
+        .find(|f| f["name"] == "From the schedule")
+        .unwrap_or_else(|| panic!("{first:#}"));
+    let text = from_schedule["value"].as_str().unwrap();
+    assert!(
+        text.contains("MicroVMs") && !text.contains("script"),
+        "{text}"
+    );
+    assert_no_pings(&body);
+    validate_all(&bot.mock);
+}
