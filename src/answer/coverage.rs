@@ -68,9 +68,9 @@ impl Engine {
     /// offset), in time order, at most `max`.
     pub fn scheduled_on(&self, date: chrono::NaiveDate, max: usize) -> Result<Vec<CoveredEvent>> {
         let mut events: Vec<CoveredEvent> = self
-            .coverage(None)?
-            .into_iter()
-            .flat_map(|c| c.events)
+            .schedules()
+            .iter()
+            .flat_map(|c| c.events.iter().cloned())
             .filter(|e| {
                 let start = e.meta.slot.as_ref().and_then(|s| s.start);
                 start.is_some_and(|s| s.date_naive() == date)

@@ -5,7 +5,8 @@
 //! question answered while the notes are checked), asked (`ask.rs`: the
 //! ranking's second look, the relevance floor, snippets and summaries),
 //! looked up (`catalog.rs`: sessions by id or title, autocomplete) and
-//! summed up (`overview.rs`: a conference at a glance). `classify.rs` tells
+//! summed up (`overview.rs`: a conference at a glance; `programme.rs`: a
+//! schedule's days, tracks, now and next, and its coverage by track). `classify.rs` tells
 //! a question from chat.
 
 mod ask;
@@ -15,6 +16,7 @@ pub mod coverage;
 pub mod live;
 mod open;
 mod overview;
+pub mod programme;
 mod rank;
 mod scheduled;
 pub mod snippet;
@@ -104,4 +106,6 @@ pub struct Engine {
     corrections: rank::Corrections,
     /// The notes matched to the schedules, made on first use.
     matches: std::sync::OnceLock<scheduled::Matches>,
+    /// The schedules beside the notes, made on first use.
+    schedules: std::sync::OnceLock<Vec<coverage::Coverage>>,
 }

@@ -104,6 +104,7 @@ impl Engine {
             config: config.clone(),
             corrections: rank::Corrections::default(),
             matches: Default::default(),
+            schedules: Default::default(),
         }
     }
 }

@@ -35,7 +35,7 @@ impl Engine {
             return Ok(Matches::default());
         }
         let mut m = Matches::default();
-        for coverage in self.coverage(None)? {
+        for coverage in self.schedules() {
             for decision in &coverage.decisions {
                 let Some(event_id) = decision.matched() else {
                     continue;

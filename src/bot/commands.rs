@@ -24,6 +24,8 @@ pub(super) fn all() -> Vec<poise::Command<Data, Error>> {
         related(),
         super::qa::qa(),
         super::digests::digest(),
+        super::schedule::schedule(),
+        super::coverage::coverage(),
     ]
 }
 
@@ -422,6 +424,8 @@ pub(crate) async fn help(ctx: Context<'_>) -> Result<(), Error> {
              /links query — the links of matching sessions\n\
              /speaker name — sessions by a speaker or company\n\
              /conferences — what the notes cover\n\
+             /schedule programme|now|next — a conference's programme, what is on now and next\n\
+             /coverage conference — what the notes cover of each schedule\n\
              /reindex — re-read the notes (Manage Server)\n\
              /qa enable|disable|status — answer questions that mention me in this channel, in a thread\n\
              /digest subscribe|unsubscribe|list|preview|now — a daily digest of sessions in a channel\n\

@@ -70,12 +70,35 @@ impl AskState {
     }
 }
 
+/// The state of a `/schedule programme` list: the schedule by its key.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub(super) struct ProgrammeState {
+    pub page: usize,
+    pub conference: String,
+    pub day: String,
+    pub track: String,
+    pub query: String,
+}
+
+impl ProgrammeState {
+    pub(super) fn id(&self, page: usize) -> String {
+        reply::custom_id(&format!(
+            "cn1|prog|{page}|{}|{}|{}|{}",
+            clean(&self.conference),
+            clean(&self.day),
+            clean(&self.track),
+            self.query
+        ))
+    }
+}
+
 /// A parsed custom_id.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) enum Action {
     More(AskState),
     Show(AskState),
     Search(SearchState),
+    Programme(ProgrammeState),
     /// More results for a Q&A question, by the id of the question's message.
     QaMore {
         message: u64,
@@ -134,6 +157,19 @@ pub(super) fn parse_id(id: &str) -> Option<Action> {
                 query: query.to_string(),
             }))
         }
+        "prog" => {
+            let p: Vec<&str> = rest.splitn(5, '|').collect();
+            let [page, conference, day, track, query] = p.as_slice() else {
+                return None;
+            };
+            Some(Action::Programme(ProgrammeState {
+                page: page.parse().ok()?,
+                conference: conference.to_string(),
+                day: day.to_string(),
+                track: track.to_string(),
+                query: query.to_string(),
+            }))
+        }
         "qa" => {
             let (offset, message) = rest.split_once('|')?;
             Some(Action::QaMore {
@@ -180,6 +216,17 @@ mod tests {
                 offset: 6
             })
         );
+        let p = ProgrammeState {
+            page: 1,
+            conference: "0123abcd".into(),
+            day: "Wed 19 Apr".into(),
+            track: "Security, Identity + Policy".into(),
+            query: "ebpf | ".repeat(30),
+        };
+        let id = p.id(1);
+        assert!(id.chars().count() <= 100);
+        assert!(matches!(parse_id(&id), Some(Action::Programme(st))
+            if st.page == 1 && st.day == p.day && st.track == p.track && st.conference == p.conference));
         assert_eq!(
             parse_id(&not_helpful_id(9)),
             Some(Action::NotHelpful { message: 9 })

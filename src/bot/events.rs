@@ -1,5 +1,6 @@
 //! Events poise does not route itself: button clicks (to the pages of
-//! [`super::results`]) and messages (to the Q&A channels of [`qa`]).
+//! [`super::results`] and [`super::schedule`]) and messages (to the Q&A
+//! channels of [`qa`]).
 
 use super::custom_id::{parse_id, Action, AskState};
 use super::page::Page;
@@ -44,6 +45,11 @@ pub(super) async fn on_event(
         }
         Action::Search(state) => serenity::CreateInteractionResponse::UpdateMessage(
             search_page(data, &state).await?.into_message(false),
+        ),
+        Action::Programme(state) => serenity::CreateInteractionResponse::UpdateMessage(
+            super::schedule::programme_page(data, &state)
+                .await?
+                .into_message(false),
         ),
         Action::QaMore { message, offset } => {
             let page = match data.store.answered_query(message)? {

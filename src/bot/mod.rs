@@ -9,6 +9,7 @@
 
 mod commands;
 mod cooldown;
+mod coverage;
 mod custom_id;
 mod digests;
 mod events;
@@ -18,6 +19,7 @@ mod qa;
 mod reply;
 mod results;
 mod retry;
+mod schedule;
 
 use crate::answer::{Catalog, Engine, LiveEngine};
 use crate::config::Config;

@@ -13,6 +13,7 @@ mod discord_e2e;
 mod discord_faults;
 mod discord_lifecycle;
 mod discord_qa_digest;
+mod discord_schedule;
 mod eval;
 mod golden;
 mod hostile_notes;
