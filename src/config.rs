@@ -420,10 +420,8 @@ impl Config {
         Ok(config)
     }
 
-    fn validate(&self) -> std::result::Result<(), Invalid> {
-        if self.answer.limit == 0 {
-            return invalid("answer.limit", "must be at least 1");
-        }
+    /// Each `[[schedule]]` has a path or a URL it may fetch.
+    fn validate_schedules(&self) -> std::result::Result<(), Invalid> {
         for s in &self.schedule {
             match (&s.path, &s.url) {
                 (Some(_), Some(_)) | (None, None) => {
@@ -444,6 +442,14 @@ impl Config {
         if self.index.schedule_refresh_minutes == 0 {
             return invalid("index.schedule_refresh_minutes", "must be at least 1");
         }
+        Ok(())
+    }
+
+    fn validate(&self) -> std::result::Result<(), Invalid> {
+        if self.answer.limit == 0 {
+            return invalid("answer.limit", "must be at least 1");
+        }
+        self.validate_schedules()?;
         if !(0.0..=32.0).contains(&self.ranking.min_match) {
             return invalid(
                 "ranking.min_match",
