@@ -1,15 +1,19 @@
 //! iCalendar (`.ics`): the `VEVENT`s of a `VCALENDAR`, as sched.com,
 //! pretalx, Sessionize and most conference sites export them.
 //!
-//! A hand-written reader over RFC 5545 content lines (`ics_line`) rather
-//! than the `icalendar` or `ical` crates. `icalendar`'s parser is one nom
-//! grammar over the whole file: a single malformed line fails the calendar,
-//! and it brings nom 8, nom-language and iso8601 beside the nom 7 tantivy
-//! already locks. `ical` is lighter but leaves TEXT values escaped and dates
-//! unparsed, and has seen few releases. Either way the zone handling
-//! (`TZID` through chrono-tz, floating times) would be ours; what remained
-//! for a crate is unfolding and splitting lines, about a hundred lines here,
-//! where a bad line costs only itself.
+//! Content lines are read by the `icalendar` crate's parser (unfolding,
+//! names, parameters, quoted values, TEXT escapes, the component tree);
+//! what its properties mean for an [`Event`] is ours. On top of it:
+//!
+//! - Lines are checked to start with a name and `:` or `;` before the
+//!   crate sees them: its grammar reads a line without one as bare property
+//!   names, which would pass text such as `SUMMARY Talk` off as properties.
+//!   Such a line is skipped and named.
+//! - The crate reads a calendar as one grammar, so one malformed line or a
+//!   stray `END` fails the whole file. Then each `BEGIN:VEVENT … END:VEVENT`
+//!   is read on its own (after its unreadable lines are dropped), the
+//!   calendar's `X-WR-*` lines apart: one bad event costs only itself, and
+//!   the diagnostics name its place.
 //!
 //! Times: `Z` is UTC; `TZID=Area/City` is read through chrono-tz (also the
 //! `/vendor/…/Area/City` form some exporters write); floating times are
@@ -18,12 +22,15 @@
 //! read: chrono-tz knows the zones they describe.
 
 use super::check::Tally;
-use super::ics_line::{self, Line};
+use super::ics_value;
 use super::zone;
 use super::{html, Event, Schedule, Time};
 use crate::notes::Link;
 use chrono::NaiveTime;
 use chrono_tz::Tz;
+use icalendar::parser::{self as ical, Component, Property};
+use icalendar::ValueType;
+use std::borrow::Cow;
 
 /// A DTSTART or DTEND as written.
 #[derive(Debug, Clone, Default)]
@@ -45,115 +52,331 @@ struct Raw {
 
 /// The calendar read so far.
 struct Calendar {
-    open: Vec<String>,
     events: Vec<Raw>,
     zone_name: Option<String>,
     first_tzid: Option<String>,
     bad_lines: Tally,
 }
 
+/// A logical (unfolded) line with the number of the physical line it
+/// starts on.
+type Numbered<'a> = (usize, Cow<'a, str>);
+
 pub(super) fn read(text: &str, schedule: &mut Schedule) {
     let mut cal = Calendar {
-        open: Vec::new(),
         events: Vec::new(),
         zone_name: None,
         first_tzid: None,
         bad_lines: Tally::new("unreadable lines"),
     };
-    for (n, line) in ics_line::unfold(text) {
-        match ics_line::parse(&line) {
-            Some(line) => cal.line(n, &line, schedule),
-            None => cal
-                .bad_lines
-                .add(format!("line {n}: not an iCalendar content line; skipped")),
-        }
+    let unfolded = ical::unfold(text);
+    let lines = cal.content_lines(text, &unfolded);
+    let joined = join(lines.iter().map(|(_, l)| l.as_ref()));
+    match ical::read_components(&joined) {
+        Ok(roots) => roots.iter().for_each(|c| cal.component(c, schedule)),
+        Err(_) => cal.event_by_event(&lines, schedule),
     }
     cal.finish(schedule);
 }
 
+fn join<'a>(lines: impl IntoIterator<Item = &'a str>) -> String {
+    let mut out = String::new();
+    for line in lines {
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+/// `BEGIN:NAME` or `END:NAME` (`Some((true, NAME))` for a BEGIN), the name
+/// upper-cased; `None` for other lines, and for a BEGIN or END without a
+/// name, which the crate then refuses as a property.
+fn begin_or_end(line: &str) -> Option<(bool, String)> {
+    let (key, value) = line.split_once(':')?;
+    let begin = match key.trim() {
+        k if k.eq_ignore_ascii_case("BEGIN") => true,
+        k if k.eq_ignore_ascii_case("END") => false,
+        _ => return None,
+    };
+    let name = value.trim().to_ascii_uppercase();
+    (!name.is_empty()).then_some((begin, name))
+}
+
+/// Whether a line starts with a property name followed by `;` or `:`.
+fn has_name(line: &str) -> bool {
+    let name = line.split([';', ':']).next().unwrap_or_default();
+    line.len() > name.len()
+        && !name.is_empty()
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+}
+
+/// Whether the crate reads a line as exactly one property.
+fn one_property(line: &str) -> bool {
+    let wrapped = format!("BEGIN:X\n{line}\nEND:X\n");
+    ical::read_components(&wrapped)
+        .is_ok_and(|c| c.len() == 1 && c[0].properties.len() == 1 && c[0].components.is_empty())
+}
+
 impl Calendar {
-    fn line(&mut self, n: usize, line: &Line<'_>, schedule: &mut Schedule) {
-        match line.name.as_str() {
-            "BEGIN" => {
-                let component = line.value.trim().to_ascii_uppercase();
-                if component == "VEVENT" {
-                    self.events.push(Raw::default());
-                }
-                self.open.push(component);
+    /// The unfolded lines the crate is given, each numbered: blank lines
+    /// dropped, lines without a name dropped and said, BEGIN and END lines
+    /// written `BEGIN:NAME` (the crate matches an END's name to its BEGIN's
+    /// as written, and allows no space after it).
+    fn content_lines<'a>(&mut self, text: &str, unfolded: &'a str) -> Vec<Numbered<'a>> {
+        // `unfold` joins a physical line starting with a space or a tab to
+        // the one before; the others each start a logical line.
+        let starts = text
+            .split('\n')
+            .enumerate()
+            .filter(|(i, l)| *i == 0 || !l.starts_with([' ', '\t']))
+            .map(|(i, _)| i + 1);
+        let mut lines = Vec::new();
+        for (n, line) in starts.zip(unfolded.split('\n')) {
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            if line.trim().is_empty() {
+                continue;
             }
-            "END" => self.close(n, line.value, schedule),
-            _ => match self.open.last().map(String::as_str) {
-                Some("VEVENT") => self.event_property(line),
-                Some("VCALENDAR") => self.calendar_property(line, schedule),
-                _ => {}
-            },
+            if let Some((begin, name)) = begin_or_end(line) {
+                let key = if begin { "BEGIN" } else { "END" };
+                lines.push((n, Cow::Owned(format!("{key}:{name}"))));
+            } else if has_name(line) {
+                lines.push((n, Cow::Borrowed(line)));
+            } else {
+                self.bad_lines
+                    .add(format!("line {n}: not an iCalendar content line; skipped"));
+            }
         }
+        lines
     }
 
-    /// END of a component: what it closes, and any left open inside it.
-    fn close(&mut self, n: usize, value: &str, schedule: &mut Schedule) {
-        let component = value.trim().to_ascii_uppercase();
-        let Some(at) = self.open.iter().rposition(|c| *c == component) else {
-            self.bad_lines
-                .add(format!("line {n}: END:{component} without BEGIN; skipped"));
+    /// A component the crate read: a calendar's properties and events.
+    fn component(&mut self, c: &Component<'_>, schedule: &mut Schedule) {
+        let name = c.name.as_str();
+        if name.eq_ignore_ascii_case("VEVENT") {
+            let mut raw = Raw::default();
+            for p in &c.properties {
+                self.event_property(&mut raw, p);
+            }
+            self.events.push(raw);
             return;
-        };
-        let unclosed = self.open.split_off(at);
-        if unclosed.len() > 1 {
-            let inner = unclosed[1..].join(", ");
-            schedule.diagnose(format!("line {n}: END:{component} closes {inner} too"));
+        }
+        if name.eq_ignore_ascii_case("VCALENDAR") {
+            for p in &c.properties {
+                self.calendar_property(p, schedule);
+            }
+            for child in &c.components {
+                self.component(child, schedule);
+            }
         }
     }
 
-    fn calendar_property(&mut self, line: &Line<'_>, schedule: &mut Schedule) {
-        let text = || html::to_line(&ics_line::unescape(line.value));
-        match line.name.as_str() {
-            "X-WR-CALNAME" => schedule.conference = Some(text()).filter(|t| !t.is_empty()),
-            "X-WR-TIMEZONE" => self.zone_name = Some(text()).filter(|t| !t.is_empty()),
+    /// When the calendar as a whole does not parse: each VEVENT on its own
+    /// (closing what it leaves open), and the calendar's `X-WR-*` lines
+    /// wrapped in a calendar of their own.
+    fn event_by_event(&mut self, lines: &[Numbered<'_>], schedule: &mut Schedule) {
+        let mut open: Vec<String> = Vec::new();
+        let mut header = vec![(0, Cow::Borrowed("BEGIN:VCALENDAR"))];
+        let mut block: Option<Block> = None;
+        let mut position = 0;
+        for (n, line) in lines {
+            let n = *n;
+            match begin_or_end(line) {
+                Some((true, name)) => {
+                    if name == "VEVENT" && block.is_none() {
+                        position += 1;
+                        block = Some(Block::new(position, n, open.len()));
+                    }
+                    open.push(name);
+                    if let Some(b) = &mut block {
+                        b.lines.push((n, line.clone()));
+                    }
+                }
+                Some((false, name)) => {
+                    let Some(at) = open.iter().rposition(|c| *c == name) else {
+                        self.bad_lines
+                            .add(format!("line {n}: END:{name} without BEGIN; skipped"));
+                        continue;
+                    };
+                    if open.len() > at + 1 {
+                        let inner = open[at + 1..].join(", ");
+                        schedule.diagnose(format!("line {n}: END:{name} closes {inner} too"));
+                    }
+                    if let Some(b) = &mut block {
+                        b.close(&open[at.max(b.depth)..], n);
+                    }
+                    open.truncate(at);
+                    if block.as_ref().is_some_and(|b| open.len() <= b.depth) {
+                        let b = block.take().expect("checked");
+                        self.block(b, schedule);
+                    }
+                }
+                None => match &mut block {
+                    Some(b) => b.lines.push((n, line.clone())),
+                    None if open.len() == 1
+                        && line
+                            .get(..5)
+                            .is_some_and(|k| k.eq_ignore_ascii_case("X-WR-")) =>
+                    {
+                        header.push((n, line.clone()));
+                    }
+                    None => {}
+                },
+            }
+        }
+        if let Some(mut b) = block {
+            b.close(&open[b.depth..], 0);
+            self.block(b, schedule);
+            let last = self.events.last().map(|r| r.event.title.as_str());
+            let title = last.unwrap_or_default();
+            schedule.diagnose(format!(
+                "the calendar ends inside an event (“{title}”); kept what it had"
+            ));
+        }
+        header.push((0, Cow::Borrowed("END:VCALENDAR")));
+        let header = join(header.iter().map(|(_, l)| l.as_ref()));
+        if let Ok(roots) = ical::read_components(&header) {
+            roots.iter().for_each(|c| self.component(c, schedule));
+        }
+    }
+
+    /// One VEVENT read alone; when the crate fails on it, again without the
+    /// lines it cannot read alone, else the event is skipped and said.
+    fn block(&mut self, mut b: Block<'_>, schedule: &mut Schedule) {
+        let mut text = b.text();
+        if ical::read_components(&text).is_err() {
+            b.lines.retain(|(n, line)| {
+                let keep = begin_or_end(line).is_some() || one_property(line);
+                if !keep {
+                    self.bad_lines
+                        .add(format!("line {n}: not an iCalendar content line; skipped"));
+                }
+                keep
+            });
+            text = b.text();
+        }
+        match ical::read_components(&text) {
+            Ok(roots) => roots.iter().for_each(|c| self.component(c, schedule)),
+            Err(_) => schedule.diagnose(format!(
+                "event {} (line {}) is not readable iCalendar; skipped",
+                b.position, b.line
+            )),
+        }
+    }
+
+    fn calendar_property(&mut self, p: &Property<'_>, schedule: &mut Schedule) {
+        let value = || Some(html::to_line(&text(p))).filter(|t| !t.is_empty());
+        match p.name.as_str().to_ascii_uppercase().as_str() {
+            "X-WR-CALNAME" => schedule.conference = value(),
+            "X-WR-TIMEZONE" => self.zone_name = value(),
             _ => {}
         }
     }
 
-    fn event_property(&mut self, line: &Line<'_>) {
-        let raw = self.events.last_mut().expect("a VEVENT is open");
+    fn event_property(&mut self, raw: &mut Raw, p: &Property<'_>) {
         let e = &mut raw.event;
-        let text = || ics_line::unescape(line.value);
-        let one_line = || Some(html::to_line(&text())).filter(|t| !t.is_empty());
-        match line.name.as_str() {
-            "UID" => e.uid = line.value.trim().to_string(),
-            "SUMMARY" => e.title = html::to_line(&text()),
-            "DESCRIPTION" => e.abstract_text = html::to_text(&text()),
+        let value = p.val.as_str().trim();
+        let one_line = || Some(html::to_line(&text(p))).filter(|t| !t.is_empty());
+        let name = p.name.as_str().to_ascii_uppercase();
+        match name.as_str() {
+            "UID" => e.uid = value.to_string(),
+            "SUMMARY" => e.title = html::to_line(&text(p)),
+            "DESCRIPTION" => e.abstract_text = html::to_text(&text(p)),
             "LOCATION" => e.room = one_line(),
-            "URL" => e.url = Some(line.value.trim().to_string()).filter(|u| !u.is_empty()),
+            "URL" => e.url = Some(value.to_string()).filter(|u| !u.is_empty()),
+            // The crate leaves a list as written, so its escaped commas
+            // can be told from the ones between items.
             "CATEGORIES" if e.track.is_none() => {
-                e.track = ics_line::split_list(line.value).into_iter().next();
+                e.track = ics_value::split_list(p.val.as_str()).into_iter().next();
             }
-            "ATTACH" if line.value.contains("://") => e.links.push(Link {
-                url: line.value.trim().to_string(),
-                label: line.param("FILENAME").unwrap_or("Attachment").to_string(),
+            "ATTACH" if value.contains("://") => e.links.push(Link {
+                url: value.to_string(),
+                label: param(p, "FILENAME").unwrap_or("Attachment").to_string(),
             }),
             "DTSTART" | "DTEND" => {
-                let tzid = line.param("TZID").map(str::to_string);
+                let tzid = param(p, "TZID").map(str::to_string);
                 if self.first_tzid.is_none() {
                     self.first_tzid.clone_from(&tzid);
                 }
                 let when = When {
-                    value: line.value.trim().to_string(),
-                    date_only: line
-                        .param("VALUE")
-                        .is_some_and(|v| v.eq_ignore_ascii_case("DATE")),
+                    value: value.to_string(),
+                    date_only: param(p, "VALUE").is_some_and(|v| v.eq_ignore_ascii_case("DATE")),
                     tzid,
                 };
-                let slot = if line.name == "DTSTART" {
+                let slot = if name == "DTSTART" {
                     &mut raw.start
                 } else {
                     &mut raw.end
                 };
                 *slot = Some(when);
             }
-            "DURATION" => raw.duration = Some(line.value.to_string()),
+            "DURATION" => raw.duration = Some(value.to_string()),
             _ => {}
         }
+    }
+}
+
+/// One VEVENT's lines, when events are read one by one.
+struct Block<'a> {
+    /// Its place among the calendar's events, from 1.
+    position: usize,
+    /// The line its BEGIN is on.
+    line: usize,
+    /// How many components were open around it.
+    depth: usize,
+    lines: Vec<Numbered<'a>>,
+}
+
+impl<'a> Block<'a> {
+    fn new(position: usize, line: usize, depth: usize) -> Self {
+        Block {
+            position,
+            line,
+            depth,
+            lines: Vec::new(),
+        }
+    }
+
+    /// END lines for the components given, innermost first.
+    fn close(&mut self, components: &[String], n: usize) {
+        for c in components.iter().rev() {
+            self.lines.push((n, Cow::Owned(format!("END:{c}"))));
+        }
+    }
+
+    fn text(&self) -> String {
+        join(self.lines.iter().map(|(_, l)| l.as_ref()))
+    }
+}
+
+/// A parameter's value, the name matched in any case (quotes the crate
+/// has taken off).
+fn param<'p>(p: &'p Property<'_>, name: &str) -> Option<&'p str> {
+    let found = p
+        .params
+        .iter()
+        .find(|q| q.key.as_str().eq_ignore_ascii_case(name));
+    found.and_then(|q| q.val.as_ref()).map(|v| v.as_str())
+}
+
+/// A TEXT property's value unescaped. The crate unescapes TEXT values
+/// itself, typed by a `VALUE` parameter or else by the property's name
+/// when that is written in upper case; the rest is unescaped here, by the
+/// same rules, so that no value is unescaped twice.
+fn text<'p>(p: &'p Property<'_>) -> Cow<'p, str> {
+    let typed = p
+        .params
+        .iter()
+        .find(|q| q.key == "VALUE")
+        .and_then(|q| q.val.as_ref())
+        .and_then(|v| v.as_str().parse::<ValueType>().ok());
+    let by_crate = match typed {
+        Some(t) => t == ValueType::Text,
+        None => !p.name.as_str().chars().any(char::is_lowercase),
+    };
+    if by_crate {
+        Cow::Borrowed(p.val.as_str())
+    } else {
+        Cow::Owned(ics_value::unescape(p.val.as_str()))
     }
 }
 
@@ -169,13 +392,6 @@ impl Calendar {
     /// Say what could not be read, then resolve every event's times now
     /// that the calendar's zone is known.
     fn finish(self, schedule: &mut Schedule) {
-        if self.open.iter().any(|c| c == "VEVENT") {
-            let last = self.events.last().map(|r| r.event.title.as_str());
-            let title = last.unwrap_or_default();
-            schedule.diagnose(format!(
-                "the calendar ends inside an event (“{title}”); kept what it had"
-            ));
-        }
         self.bad_lines.report(schedule);
         let zone_name = self
             .zone_name
@@ -218,7 +434,7 @@ impl Clock {
         event.end = raw.end.as_ref().and_then(|w| self.time(w, &title, false));
         if event.end.is_none() {
             let length = match (&raw.duration, &raw.start) {
-                (Some(d), _) => ics_line::duration(d).or_else(|| {
+                (Some(d), _) => ics_value::duration(d).or_else(|| {
                     self.problems
                         .add(format!("“{title}”: unreadable DURATION “{d}”"));
                     None
@@ -236,7 +452,7 @@ impl Clock {
     /// (starts only, so an event counts once).
     fn time(&mut self, w: &When, title: &str, count: bool) -> Option<Time> {
         if w.date_only || (w.value.len() == 8 && !w.value.contains('T')) {
-            let day = ics_line::date(&w.value);
+            let day = ics_value::date(&w.value);
             return self.or_problem(
                 day.map(|d| zone::place(d.and_time(NaiveTime::MIN), self.tz)),
                 w,
@@ -244,10 +460,10 @@ impl Clock {
             );
         }
         if let Some(utc) = w.value.strip_suffix(['Z', 'z']) {
-            let t = ics_line::date_time(utc).map(|t| t.and_utc().fixed_offset());
+            let t = ics_value::date_time(utc).map(|t| t.and_utc().fixed_offset());
             return self.or_problem(t, w, title);
         }
-        let Some(naive) = ics_line::date_time(&w.value) else {
+        let Some(naive) = ics_value::date_time(&w.value) else {
             return self.or_problem(None, w, title);
         };
         let tz = w.tzid.as_deref().map(|id| zone::zone(iana(id)));
@@ -352,5 +568,76 @@ mod tests {
             .diagnostics
             .iter()
             .any(|d| d.contains("“Two”: unreadable time “2023xx”")));
+    }
+
+    #[test]
+    fn lines_params_and_escapes_through_the_crate() {
+        let s = read_str(
+            "BEGIN:VCALENDAR\r\nX-WR-CALNAME:KCD\\, Amsterdam\r\nBEGIN:VEVENT\r\nSUMMARY:Hands on with WebAssembly Micro\r\n services and Kubernetes\r\n\tand more\r\n\r\n\
+             dtstart;TZID=\"Europe/Amsterdam\";value=DATE-TIME:20230419T110000\r\n\
+             URL;VALUE=URI:https://example.org/a?b=c;d\r\n\
+             DESCRIPTION:Argo\\, Flux\\; and\\nmore \\\\n done\r\n\
+             location:Hall 7\\, Room A\r\n\
+             CATEGORIES:GitOps\\, CD,Security\r\n\
+             END:VEVENT\r\nEND:VCALENDAR\r\n",
+        );
+        assert!(s.diagnostics.is_empty(), "{:?}", s.diagnostics);
+        assert_eq!(s.conference.as_deref(), Some("KCD, Amsterdam"));
+        let e = &s.events[0];
+        assert_eq!(
+            e.title,
+            "Hands on with WebAssembly Microservices and Kubernetesand more"
+        );
+        assert_eq!(e.start.unwrap().to_rfc3339(), "2023-04-19T11:00:00+02:00");
+        assert_eq!(e.url.as_deref(), Some("https://example.org/a?b=c;d"));
+        // `\\n` is a backslash and an n, not a line break: unescaped once.
+        assert_eq!(e.abstract_text, "Argo, Flux; and\nmore \\n done");
+        assert_eq!(e.room.as_deref(), Some("Hall 7, Room A"), "lower-case name");
+        assert_eq!(e.track.as_deref(), Some("GitOps, CD"));
+    }
+
+    #[test]
+    fn one_bad_event_costs_only_itself() {
+        let s = read_str(
+            "BEGIN:VCALENDAR\nX-WR-CALNAME:KCD\nX-WR-TIMEZONE:Europe/Amsterdam\n\
+             BEGIN:VEVENT\nSUMMARY:One\nDTSTART:20230220T100000\nEND:VEVENT\n\
+             BEGIN:VEVENT\nSUMMARY:Two\nBEGIN:VALARM\nEND:VEVENT\n\
+             BEGIN:VEVENT\nSUMMARY:Three\nEND:VTODO\nDTSTART:20230220T120000Z\nEND:VEVENT\nEND:VCALENDAR\n",
+        );
+        let titles: Vec<&str> = s.events.iter().map(|e| e.title.as_str()).collect();
+        assert_eq!(titles, ["One", "Two", "Three"]);
+        assert_eq!(s.conference.as_deref(), Some("KCD"), "X-WR lines kept");
+        assert_eq!(
+            s.events[0].start.unwrap().to_rfc3339(),
+            "2023-02-20T10:00:00+01:00"
+        );
+        assert_eq!(
+            s.diagnostics,
+            [
+                "cal.ics: line 11: END:VEVENT closes VALARM too",
+                "cal.ics: line 14: END:VTODO without BEGIN; skipped",
+                "cal.ics: 1 time without a zone; read in Europe/Amsterdam",
+            ]
+        );
+        // A block the crate cannot read even line by line is skipped and named.
+        let s = read_str(
+            "BEGIN:VCALENDAR\nBEGIN:VEVENT\nSUMMARY:One\nEND:VEVENT\nBEGIN:VEVENT\nSUMMARY:Two\n\
+             BEGIN:VALARM\nEND:VEVENT\nEND:VALARM\nBEGIN:VEVENT\nSUMMARY:Three\nEND:VEVENT\nEND:VCALENDAR\n",
+        );
+        let titles: Vec<&str> = s.events.iter().map(|e| e.title.as_str()).collect();
+        assert_eq!(titles, ["One", "Two", "Three"], "{:?}", s.diagnostics);
+        // A line the crate refuses, in a calendar that then fails as a
+        // whole: only that line is lost.
+        let s = read_str(
+            "BEGIN:VCALENDAR\nBEGIN:VEVENT\nSUMMARY:A\nX;P=\"a\"b:v\nDTSTART:20230220T100000Z\nEND:VEVENT\n\
+             BEGIN:VEVENT\nSUMMARY:B\nEND:VEVENT\nEND:VCALENDAR\n",
+        );
+        let titles: Vec<&str> = s.events.iter().map(|e| e.title.as_str()).collect();
+        assert_eq!(titles, ["A", "B"]);
+        assert!(s.events[0].start.is_some());
+        assert_eq!(
+            s.diagnostics,
+            ["cal.ics: line 4: not an iCalendar content line; skipped"]
+        );
     }
 }

@@ -33,7 +33,7 @@ mod frab_json;
 mod frab_xml;
 mod html;
 mod ics;
-mod ics_line;
+mod ics_value;
 mod sessionize;
 mod zone;
 
