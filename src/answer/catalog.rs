@@ -106,7 +106,8 @@ impl Engine {
                 }
             }
         };
-        Ok(chunk.map(|c| self.whole_hit(c, 0.0)))
+        // As a question would show it: with its schedule when it has one.
+        Ok(chunk.map(|c| self.enriched(self.whole_hit(c, 0.0))))
     }
 
     /// A chunk as a hit not made by a question: no snippet, the summary of

@@ -86,7 +86,7 @@ impl Engine {
     }
 
     /// A session hit with its event's slot, links, speakers and abstract.
-    fn enriched(&self, mut hit: Hit) -> Hit {
+    pub(super) fn enriched(&self, mut hit: Hit) -> Hit {
         let Some(event) = self.matches().by_session.get(&hit.meta.id) else {
             return hit;
         };

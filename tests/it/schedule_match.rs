@@ -193,6 +193,13 @@ fn answers_put_the_notes_first_and_mark_schedule_only_events() {
         .schedule_abstract
         .as_deref()
         .is_some_and(|t| t.contains("MicroVMs") && !t.contains("script")));
+    // Looked up by its title, the session shows the same.
+    let looked_up = engine
+        .session("A CI/CD Platform in the Palm of Your Hand")
+        .unwrap()
+        .unwrap();
+    assert_eq!(looked_up.meta.slot, hit.meta.slot);
+    assert!(looked_up.schedule_abstract.is_some());
     assert!(
         a.hits
             .iter()
