@@ -17,9 +17,33 @@ pub(super) fn run(config: &Config, file: &Path, json: bool) -> Result<i32> {
         .and_then(|(f, d)| f.strip_prefix(d).ok().map(Path::to_path_buf))
         .unwrap_or_else(|| file.file_name().map(Into::into).unwrap_or_default());
     let rel = rel.to_string_lossy().replace('\\', "/");
+    let mut out = std::io::stdout().lock();
+    if let Some(note) = crate::schedule::note::read_note(&rel, &bytes) {
+        // Not a note: the index reads it as a schedule, and so does this.
+        let schedule = note
+            .note
+            .unwrap_or_else(|| unreachable!("a schedule is a note"));
+        if json {
+            let chunks: Vec<crate::render::SessionJson> =
+                schedule.chunks.iter().map(Into::into).collect();
+            let diagnostics: Vec<String> =
+                note.diagnostics.iter().map(ToString::to_string).collect();
+            let report = serde_json::json!({
+                "file": schedule.file,
+                "schedule": true,
+                "conference": schedule.conference,
+                "year": schedule.year,
+                "chunks": chunks,
+                "diagnostics": diagnostics,
+            });
+            writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
+        } else {
+            write!(out, "{}", schedule_report(&schedule, &note.diagnostics))?;
+        }
+        return Ok(0);
+    }
     let rule = config.notes.talk_rules().for_file(&rel);
     let read = read_bytes_with(&rel, &bytes, rule);
-    let mut out = std::io::stdout().lock();
     if read.note.is_none() {
         for d in &read.diagnostics {
             writeln!(out, "{d}")?;
@@ -37,6 +61,34 @@ pub(super) fn run(config: &Config, file: &Path, json: bool) -> Result<i32> {
         write!(out, "{}", text_report(&report))?;
     }
     Ok(0)
+}
+
+/// A schedule as the index holds it: its events in time order with their
+/// schedule lines, and what the reader had to say. `confnotes schedule
+/// --matches` shows which of them the notes cover.
+fn schedule_report(note: &crate::notes::Note, diagnostics: &[crate::notes::Diagnostic]) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "{}: a conference schedule{}, {} events",
+        note.file,
+        note.conference
+            .as_deref()
+            .map(|c| format!(" of {c}"))
+            .unwrap_or_default(),
+        note.chunks.len()
+    );
+    for c in &note.chunks {
+        let line = c.meta.slot.as_ref().map_or("", |slot| slot.line.as_str());
+        let _ = writeln!(s, "  {line}  {}", c.meta.title);
+        if !c.meta.speakers.is_empty() {
+            let _ = writeln!(s, "      {}", c.meta.speakers.join(", "));
+        }
+    }
+    for d in diagnostics {
+        let _ = writeln!(s, "{d}");
+    }
+    s
 }
 
 fn text_report(r: &Inspection) -> String {

@@ -48,6 +48,9 @@ pub fn to_note(schedule: &Schedule, rel: &str) -> Note {
         let name = stem.rsplit('/').next().unwrap_or(stem);
         crate::notes::meta::conference_in(&name.replace(['-', '_', '.'], " "))
     });
+    // Times in the conference's own zone when the schedule names it: an
+    // event given in UTC shows at the hour the others do.
+    let zone: Option<chrono_tz::Tz> = schedule.timezone.as_deref().and_then(|z| z.parse().ok());
     // In time order (events without a time last), then by room.
     let mut events: Vec<&Event> = schedule.events.iter().collect();
     events.sort_by(|a, b| {
@@ -73,7 +76,7 @@ pub fn to_note(schedule: &Schedule, rel: &str) -> Note {
                 section: None,
                 file: rel.to_string(),
                 line: i + 1,
-                slot: Some(slot(e)),
+                slot: Some(slot(&in_zone(e, zone))),
             },
             body: body(e),
             links: links(e),
@@ -87,6 +90,19 @@ pub fn to_note(schedule: &Schedule, rel: &str) -> Note {
         conference,
         year,
         chunks,
+    }
+}
+
+/// The event with its times in `zone`, when there is one.
+fn in_zone(e: &Event, zone: Option<chrono_tz::Tz>) -> Event {
+    let Some(zone) = zone else { return e.clone() };
+    let shift = |t: Option<chrono::DateTime<chrono::FixedOffset>>| {
+        t.map(|t| t.with_timezone(&zone).fixed_offset())
+    };
+    Event {
+        start: shift(e.start),
+        end: shift(e.end),
+        ..e.clone()
     }
 }
 

@@ -168,3 +168,32 @@ fn schedules_in_the_config_are_checked() {
         assert!(stderr.contains(says), "{body}: {stderr}");
     }
 }
+
+#[test]
+fn inspect_reads_a_schedule_as_the_index_does() {
+    let tmp = tempfile::tempdir().unwrap();
+    let notes = common::root().join("notes");
+    let file = fixture("kubecon-eu-2021.ics");
+    let out = confnotes(
+        &notes,
+        &tmp.path().join("index"),
+        &["inspect", file.to_str().unwrap()],
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("a conference schedule of KubeCon"), "{text}");
+    // An event given in UTC shows in the conference's own time.
+    assert!(
+        text.contains(
+            "Thu 6 May 15:30–16:05 · Virtual Room 2 · Observability track  When Prometheus"
+        ),
+        "{text}"
+    );
+    let report = json(&confnotes(
+        &notes,
+        &tmp.path().join("index"),
+        &["inspect", file.to_str().unwrap(), "--json"],
+    ));
+    let chunks = report["chunks"].as_array().unwrap();
+    assert_eq!(chunks.len(), 7);
+    assert!(chunks.iter().all(|c| c["kind"] == "scheduled"));
+}
