@@ -7,6 +7,7 @@
 //!   Sessionize, iCalendar) -> events + diagnostics
 //! - [`fetch`]: the config's schedules named by URL, fetched to disk (an edge:
 //!   the only network I/O outside `bot`)
+//! - [`capture`]: notes taken in chat written as note files, safely
 //! - [`index`]: chunks -> a tantivy index on disk, refreshed incrementally; search -> hits
 //! - [`answer`]: a question -> ranked hits with snippets, summaries and links
 //! - [`digest`]: what a daily digest holds for a date, when it is due, and
@@ -26,6 +27,7 @@
 pub mod alloc;
 pub mod answer;
 pub mod bot;
+pub mod capture;
 pub mod cli;
 pub mod config;
 pub mod digest;

@@ -62,6 +62,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("time", 0),
     ("notes", 1),
     ("schedule", 2),
+    ("capture", 2),
     ("store", 1),
     ("config", 2),
     ("index", 3),

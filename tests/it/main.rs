@@ -6,6 +6,7 @@ mod common;
 mod mock_discord;
 
 mod answer_eval;
+mod capture;
 mod cli;
 mod corpus_eval;
 mod digest;
