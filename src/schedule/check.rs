@@ -81,6 +81,10 @@ fn drop_untitled(schedule: &mut Schedule) {
 /// again gives the same ones; a repeated uid gets `-2`, `-3`, … in file order.
 fn give_uids(schedule: &mut Schedule) {
     let mut seen: HashSet<String> = HashSet::with_capacity(schedule.events.len());
+    // The next suffix to try for each repeated uid: a schedule that gives
+    // one uid to all its events costs one look-up per event, not a walk
+    // past every suffix taken so far.
+    let mut next: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let mut repeated = Tally::new("repeated uids");
     for event in &mut schedule.events {
         if event.uid.trim().is_empty() {
@@ -92,10 +96,12 @@ fn give_uids(schedule: &mut Schedule) {
             seen.insert(event.uid.clone());
             continue;
         }
-        let new = (2..)
-            .map(|n| format!("{}-{n}", event.uid))
-            .find(|u| !seen.contains(u))
+        let from = next.entry(event.uid.clone()).or_insert(2);
+        let (n, new) = (*from..)
+            .map(|n| (n, format!("{}-{n}", event.uid)))
+            .find(|(_, u)| !seen.contains(u))
             .expect("some suffix is free");
+        *from = n + 1;
         repeated.add(format!(
             "uid “{}” repeated by “{}”; read as “{new}”",
             event.uid, event.title

@@ -434,3 +434,25 @@ fn fifty_thousand_events() {
         N
     );
 }
+
+#[test]
+fn fifty_thousand_events_with_one_uid_each_get_their_own() {
+    // One uid for every event: each repeat gets the next free suffix at
+    // once (a walk past every suffix taken would be 1.25 billion look-ups).
+    let mut events = String::new();
+    for i in 0..50_000 {
+        if i > 0 {
+            events.push(',');
+        }
+        events.push_str(&format!(
+            r#"{{"guid": "same", "date": "2023-04-19T10:00:00+02:00", "start": "10:00", "duration": "00:30", "room": "R{i}", "title": "Talk {i}", "persons": []}}"#
+        ));
+    }
+    let json = format!(
+        r#"{{"schedule": {{"conference": {{"title": "Big", "time_zone_name": "Europe/Amsterdam", "days": [{{"date": "2023-04-19", "rooms": {{"Hall": [{events}]}}}}]}}}}}}"#
+    );
+    let s = read("big.json", json.as_bytes()).unwrap();
+    assert_eq!(s.events.len(), 50_000);
+    let uids: std::collections::HashSet<&str> = s.events.iter().map(|e| e.uid.as_str()).collect();
+    assert_eq!(uids.len(), 50_000);
+}
