@@ -69,14 +69,32 @@ pub struct ScheduleFile {
     pub url: Option<String>,
 }
 
-/// How notes are read.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+/// How notes are read, and written from Discord (`/note new`).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct NotesConfig {
     /// How to find the talks in files the parser reads wrongly; the first
     /// rule whose glob matches a file's path (relative to the notes
     /// directory) applies, and the file's own `confnotes_talks` wins.
     pub rules: Vec<NotesRule>,
+    /// The largest note `/note new` writes, in KB (front matter included).
+    pub max_note_kb: usize,
+    /// Role ids whose members may write notes from Discord; empty: members
+    /// with the Manage Messages permission.
+    pub writers: Vec<u64>,
+    /// Notes one user may write from Discord per hour; 0: no limit.
+    pub per_user_per_hour: u32,
+}
+
+impl Default for NotesConfig {
+    fn default() -> Self {
+        NotesConfig {
+            rules: Vec::new(),
+            max_note_kb: 1024,
+            writers: Vec::new(),
+            per_user_per_hour: 10,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]

@@ -110,6 +110,20 @@ impl Engine {
         Ok(chunk.map(|c| self.enriched(self.whole_hit(c, 0.0))))
     }
 
+    /// The first session of a note file (`file` relative to the notes
+    /// directory, as [`crate::notes::SessionMeta::file`] holds it), as
+    /// [`Engine::session`] shows it.
+    pub fn session_in_file(&self, file: &str) -> Result<Option<Hit>> {
+        let mut first: Option<Chunk> = None;
+        self.index.each_chunk(|c| {
+            if c.meta.file == file && first.as_ref().is_none_or(|f| c.meta.line < f.meta.line) {
+                first = Some(c);
+            }
+            Ok(())
+        })?;
+        Ok(first.map(|c| self.enriched(self.whole_hit(c, 0.0))))
+    }
+
     /// A chunk as a hit not made by a question: no snippet, the summary of
     /// its whole body.
     pub(super) fn whole_hit(&self, chunk: Chunk, score: f32) -> Hit {

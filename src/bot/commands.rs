@@ -26,6 +26,7 @@ pub(super) fn all() -> Vec<poise::Command<Data, Error>> {
         super::digests::digest(),
         super::schedule::schedule(),
         super::coverage::coverage(),
+        super::notes::note(),
     ]
 }
 
@@ -56,7 +57,10 @@ impl From<KindChoice> for Kind {
 
 // ---- autocomplete --------------------------------------------------------
 
-async fn ac_conference(ctx: Context<'_>, partial: &str) -> serenity::CreateAutocompleteResponse {
+pub(super) async fn ac_conference(
+    ctx: Context<'_>,
+    partial: &str,
+) -> serenity::CreateAutocompleteResponse {
     let partial = partial.to_lowercase();
     let catalog = ctx
         .data()
@@ -426,6 +430,7 @@ pub(crate) async fn help(ctx: Context<'_>) -> Result<(), Error> {
              /conferences — what the notes cover\n\
              /schedule programme|now|next — a conference's programme, what is on now and next\n\
              /coverage conference — what the notes cover of each schedule\n\
+             /note new conference title — write a talk's notes in a form (note writers)\n\
              /reindex — re-read the notes (Manage Server)\n\
              /qa enable|disable|status — answer questions that mention me in this channel, in a thread\n\
              /digest subscribe|unsubscribe|list|preview|now — a daily digest of sessions in a channel\n\

@@ -1,6 +1,6 @@
 //! Events poise does not route itself: button clicks (to the pages of
-//! [`super::results`] and [`super::schedule`]) and messages (to the Q&A
-//! channels of [`qa`]).
+//! [`super::results`] and [`super::schedule`]), filled forms (to
+//! [`super::notes`]) and messages (to the Q&A channels of [`qa`]).
 
 use super::custom_id::{parse_id, Action, AskState};
 use super::page::Page;
@@ -18,6 +18,11 @@ pub(super) async fn on_event(
         serenity::FullEvent::InteractionCreate {
             interaction: serenity::Interaction::Component(click),
         } => click,
+        serenity::FullEvent::InteractionCreate {
+            interaction: serenity::Interaction::Modal(form),
+        } if form.data.custom_id == super::notes::FORM_ID => {
+            return super::notes::on_submit(ctx, form, data).await;
+        }
         serenity::FullEvent::Message { new_message } => {
             return qa::on_message(ctx, new_message, data).await;
         }

@@ -1,7 +1,8 @@
 //! The Discord adapter: slash commands, autocomplete, buttons, the context
-//! menu, Q&A channels and digest posts, through poise on serenity. The only
-//! module that knows Discord; everything it answers comes from
-//! [`crate::answer`] and [`crate::digest`], and its state from [`crate::store`].
+//! menu, Q&A channels, digest posts and notes written from Discord, through
+//! poise on serenity. The only module that knows Discord; everything it
+//! answers comes from [`crate::answer`] and [`crate::digest`], its state
+//! from [`crate::store`], and notes it writes go through [`crate::capture`].
 //!
 //! [`build_client`] is what `confnotes serve` runs and what the end-to-end
 //! tests run against a mock Discord: only the [`Options`] differ (API base,
@@ -14,6 +15,7 @@ mod custom_id;
 mod digests;
 mod events;
 mod lifecycle;
+mod notes;
 mod page;
 mod qa;
 mod reply;
@@ -45,6 +47,8 @@ pub struct Data {
     cooldowns: Mutex<cooldown::Cooldowns>,
     /// Answers given per Q&A channel in the last minute.
     qa_windows: Mutex<HashMap<u64, VecDeque<DateTime<Utc>>>>,
+    /// Notes written per user in the last hour (`/note new`).
+    note_windows: Mutex<HashMap<u64, VecDeque<DateTime<Utc>>>>,
     /// Dropping it (with the client) stops the digest scheduler; so does
     /// sending `true` (graceful shutdown).
     stop_digests: Arc<tokio::sync::watch::Sender<bool>>,
@@ -75,6 +79,7 @@ impl Data {
             clock,
             cooldowns: Mutex::new(cooldown::Cooldowns::new(cooldown)),
             qa_windows: Mutex::new(HashMap::new()),
+            note_windows: Mutex::new(HashMap::new()),
             stop_digests: Arc::new(stop),
             digest_task: Arc::new(Mutex::new(None)),
             _watcher: None,

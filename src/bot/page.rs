@@ -83,4 +83,16 @@ impl Page {
         }
         m
     }
+
+    /// An edit of an interaction's (deferred) answer; it never pings anyone.
+    pub(super) fn into_edit(self) -> serenity::EditInteractionResponse {
+        let mut m = serenity::EditInteractionResponse::new()
+            .allowed_mentions(serenity::CreateAllowedMentions::new())
+            .embeds(self.embeds)
+            .components(self.components);
+        if let Some(c) = self.content {
+            m = m.content(c);
+        }
+        m
+    }
 }

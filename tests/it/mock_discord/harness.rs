@@ -224,6 +224,42 @@ pub async fn callback(mock: &MockDiscord, id: u64) -> Value {
     r.body.unwrap()
 }
 
+/// A filled form (MODAL_SUBMIT, interaction type 5) as Discord sends it:
+/// each text input in an action row of its own, with its value.
+pub fn form_submit(
+    mock: &MockDiscord,
+    custom_id: &str,
+    fields: &[(&str, &str)],
+    permissions: &str,
+) -> (u64, Value) {
+    let rows: Vec<Value> = fields
+        .iter()
+        .map(|(id, value)| {
+            json!({"type": 1, "components": [{"type": 4, "custom_id": id, "value": value}]})
+        })
+        .collect();
+    let data = json!({"custom_id": custom_id, "components": rows});
+    interaction(mock, 5, data, permissions)
+}
+
+/// Send a filled form; returns the body of its interaction callback.
+pub async fn submit(bot: &Bot, payload: (u64, Value)) -> Value {
+    let (id, payload) = payload;
+    bot.mock.dispatch("INTERACTION_CREATE", payload);
+    callback(&bot.mock, id).await
+}
+
+/// The edit of an interaction's deferred answer (its `@original` message).
+pub async fn original_edit(mock: &MockDiscord, id: u64) -> Value {
+    let needle = format!("/webhooks/{}/tok-{id}/messages/@original", super::APP_ID);
+    let r = mock
+        .wait_for(&format!("the answer to interaction {id}"), |r| {
+            r.path.contains(&needle) && r.method == "PATCH" && r.status < 300
+        })
+        .await;
+    r.body.unwrap()
+}
+
 /// Click a button on a message the bot sent.
 pub async fn click(bot: &Bot, custom_id: &str, ephemeral: bool) -> Value {
     let mut msg = message(
@@ -294,6 +330,7 @@ pub fn schema_for(r: &Recorded) -> Option<Value> {
             4 | 5 => name("CreateMessageInteractionCallbackRequest"),
             6 | 7 => name("UpdateMessageInteractionCallbackRequest"),
             8 => name("ApplicationCommandAutocompleteCallbackRequest"),
+            9 => name("ModalInteractionCallbackRequest"),
             t => panic!("unexpected callback type {t}"),
         },
         ("PATCH", ["webhooks", _, _, "messages", _]) => name("IncomingWebhookUpdateRequestPartial"),
