@@ -13,6 +13,7 @@ use super::reply::card_embed;
 use super::{Context, Data, Error};
 use crate::capture::{self, Draft, Written};
 use crate::render::card::Card;
+use crate::store::NoteRecord;
 use chrono::{DateTime, Utc};
 use poise::serenity_prelude as serenity;
 use std::collections::VecDeque;
@@ -110,6 +111,7 @@ pub(super) async fn on_submit(
         Err(why) => return private(ctx, form, &why).await,
     };
     data.record_note(form.user.id.get(), data.clock.now());
+    data.remember_note(&written, form);
     // Re-indexing may take longer than the 3 s an answer is due in. A
     // "thinking…" message (type 5), not serenity's `defer` (type 6, which
     // edits the message a form was opened from: a command has none).
@@ -120,7 +122,10 @@ pub(super) async fn on_submit(
     )
     .await?;
     let page = data.new_session_page(&written).await;
-    form.edit_response(&ctx.http, page.into_edit()).await?;
+    let shown = form.edit_response(&ctx.http, page.into_edit()).await?;
+    if let Err(e) = data.store.set_note_message(&written.rel, shown.id.get()) {
+        tracing::warn!(error = %format!("{e:#}"), "cannot record a note's message");
+    }
     Ok(())
 }
 
@@ -218,6 +223,27 @@ impl Data {
         let mut map = self.note_windows.lock().unwrap_or_else(|e| e.into_inner());
         map.retain(|_, w| recent(w, now) > 0);
         map.entry(user).or_default().push_back(now);
+    }
+
+    /// Record who wrote the note, from where: only recorded notes are
+    /// appended to or deleted. The file is written either way; a failure
+    /// here is logged.
+    fn remember_note(&self, written: &Written, form: &serenity::ModalInteraction) {
+        let now = self.clock.now();
+        let record = NoteRecord {
+            rel: written.rel.clone(),
+            author_id: form.user.id.get(),
+            author_name: form.user.name.clone(),
+            guild_id: form.guild_id.map(|g| g.get()),
+            channel_id: Some(form.channel_id.get()),
+            message_id: None,
+            created_at: now,
+            updated_at: now,
+            deleted_at: None,
+        };
+        if let Err(e) = self.store.record_note(&record) {
+            tracing::error!(error = %format!("{e:#}"), rel = %written.rel, "cannot record a note");
+        }
     }
 
     /// Write the note (off the async threads); a refusal the user can act

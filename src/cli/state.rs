@@ -13,6 +13,7 @@ pub fn state_text(s: &Snapshot, style: &Style) -> String {
     subscriptions(&mut out, s, style);
     last_posts(&mut out, s, style);
     feedback(&mut out, s, style);
+    notes_written(&mut out, s, style);
     let _ = writeln!(
         out,
         "\nSessions tracked for “New in the notes”: {}",
@@ -106,6 +107,39 @@ fn feedback(out: &mut String, s: &Snapshot, style: &Style) {
             f.user_id,
             f.at.format("%Y-%m-%d %H:%M UTC")
         );
+    }
+}
+
+/// The notes written from Discord: file, author, when, and where from.
+fn notes_written(out: &mut String, s: &Snapshot, style: &Style) {
+    let deleted = s
+        .notes_written
+        .iter()
+        .filter(|n| n.deleted_at.is_some())
+        .count();
+    let _ = writeln!(
+        out,
+        "\n{} ({}, {deleted} deleted)",
+        style.bold("Notes written from Discord"),
+        s.notes_written.len()
+    );
+    let when = |t: &chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M UTC").to_string();
+    for n in &s.notes_written {
+        let mut line = format!(
+            "- {} by {} (user {}), {}, channel {}",
+            n.rel,
+            n.author_name,
+            n.author_id,
+            when(&n.created_at),
+            opt(n.channel_id)
+        );
+        if n.updated_at != n.created_at {
+            line.push_str(&format!(", appended {}", when(&n.updated_at)));
+        }
+        if let Some(d) = &n.deleted_at {
+            line.push_str(&format!(", deleted {}", when(d)));
+        }
+        let _ = writeln!(out, "{line}");
     }
 }
 

@@ -1,6 +1,7 @@
 //! The bot's persistent state: Q&A channels, answered messages, feedback,
 //! digest subscriptions, what each digest posted, and when each session was
-//! first seen or last changed (for "New in the notes").
+//! first seen or last changed (for "New in the notes"), and the notes
+//! written from Discord.
 //!
 //! One SQLite file (`<data_dir>/state.sqlite3`) in WAL mode, so `confnotes
 //! state` can read it while the bot writes. The schema is versioned with
@@ -13,6 +14,7 @@
 //! SQLite statement takes, so async callers may use it directly.
 
 mod digest_posts;
+mod notes_written;
 mod sessions;
 
 use anyhow::{bail, Context, Result};
@@ -24,6 +26,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
 pub use digest_posts::{BeginPost, PostRecord, PostState};
+pub use notes_written::NoteRecord;
 pub use sessions::{Changed, SyncReport};
 
 /// The schema, one entry per version. Append; never edit a released entry.
@@ -82,6 +85,19 @@ const MIGRATIONS: &[&str] = &[
         changed_at INTEGER,
         present    INTEGER NOT NULL DEFAULT 1
      );",
+    // 2: notes written from Discord (`/note new`), for append and delete.
+    "CREATE TABLE notes_written (
+        rel         TEXT PRIMARY KEY,
+        author_id   INTEGER NOT NULL,
+        author_name TEXT NOT NULL,
+        guild_id    INTEGER,
+        channel_id  INTEGER,
+        message_id  INTEGER,
+        created_at  TEXT NOT NULL,
+        updated_at  TEXT NOT NULL,
+        deleted_at  TEXT
+     );
+     CREATE INDEX notes_written_author ON notes_written (author_id, updated_at);",
 ];
 
 /// The state the bot and the digest scheduler keep, behind traits so that a
@@ -90,7 +106,7 @@ const MIGRATIONS: &[&str] = &[
 /// message onto `INSERT ... ON CONFLICT DO NOTHING` and recording a digest
 /// post with its rotation cursor onto one transaction. [`SqliteStore`] is
 /// the implementation today; callers hold an `Arc<dyn StateStore>`.
-pub trait StateStore: QaState + DigestState + SessionState {
+pub trait StateStore: QaState + DigestState + SessionState + NoteState {
     /// Where the state lives, for messages and `confnotes state`.
     fn location(&self) -> String;
 
@@ -110,6 +126,7 @@ pub trait StateStore: QaState + DigestState + SessionState {
             last_posts: self.last_posts()?,
             feedback: self.feedback()?,
             known_sessions: self.known_session_count()?,
+            notes_written: self.notes_written()?,
         })
     }
 }
@@ -217,6 +234,25 @@ pub trait SessionState: Send + Sync {
     fn known_session_count(&self) -> Result<usize>;
 }
 
+/// Notes written from Discord, so that only those are appended to or
+/// deleted, by their author (or a manager).
+pub trait NoteState: Send + Sync {
+    /// Record a note just written; a record of a deleted note with the same
+    /// file is replaced.
+    fn record_note(&self, note: &NoteRecord) -> Result<()>;
+    /// The bot's reply that shows the note.
+    fn set_note_message(&self, rel: &str, message: u64) -> Result<()>;
+    /// A paragraph was appended; false if the note is not recorded (or deleted).
+    fn note_appended(&self, rel: &str, now: DateTime<Utc>) -> Result<bool>;
+    /// The file was removed; false if it was not recorded (or already deleted).
+    fn note_deleted(&self, rel: &str, now: DateTime<Utc>) -> Result<bool>;
+    /// An author's notes not deleted, most recently written or appended first.
+    fn recent_notes_by(&self, author: u64, limit: usize) -> Result<Vec<NoteRecord>>;
+    fn note_record(&self, rel: &str) -> Result<Option<NoteRecord>>;
+    /// Every note recorded, deleted ones too, oldest first.
+    fn notes_written(&self) -> Result<Vec<NoteRecord>>;
+}
+
 /// The SQLite state file.
 pub struct SqliteStore {
     conn: Mutex<Connection>,
@@ -285,6 +321,7 @@ pub struct Snapshot {
     pub last_posts: Vec<PostRecord>,
     pub feedback: Vec<Feedback>,
     pub known_sessions: usize,
+    pub notes_written: Vec<NoteRecord>,
 }
 
 pub(crate) fn id(v: u64) -> i64 {
