@@ -15,6 +15,7 @@ mod custom_id;
 mod digests;
 mod events;
 mod lifecycle;
+mod note_edits;
 mod notes;
 mod page;
 mod qa;

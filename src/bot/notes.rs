@@ -8,6 +8,7 @@
 //! member (`notes.writers` roles, else Manage Messages), and so is the
 //! per-user limit, which counts notes written on the bot's clock.
 
+use super::note_edits::{note_append, note_delete};
 use super::page::Page;
 use super::reply::card_embed;
 use super::{Context, Data, Error};
@@ -28,14 +29,14 @@ const CONFERENCE: (&str, &str, u16) = ("conference", "Conference", 100);
 const NOTES: (&str, &str, u16) = ("notes", "Notes", 4000);
 
 /// The Manage Messages and Administrator permission bits.
-const MANAGE_MESSAGES: u64 = 1 << 13;
-const ADMINISTRATOR: u64 = 1 << 3;
+pub(super) const MANAGE_MESSAGES: u64 = 1 << 13;
+pub(super) const ADMINISTRATOR: u64 = 1 << 3;
 
 /// Notes written from Discord
 #[poise::command(
     slash_command,
     guild_only,
-    subcommands("note_new"),
+    subcommands("note_new", "note_append", "note_delete"),
     subcommand_required,
     rename = "note"
 )]
@@ -121,7 +122,9 @@ pub(super) async fn on_submit(
         serenity::CreateInteractionResponse::Defer(thinking),
     )
     .await?;
-    let page = data.new_session_page(&written).await;
+    // `rel` holds only [a-z0-9-./] (capture's slugs): nothing to escape.
+    let saved = format!("Saved as `{}`.", written.rel);
+    let page = data.session_page(&written.rel, saved).await;
     let shown = form.edit_response(&ctx.http, page.into_edit()).await?;
     if let Err(e) = data.store.set_note_message(&written.rel, shown.id.get()) {
         tracing::warn!(error = %format!("{e:#}"), "cannot record a note's message");
@@ -272,16 +275,14 @@ impl Data {
         }
     }
 
-    /// Re-index as `/reindex` does, then the note's session as `/session`
-    /// shows it, under a line naming its file.
-    async fn new_session_page(&self, written: &Written) -> Page {
+    /// Re-index as `/reindex` does, then the session of the note in `rel`
+    /// as `/session` shows it, under `saved` (text of our own, not escaped).
+    pub(super) async fn session_page(&self, rel: &str, saved: String) -> Page {
         if let Err(e) = self.reindex().await {
-            tracing::error!(error = %format!("{e:#}"), "re-index after a new note failed");
+            tracing::error!(error = %format!("{e:#}"), "re-index after a note changed failed");
         }
-        let rel = written.rel.clone();
-        let hit = self.with_engine(move |e| e.session_in_file(&rel)).await;
-        // `rel` holds only [a-z0-9-./] (capture's slugs): nothing to escape.
-        let saved = format!("Saved as `{}`.", written.rel);
+        let owned = rel.to_string();
+        let hit = self.with_engine(move |e| e.session_in_file(&owned)).await;
         let mut page = match hit {
             Ok(Some(h)) => Page::embed(card_embed(&Card::from_hit(&h, true), None)),
             Ok(None) | Err(_) => Page::text(""),

@@ -178,6 +178,22 @@ pub fn append(
     })
 }
 
+/// Remove a note made this way (`rel` as [`write_new`] gave it).
+pub fn remove(notes_dir: &Path, rel: &str) -> Result<()> {
+    let path = inside(notes_dir, rel)?;
+    std::fs::remove_file(&path).with_context(|| format!("cannot remove {rel}"))
+}
+
+/// The `title` of a note's front matter (`+++` TOML, as [`render`] writes
+/// it); `None` when it has none or cannot be read.
+pub fn title_of(notes_dir: &Path, rel: &str) -> Option<String> {
+    let text = std::fs::read_to_string(inside(notes_dir, rel).ok()?).ok()?;
+    let front = text.strip_prefix("+++\n")?.split_once("\n+++")?.0;
+    let table: toml::Table = toml::from_str(front).ok()?;
+    let title = table.get("title")?.as_str()?.trim();
+    Some(title.to_string()).filter(|t| !t.is_empty())
+}
+
 /// `rel` under `notes_dir`, refused unless it is a plain relative path of
 /// visible names: what [`write_new`] makes and nothing else.
 fn inside(notes_dir: &Path, rel: &str) -> Result<PathBuf> {

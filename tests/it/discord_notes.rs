@@ -329,3 +329,278 @@ async fn a_user_writes_at_most_the_limit_per_hour_on_the_bots_clock() {
     assert_refused(&refused, "2 notes in the last hour");
     validate_all(&bot.mock);
 }
+
+/// Another member than the harness's alice.
+const BOB: u64 = 1_100_000_000_000_000_077;
+const CAROL: u64 = 1_100_000_000_000_000_078;
+
+/// `/note <name> options` by `user` (alice when `None`) with `perms`:
+/// the interaction's id and its callback.
+async fn note_as(
+    bot: &Bot,
+    name: &str,
+    options: Vec<Value>,
+    perms: &str,
+    user: Option<(u64, &str)>,
+) -> (u64, Value) {
+    let data =
+        json!({"id": cmd_id("note"), "name": "note", "type": 1, "options": sub(name, options)});
+    let (id, mut payload) = interaction(&bot.mock, 2, data, perms);
+    if let Some((uid, uname)) = user {
+        payload["member"]["user"] = mock_discord::user(uid, uname, false);
+    }
+    (id, submit(bot, (id, payload)).await)
+}
+
+/// What autocomplete offers `user` for `/note <name> title`, as (name, value).
+async fn own_notes(
+    bot: &Bot,
+    name: &str,
+    typed: &str,
+    user: Option<(u64, &str)>,
+) -> Vec<(String, String)> {
+    let focused = json!({"name": "title", "type": 3, "value": typed, "focused": true});
+    let data = json!({"id": cmd_id("note"), "name": "note", "type": 1, "options": sub(name, vec![focused])});
+    let (id, mut payload) = interaction(&bot.mock, 4, data, "0");
+    if let Some((uid, uname)) = user {
+        payload["member"]["user"] = mock_discord::user(uid, uname, false);
+    }
+    let body = submit(bot, (id, payload)).await;
+    assert_eq!(body["type"], 8, "{body:#}");
+    let choices = body["data"]["choices"].as_array().unwrap();
+    assert!(choices.len() <= 25);
+    choices
+        .iter()
+        .map(|c| {
+            let (n, v) = (c["name"].as_str().unwrap(), c["value"].as_str().unwrap());
+            assert!(n.chars().count() <= 100 && v.chars().count() <= 100);
+            (n.to_string(), v.to_string())
+        })
+        .collect()
+}
+
+fn append_options(rel: &str, text: &str) -> Vec<Value> {
+    vec![
+        option("title", 3, json!(rel)),
+        option("text", 3, json!(text)),
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_author_appends_a_dated_paragraph_and_others_may_not() {
+    let (_tmp, notes) = notes_dir();
+    let clock = FakeClock::at("2026-11-22T10:00:00Z");
+    let bot = start_bot(&notes, clock, |_| {}).await;
+    let (_, answer) = write(
+        &bot,
+        &fields("Flux Beyond Git", "", "KubeCon EU 2023", "OCI artifacts."),
+    )
+    .await;
+    assert!(answer["content"]
+        .as_str()
+        .unwrap()
+        .contains("kubecon-eu-2023/flux-beyond-git.md"));
+    let rel = "kubecon-eu-2023/flux-beyond-git.md";
+    // The reply's id is recorded once Discord has answered the edit.
+    let mut record = bot.store().note_record(rel).unwrap().expect("recorded");
+    for _ in 0..100 {
+        if record.message_id.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        record = bot.store().note_record(rel).unwrap().unwrap();
+    }
+    assert!(record.message_id.is_some(), "the reply is recorded");
+    assert_eq!(
+        (record.author_id, record.author_name.as_str()),
+        (mock_discord::USER_ID, "alice")
+    );
+    assert_eq!(record.channel_id, Some(mock_discord::CHANNEL_ID));
+    assert_eq!(record.guild_id, Some(mock_discord::GUILD_ID));
+
+    // Only the author's own notes are offered, by title.
+    assert_eq!(
+        own_notes(&bot, "append", "flux", None).await,
+        [("Flux Beyond Git".to_string(), rel.to_string())]
+    );
+    assert!(own_notes(&bot, "append", "", Some((BOB, "bob")))
+        .await
+        .is_empty());
+
+    // A restart keeps the record.
+    let bot = bot.restart().await;
+    bot.clock.set("2026-11-23T09:00:00Z");
+    let before = std::fs::read_to_string(notes.join(rel)).unwrap();
+    let text = "Flagger @everyone <@&123> ||canaries|| **progressive** delivery.";
+    let (id, deferred) = note_as(&bot, "append", append_options(rel, text), "0", None).await;
+    assert_eq!(deferred["type"], 5, "{deferred:#}");
+    let answer = original_edit(&bot.mock, id).await;
+    assert_no_pings(&answer);
+    let shown = answer.to_string();
+    assert!(
+        !shown.contains("@everyone") && !shown.contains("<@&"),
+        "{shown}"
+    );
+    let content = answer["content"].as_str().unwrap();
+    assert!(
+        content.contains("Added to `kubecon-eu-2023/flux-beyond-git.md`"),
+        "{content}"
+    );
+    assert!(
+        content.contains("canaries") && content.contains("progressive"),
+        "{content}"
+    );
+    assert_eq!(
+        answer["embeds"][0]["title"], "Flux Beyond Git",
+        "{answer:#}"
+    );
+    let after = std::fs::read_to_string(notes.join(rel)).unwrap();
+    assert_eq!(
+        after,
+        format!("{before}\n**2026-11-23 · alice**\n\n{text}\n")
+    );
+    let record = bot.store().note_record(rel).unwrap().unwrap();
+    assert_eq!(
+        record.updated_at,
+        "2026-11-23T09:00:00Z"
+            .parse::<chrono::DateTime<chrono::Utc>>()
+            .unwrap()
+    );
+
+    // Someone else, and a note not written with /note new, are refused.
+    let (_, refused) = note_as(
+        &bot,
+        "append",
+        append_options(rel, "Mine now."),
+        "0",
+        Some((BOB, "bob")),
+    )
+    .await;
+    assert_refused(&refused, "only the note's author");
+    let (_, refused) = note_as(
+        &bot,
+        "append",
+        append_options("kubecon-eu-2021.md", "x"),
+        MANAGE_MESSAGES,
+        None,
+    )
+    .await;
+    assert_refused(&refused, "/note new");
+    let (_, refused) = note_as(
+        &bot,
+        "append",
+        append_options("../../etc/passwd", "x"),
+        MANAGE_MESSAGES,
+        None,
+    )
+    .await;
+    assert_refused(&refused, "/note new");
+    assert_eq!(std::fs::read_to_string(notes.join(rel)).unwrap(), after);
+    // A manager may add to it.
+    let (id, deferred) = note_as(
+        &bot,
+        "append",
+        append_options(rel, "Manager's line."),
+        MANAGE_MESSAGES,
+        Some((CAROL, "carol")),
+    )
+    .await;
+    assert_eq!(deferred["type"], 5);
+    original_edit(&bot.mock, id).await;
+    assert!(std::fs::read_to_string(notes.join(rel))
+        .unwrap()
+        .ends_with("**2026-11-23 · carol**\n\nManager's line.\n"));
+    let asked = command(
+        &bot,
+        "ask",
+        vec![option(
+            "question",
+            3,
+            json!("flagger canaries progressive delivery"),
+        )],
+    )
+    .await;
+    assert_eq!(
+        embed_titles(&asked).first().map(String::as_str),
+        Some("1. Flux Beyond Git")
+    );
+    validate_all(&bot.mock);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_note_is_deleted_by_its_author_or_a_manager_and_no_one_else() {
+    let (_tmp, notes) = notes_dir();
+    let clock = FakeClock::at("2026-11-22T10:00:00Z");
+    let bot = start_bot(&notes, clock, |_| {}).await;
+    write(&bot, &fields("First Talk", "", "", "One.")).await;
+    write(&bot, &fields("Second Talk", "", "", "Two.")).await;
+    let (first, second) = ("notes/first-talk.md", "notes/second-talk.md");
+    let offered: Vec<String> = own_notes(&bot, "delete", "", None)
+        .await
+        .into_iter()
+        .map(|c| c.0)
+        .collect();
+    assert_eq!(offered.len(), 2, "{offered:?}");
+
+    let del = |rel: &str| vec![option("title", 3, json!(rel))];
+    let (_, refused) = note_as(&bot, "delete", del(first), "0", Some((BOB, "bob"))).await;
+    assert_refused(&refused, "only the note's author");
+    let (_, refused) = note_as(
+        &bot,
+        "delete",
+        del("kubecon-eu-2021.md"),
+        MANAGE_MESSAGES,
+        None,
+    )
+    .await;
+    assert_refused(&refused, "/note new");
+    assert!(notes.join(first).is_file() && notes.join("kubecon-eu-2021.md").is_file());
+
+    let bot = bot.restart().await;
+    // The author, without any permission.
+    let (id, deferred) = note_as(&bot, "delete", del(first), "0", None).await;
+    assert_eq!(
+        (deferred["type"].clone(), deferred["data"]["flags"].clone()),
+        (json!(5), json!(64)),
+        "{deferred:#}"
+    );
+    let done = original_edit(&bot.mock, id).await;
+    assert_no_pings(&done);
+    assert!(done["content"]
+        .as_str()
+        .unwrap()
+        .contains("Deleted `notes/first-talk.md`"));
+    assert!(!notes.join(first).exists());
+    // A manager.
+    let (id, _) = note_as(
+        &bot,
+        "delete",
+        del(second),
+        MANAGE_MESSAGES,
+        Some((CAROL, "carol")),
+    )
+    .await;
+    original_edit(&bot.mock, id).await;
+    assert!(!notes.join(second).exists());
+    assert_eq!(files(&notes), ["kubecon-eu-2021.md"]);
+    // Deleted notes are no longer offered or appended to; the records stay.
+    assert!(own_notes(&bot, "append", "", None).await.is_empty());
+    let (_, refused) = note_as(&bot, "append", append_options(first, "Late."), "0", None).await;
+    assert_refused(&refused, "/note new");
+    let all = bot.store().snapshot().unwrap().notes_written;
+    assert_eq!(all.len(), 2);
+    assert!(all.iter().all(|n| n.deleted_at.is_some()));
+    let asked = command(
+        &bot,
+        "ask",
+        vec![option("question", 3, json!("first talk"))],
+    )
+    .await;
+    assert!(
+        !embed_titles(&asked)
+            .iter()
+            .any(|t| t.contains("First Talk")),
+        "re-indexed"
+    );
+    validate_all(&bot.mock);
+}
