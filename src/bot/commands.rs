@@ -431,6 +431,7 @@ pub(crate) async fn help(ctx: Context<'_>) -> Result<(), Error> {
              /schedule programme|now|next — a conference's programme, what is on now and next\n\
              /coverage conference — what the notes cover of each schedule\n\
              /note new conference title — write a talk's notes in a form (note writers)\n\
+             /note append|delete title — add to or delete a note you wrote with /note new\n\
              /reindex — re-read the notes (Manage Server)\n\
              /qa enable|disable|status — answer questions that mention me in this channel, in a thread\n\
              /digest subscribe|unsubscribe|list|preview|now — a daily digest of sessions in a channel\n\

@@ -590,6 +590,17 @@ async fn a_note_is_deleted_by_its_author_or_a_manager_and_no_one_else() {
     let all = bot.store().snapshot().unwrap().notes_written;
     assert_eq!(all.len(), 2);
     assert!(all.iter().all(|n| n.deleted_at.is_some()));
+    let state = confnotes::cli::state::state_text(
+        &bot.store().snapshot().unwrap(),
+        &confnotes::render::Style { color: false },
+    );
+    assert!(
+        state.contains("Notes written from Discord (2, 2 deleted)"),
+        "{state}"
+    );
+    assert!(state.contains("- notes/first-talk.md by alice"), "{state}");
+    let json = serde_json::to_value(bot.store().snapshot().unwrap()).unwrap();
+    assert_eq!(json["notes_written"][0]["rel"], first, "{json:#}");
     let asked = command(
         &bot,
         "ask",
