@@ -5,6 +5,9 @@
 //!
 //! A fetch that fails (no answer, an error status, too large, not a
 //! schedule) keeps the last good copy and says why, naming the URL.
+//!
+//! Also the attachments of `/note upload` and "Save to notes": only from
+//! Discord's CDN, within the size Discord announced for them.
 
 use crate::config::{Config, ScheduleFile};
 use std::path::Path;
@@ -83,26 +86,66 @@ async fn fetch_one(url: &str, file: &ScheduleFile) -> anyhow::Result<bool> {
 
 /// The body of a GET, refused past [`MAX_BYTES`] while it streams.
 async fn download(url: &str) -> anyhow::Result<Vec<u8>> {
-    let mut builder = reqwest::Client::builder().timeout(TIMEOUT);
+    download_limited(url, MAX_BYTES, TIMEOUT).await
+}
+
+/// The body of a GET, refused past `max` bytes while it streams.
+async fn download_limited(url: &str, max: usize, timeout: Duration) -> anyhow::Result<Vec<u8>> {
+    let mut builder = reqwest::Client::builder().timeout(timeout);
     if url.starts_with("http://") {
         // Plain HTTP is only ever to this machine: no proxy in between.
         builder = builder.no_proxy();
     }
     let mut response = builder.build()?.get(url).send().await?.error_for_status()?;
-    if response
-        .content_length()
-        .is_some_and(|n| n as usize > MAX_BYTES)
-    {
-        anyhow::bail!("larger than {} MB", MAX_BYTES / 1024 / 1024);
+    let too_large = || anyhow::anyhow!("larger than {}", size(max));
+    if response.content_length().is_some_and(|n| n as usize > max) {
+        return Err(too_large());
     }
     let mut body = Vec::new();
     while let Some(chunk) = response.chunk().await? {
         body.extend_from_slice(&chunk);
-        if body.len() > MAX_BYTES {
-            anyhow::bail!("larger than {} MB", MAX_BYTES / 1024 / 1024);
+        if body.len() > max {
+            return Err(too_large());
         }
     }
     Ok(body)
+}
+
+/// A byte count as people read it.
+fn size(bytes: usize) -> String {
+    match bytes {
+        b if b >= 1024 * 1024 => format!("{} MB", b / 1024 / 1024),
+        b if b >= 1024 => format!("{} KB", b / 1024),
+        b => format!("{b} bytes"),
+    }
+}
+
+/// Discord's hosts for attachments: the only ones an uploaded note is
+/// fetched from (and, for tests, plain HTTP to this machine).
+const ATTACHMENT_HOSTS: &[&str] = &["cdn.discordapp.com", "media.discordapp.net"];
+/// How long fetching an attachment may take: the answer is due within
+/// the 15 minutes an interaction's token lasts, and a note is small.
+const ATTACHMENT_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// Whether an attachment at `url` may be fetched: `https://` on one of
+/// Discord's CDN hosts, or `http://` to 127.0.0.1 or localhost.
+pub fn attachment_url_ok(url: &str) -> bool {
+    if let Some(rest) = url.strip_prefix("https://") {
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+        // No user info, no port: exactly the host.
+        return ATTACHMENT_HOSTS.contains(&authority);
+    }
+    url.starts_with("http://") && crate::config::fetchable(url) && !url.contains('@')
+}
+
+/// An attachment's bytes, refused when its host is not Discord's, when the
+/// server announces or sends more than `max_bytes` (the size Discord
+/// announced for it, at most the notes' limit), or after a timeout.
+pub async fn attachment(url: &str, max_bytes: usize) -> anyhow::Result<Vec<u8>> {
+    if !attachment_url_ok(url) {
+        anyhow::bail!("not one of Discord's attachment hosts");
+    }
+    download_limited(url, max_bytes, ATTACHMENT_TIMEOUT).await
 }
 
 fn touch(path: &Path) -> anyhow::Result<()> {
@@ -123,4 +166,32 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     std::fs::write(&tmp, bytes)?;
     std::fs::rename(&tmp, path)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attachments_come_only_from_discords_hosts_or_this_machine() {
+        for ok in [
+            "https://cdn.discordapp.com/attachments/1/2/notes.md?ex=1",
+            "https://media.discordapp.net/attachments/1/2/notes.md",
+            "http://127.0.0.1:8080/x.md",
+            "http://localhost/x.md",
+        ] {
+            assert!(attachment_url_ok(ok), "{ok}");
+        }
+        for bad in [
+            "https://example.org/x.md",
+            "https://cdn.discordapp.com.evil.org/x.md",
+            "https://cdn.discordapp.com:444/x.md",
+            "https://u@cdn.discordapp.com/x.md",
+            "http://cdn.discordapp.com/x.md",
+            "http://127.0.0.1@evil.org/x.md",
+            "file:///etc/passwd",
+        ] {
+            assert!(!attachment_url_ok(bad), "{bad}");
+        }
+    }
 }

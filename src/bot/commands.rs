@@ -22,6 +22,7 @@ pub(super) fn all() -> Vec<poise::Command<Data, Error>> {
         reindex(),
         help(),
         related(),
+        super::note_upload::save_to_notes(),
         super::qa::qa(),
         super::digests::digest(),
         super::schedule::schedule(),
@@ -431,11 +432,12 @@ pub(crate) async fn help(ctx: Context<'_>) -> Result<(), Error> {
              /schedule programme|now|next — a conference's programme, what is on now and next\n\
              /coverage conference — what the notes cover of each schedule\n\
              /note new conference title — write a talk's notes in a form (note writers)\n\
+             /note upload file conference — save a note file (.md .txt .rst .org .adoc) and see its sessions\n\
              /note append|delete title — add to or delete a note you wrote with /note new\n\
              /reindex — re-read the notes (Manage Server)\n\
              /qa enable|disable|status — answer questions that mention me in this channel, in a thread\n\
              /digest subscribe|unsubscribe|list|preview|now — a daily digest of sessions in a channel\n\
-             Right-click a message › Apps › Find related sessions",
+             Right-click a message › Apps › Find related sessions, or Save to notes",
         );
     ctx.send(Page::embed(e).into_reply(true)).await?;
     Ok(())

@@ -16,6 +16,7 @@ mod digests;
 mod events;
 mod lifecycle;
 mod note_edits;
+mod note_upload;
 mod notes;
 mod page;
 mod qa;

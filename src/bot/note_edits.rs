@@ -148,13 +148,13 @@ fn may_edit(note: &NoteRecord, user: u64, permissions: Option<u64>) -> bool {
         || permissions.is_some_and(|p| p & (MANAGE_MESSAGES | ADMINISTRATOR) != 0)
 }
 
-async fn refuse(ctx: Context<'_>, why: &str) -> Result<(), Error> {
+pub(super) async fn refuse(ctx: Context<'_>, why: &str) -> Result<(), Error> {
     ctx.send(Page::plain(why).into_reply(true)).await?;
     Ok(())
 }
 
 /// Replace the deferred "thinking…" answer.
-async fn edit_original(ctx: Context<'_>, page: Page) -> Result<(), Error> {
+pub(super) async fn edit_original(ctx: Context<'_>, page: Page) -> Result<(), Error> {
     if let poise::Context::Application(app) = ctx {
         app.interaction
             .edit_response(ctx.http(), page.into_edit())

@@ -9,6 +9,7 @@
 //! per-user limit, which counts notes written on the bot's clock.
 
 use super::note_edits::{note_append, note_delete};
+use super::note_upload::note_upload;
 use super::page::Page;
 use super::reply::card_embed;
 use super::{Context, Data, Error};
@@ -36,7 +37,7 @@ pub(super) const ADMINISTRATOR: u64 = 1 << 3;
 #[poise::command(
     slash_command,
     guild_only,
-    subcommands("note_new", "note_append", "note_delete"),
+    subcommands("note_new", "note_upload", "note_append", "note_delete"),
     subcommand_required,
     rename = "note"
 )]
@@ -112,7 +113,7 @@ pub(super) async fn on_submit(
         Err(why) => return private(ctx, form, &why).await,
     };
     data.record_note(form.user.id.get(), data.clock.now());
-    data.remember_note(&written, form);
+    data.remember_note(&written.rel, &form.user, form.guild_id, form.channel_id);
     // Re-indexing may take longer than the 3 s an answer is due in. A
     // "thinking…" message (type 5), not serenity's `defer` (type 6, which
     // edits the message a form was opened from: a command has none).
@@ -194,8 +195,20 @@ fn recent(window: &mut VecDeque<DateTime<Utc>>, now: DateTime<Utc>) -> usize {
 }
 
 impl Data {
+    /// Today's date on the bot's clock, in the digests' time zone.
+    pub(super) fn today(&self) -> chrono::NaiveDate {
+        self.clock
+            .now()
+            .with_timezone(&self.config.digest.timezone)
+            .date_naive()
+    }
+
     /// Why `user` may not write a note now, politely; `None` if they may.
-    fn note_refusal(&self, member: Option<&serenity::Member>, user: u64) -> Option<String> {
+    pub(super) fn note_refusal(
+        &self,
+        member: Option<&serenity::Member>,
+        user: u64,
+    ) -> Option<String> {
         let writers = &self.config.notes.writers;
         let roles: Vec<u64> =
             member.map_or(Vec::new(), |m| m.roles.iter().map(|r| r.get()).collect());
@@ -222,7 +235,7 @@ impl Data {
         ))
     }
 
-    fn record_note(&self, user: u64, now: DateTime<Utc>) {
+    pub(super) fn record_note(&self, user: u64, now: DateTime<Utc>) {
         let mut map = self.note_windows.lock().unwrap_or_else(|e| e.into_inner());
         map.retain(|_, w| recent(w, now) > 0);
         map.entry(user).or_default().push_back(now);
@@ -231,27 +244,33 @@ impl Data {
     /// Record who wrote the note, from where: only recorded notes are
     /// appended to or deleted. The file is written either way; a failure
     /// here is logged.
-    fn remember_note(&self, written: &Written, form: &serenity::ModalInteraction) {
+    pub(super) fn remember_note(
+        &self,
+        rel: &str,
+        user: &serenity::User,
+        guild: Option<serenity::GuildId>,
+        channel: serenity::ChannelId,
+    ) {
         let now = self.clock.now();
         let record = NoteRecord {
-            rel: written.rel.clone(),
-            author_id: form.user.id.get(),
-            author_name: form.user.name.clone(),
-            guild_id: form.guild_id.map(|g| g.get()),
-            channel_id: Some(form.channel_id.get()),
+            rel: rel.to_string(),
+            author_id: user.id.get(),
+            author_name: user.name.clone(),
+            guild_id: guild.map(|g| g.get()),
+            channel_id: Some(channel.get()),
             message_id: None,
             created_at: now,
             updated_at: now,
             deleted_at: None,
         };
         if let Err(e) = self.store.record_note(&record) {
-            tracing::error!(error = %format!("{e:#}"), rel = %written.rel, "cannot record a note");
+            tracing::error!(error = %format!("{e:#}"), rel, "cannot record a note");
         }
     }
 
     /// Write the note (off the async threads); a refusal the user can act
     /// on (empty, too large, not text), or a generic one with the detail logged.
-    async fn write_note(&self, d: Draft) -> Result<Written, String> {
+    pub(super) async fn write_note(&self, d: Draft) -> Result<Written, String> {
         if d.title.trim().is_empty() || d.body.trim().is_empty() {
             return Err("Your note was not saved: it needs a title and some notes.".to_string());
         }

@@ -125,6 +125,56 @@ pub fn write_new(notes_dir: &Path, d: &Draft, max_bytes: usize) -> Result<Writte
     bail!("no free name for “{stem}” in {}", dir.display())
 }
 
+/// The extensions an uploaded note may have: the formats the notes' reader
+/// knows as text.
+pub const UPLOAD_EXTENSIONS: &[&str] = &["md", "markdown", "txt", "rst", "org", "adoc"];
+
+/// An uploaded file's name as our own: its stem through [`slug`] and its
+/// extension, lower-cased, when it is one of [`UPLOAD_EXTENSIONS`]; `None`
+/// otherwise. `../../etc/passwd.md` is `etc-passwd` and `md`.
+pub fn upload_name(file_name: &str) -> Option<(String, &'static str)> {
+    let (stem, ext) = file_name.trim().rsplit_once('.')?;
+    let ext = ext.to_ascii_lowercase();
+    let ext = UPLOAD_EXTENSIONS.iter().copied().find(|e| *e == ext)?;
+    Some((slug(stem), ext))
+}
+
+/// Write an uploaded note's `bytes`, as they are, to
+/// `<folder>/<stem>.<ext>` under `notes_dir` (`folder` and `stem` as
+/// [`slug`] makes them), with `-2`, `-3`… when that name is taken. Refused
+/// when they are not text or larger than `max_bytes`.
+pub fn write_file(
+    notes_dir: &Path,
+    folder: &str,
+    stem: &str,
+    ext: &str,
+    bytes: &[u8],
+    max_bytes: usize,
+) -> Result<Written> {
+    check_text(bytes, max_bytes)?;
+    let (folder, stem) = (slug(folder), slug(stem));
+    if !UPLOAD_EXTENSIONS.contains(&ext) {
+        bail!("“.{ext}” is not a kind of note");
+    }
+    let dir = notes_dir.join(&folder);
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    for n in 1..=1000 {
+        let name = if n == 1 {
+            format!("{stem}.{ext}")
+        } else {
+            format!("{stem}-{n}.{ext}")
+        };
+        let path = dir.join(&name);
+        if place_new(&dir, &path, bytes)? {
+            return Ok(Written {
+                rel: format!("{folder}/{name}"),
+                path,
+            });
+        }
+    }
+    bail!("no free name for “{stem}” in {}", dir.display())
+}
+
 /// Write `bytes` to a hidden temporary file in `dir` and link it to `path`:
 /// `false` when `path` exists (nothing is replaced).
 fn place_new(dir: &Path, path: &Path, bytes: &[u8]) -> Result<bool> {
@@ -296,6 +346,22 @@ mod tests {
             assert_eq!(slug(title), want, "{title:?}");
         }
         assert!(slug(&"long title ".repeat(50)).len() <= 60);
+    }
+
+    #[test]
+    fn uploads_keep_only_text_extensions_under_safe_names() {
+        let name = |n: &str| upload_name(n).map(|(s, e)| format!("{s}.{e}"));
+        assert_eq!(name("Talk Notes.MD").as_deref(), Some("talk-notes.md"));
+        assert_eq!(
+            name("../../etc/passwd.md").as_deref(),
+            Some("etc-passwd.md")
+        );
+        assert_eq!(name("CON.md").as_deref(), Some("con-note.md"));
+        assert_eq!(name(".md").as_deref(), Some("note.md"));
+        assert_eq!(name("x.org").as_deref(), Some("x.org"));
+        for bad in ["a.exe", "a.md.exe", "README", "a.pdf", "a.html"] {
+            assert_eq!(name(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -16,12 +16,12 @@ use std::path::{Path, PathBuf};
 const MANAGE_MESSAGES: &str = "8192";
 const FORM: &str = "cn1|note|new";
 
-fn sub(name: &str, options: Vec<Value>) -> Vec<Value> {
+pub(crate) fn sub(name: &str, options: Vec<Value>) -> Vec<Value> {
     vec![json!({"name": name, "type": 1, "options": options})]
 }
 
 /// A notes directory of one shipped note, in a fresh temporary directory.
-fn notes_dir() -> (tempfile::TempDir, PathBuf) {
+pub(crate) fn notes_dir() -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     let notes = tmp.path().join("notes");
     std::fs::create_dir(&notes).unwrap();
@@ -34,7 +34,7 @@ fn notes_dir() -> (tempfile::TempDir, PathBuf) {
 }
 
 /// Every file under `dir`, relative to it, sorted.
-fn files(dir: &Path) -> Vec<String> {
+pub(crate) fn files(dir: &Path) -> Vec<String> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -77,7 +77,7 @@ async fn write(bot: &Bot, f: &[(&str, &str)]) -> (Value, Value) {
 }
 
 /// A refusal: an ephemeral message callback, no pings.
-fn assert_refused(body: &Value, words: &str) {
+pub(crate) fn assert_refused(body: &Value, words: &str) {
     assert_eq!(body["type"], 4, "{body:#}");
     assert_eq!(body["data"]["flags"], 64, "ephemeral: {body:#}");
     assert_no_pings(body);
