@@ -84,6 +84,9 @@ pub struct NotesConfig {
     pub writers: Vec<u64>,
     /// Notes one user may write from Discord per hour; 0: no limit.
     pub per_user_per_hour: u32,
+    /// Commit each note written, changed or deleted from Discord with
+    /// `git`, when the notes directory is in a git work tree.
+    pub git_commit: bool,
 }
 
 impl Default for NotesConfig {
@@ -93,6 +96,7 @@ impl Default for NotesConfig {
             max_note_kb: 1024,
             writers: Vec::new(),
             per_user_per_hour: 10,
+            git_commit: false,
         }
     }
 }

@@ -57,10 +57,11 @@ pub(super) async fn note_append(
     if let Err(e) = data.store.note_appended(&note.rel, data.clock.now()) {
         tracing::error!(error = %format!("{e:#}"), "cannot record an append");
     }
+    let committed = data.commit_note(&note.rel, ctx.author(), "append to").await;
     ctx.defer().await?;
     // `rel` came from capture's slugs ([a-z0-9-./]): nothing to escape.
     let added = format!(
-        "Added to `{}`:\n{}",
+        "Added to `{}`:\n{}{committed}",
         note.rel,
         reply::fit(&escape(text.trim()), 1500)
     );
@@ -92,10 +93,11 @@ pub(super) async fn note_delete(
         tracing::error!(error = %format!("{e:#}"), "cannot record a deletion");
     }
     ctx.defer_ephemeral().await?;
+    let committed = data.commit_note(&note.rel, ctx.author(), "delete").await;
     if let Err(e) = data.reindex().await {
         tracing::error!(error = %format!("{e:#}"), "re-index after a deletion failed");
     }
-    let done = format!("Deleted `{}`.", note.rel);
+    let done = format!("Deleted `{}`.{committed}", note.rel);
     edit_original(ctx, Page::plain(&done)).await
 }
 

@@ -63,12 +63,13 @@ pub(super) async fn note_upload(
         }
     };
     remember(ctx, &written);
+    let committed = data.commit_note(&written.rel, ctx.author(), "upload").await;
     if let Err(e) = data.reindex().await {
         tracing::error!(error = %format!("{e:#}"), "re-index after an upload failed");
     }
     // `rel` holds only capture's slug characters: nothing to escape.
     let listing = sessions_in(data, &written.rel).await;
-    let text = format!("Saved as `{}`.\n{listing}", written.rel);
+    let text = format!("Saved as `{}`.{committed}\n{listing}", written.rel);
     edit_original(ctx, Page::plain(&reply::fit(&text, 1900))).await
 }
 
@@ -125,10 +126,13 @@ pub(crate) async fn save_to_notes(ctx: Context<'_>, msg: serenity::Message) -> R
         Err(why) => return edit_original(ctx, Page::plain(&why)).await,
     };
     remember(ctx, &written);
+    let committed = data
+        .commit_note(&written.rel, ctx.author(), "save message as")
+        .await;
     if let Err(e) = data.reindex().await {
         tracing::error!(error = %format!("{e:#}"), "re-index after saving a message failed");
     }
-    let done = format!("Saved as `{}`.", written.rel);
+    let done = format!("Saved as `{}`.{committed}", written.rel);
     edit_original(ctx, Page::plain(&done)).await
 }
 

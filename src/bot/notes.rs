@@ -114,6 +114,7 @@ pub(super) async fn on_submit(
     };
     data.record_note(form.user.id.get(), data.clock.now());
     data.remember_note(&written.rel, &form.user, form.guild_id, form.channel_id);
+    let committed = data.commit_note(&written.rel, &form.user, "new note").await;
     // Re-indexing may take longer than the 3 s an answer is due in. A
     // "thinking…" message (type 5), not serenity's `defer` (type 6, which
     // edits the message a form was opened from: a command has none).
@@ -124,7 +125,7 @@ pub(super) async fn on_submit(
     )
     .await?;
     // `rel` holds only [a-z0-9-./] (capture's slugs): nothing to escape.
-    let saved = format!("Saved as `{}`.", written.rel);
+    let saved = format!("Saved as `{}`.{committed}", written.rel);
     let page = data.session_page(&written.rel, saved).await;
     let shown = form.edit_response(&ctx.http, page.into_edit()).await?;
     if let Err(e) = data.store.set_note_message(&written.rel, shown.id.get()) {
@@ -266,6 +267,40 @@ impl Data {
         if let Err(e) = self.store.record_note(&record) {
             tracing::error!(error = %format!("{e:#}"), rel, "cannot record a note");
         }
+    }
+
+    /// Commit the note at `rel` with `git` when `notes.git_commit` is on
+    /// (off the async threads): `action` as "new note", by `user`. What to
+    /// add to the reply: nothing, or why it was not committed (logged too).
+    pub(super) async fn commit_note(
+        &self,
+        rel: &str,
+        user: &serenity::User,
+        action: &str,
+    ) -> String {
+        if !self.config.notes.git_commit {
+            return String::new();
+        }
+        let dir = self.config.notes_dir.clone();
+        let (rel, name, id) = (rel.to_string(), user.name.clone(), user.id.get());
+        let message = format!(
+            "confnotes: {action} {rel} (by {})",
+            name.chars().filter(|c| !c.is_control()).collect::<String>()
+        );
+        let done = tokio::task::spawn_blocking(move || {
+            capture::git::commit(&dir, &rel, &name, id, &message)
+        })
+        .await;
+        let why = match done {
+            Ok(Ok(())) => return String::new(),
+            Ok(Err(e)) => format!("{e:#}"),
+            Err(e) => e.to_string(),
+        };
+        tracing::warn!(error = %why, "a note was saved but not committed");
+        format!(
+            "\nSaved, but not committed: {}.",
+            super::reply::fit(&super::reply::escape(&why), 300)
+        )
     }
 
     /// Write the note (off the async threads); a refusal the user can act

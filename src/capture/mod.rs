@@ -12,6 +12,8 @@
 //! get two files. Its text passes the checks the indexer applies (not
 //! binary, within the size limit).
 
+pub mod git;
+
 use anyhow::{bail, Context, Result};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
