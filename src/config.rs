@@ -35,6 +35,7 @@ pub struct Config {
     pub qa: QaConfig,
     pub digest: DigestConfig,
     pub notes: NotesConfig,
+    pub state: StateConfig,
     /// Conference schedules outside the notes directory (`[[schedule]]`).
     pub schedule: Vec<ScheduleSource>,
 }
@@ -156,8 +157,8 @@ impl Default for QaConfig {
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct DigestConfig {
-    /// Whether this process posts digests. With several processes (shards),
-    /// exactly one of them should.
+    /// Whether this process may post digests. Processes sharing a state
+    /// database take turns by a lease: one posts at a time.
     pub enabled: bool,
     /// Default local time of day, "HH:MM" in the file; parsed once, here.
     #[serde(with = "crate::time::hhmm")]
@@ -224,6 +225,17 @@ impl Default for DiscordConfig {
             shard_total: 0,
         }
     }
+}
+
+/// Where the bot keeps its state.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct StateConfig {
+    /// A PostgreSQL database shared by several processes,
+    /// `postgres://user@host:port/db`, with no password in it (that comes
+    /// from `PGPASSWORD` or `~/.pgpass`). Empty: the SQLite file
+    /// `<data_dir>/state.sqlite3`.
+    pub url: String,
 }
 
 /// The bot token, from the `DISCORD_TOKEN` environment variable.
@@ -312,6 +324,7 @@ impl Default for Config {
             qa: QaConfig::default(),
             digest: DigestConfig::default(),
             notes: NotesConfig::default(),
+            state: StateConfig::default(),
             schedule: Vec::new(),
         }
     }
@@ -581,6 +594,26 @@ impl Config {
     /// The state file.
     pub fn state_path(&self) -> PathBuf {
         self.data_path().join("state.sqlite3")
+    }
+
+    /// Where the state is kept: PostgreSQL when `state.url` is set (its
+    /// password from `PGPASSWORD` or the password file, as libpq finds it),
+    /// else the SQLite file.
+    pub fn state_location(&self) -> crate::store::Location {
+        use crate::store::{pg::PgOptions, Location};
+        let url = self.state.url.trim();
+        if url.is_empty() {
+            return Location::Sqlite(self.state_path());
+        }
+        let var = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
+        let passfile = var("PGPASSFILE")
+            .map(PathBuf::from)
+            .or_else(|| var("HOME").map(|h| PathBuf::from(h).join(".pgpass")));
+        Location::Postgres(PgOptions {
+            url: url.to_string(),
+            password: var("PGPASSWORD").and_then(|v| v.into_string().ok()),
+            passfile,
+        })
     }
 
     /// Where the index lives.

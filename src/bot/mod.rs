@@ -28,7 +28,7 @@ mod schedule;
 use crate::answer::{Catalog, Engine, LiveEngine};
 use crate::config::Config;
 use crate::digest::runner::{Clock, SystemClock};
-use crate::store::{SqliteStore, StateStore};
+use crate::store::StateStore;
 use anyhow::{Context as _, Result};
 use chrono::{DateTime, Utc};
 use poise::serenity_prelude as serenity;
@@ -296,7 +296,7 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 /// `confnotes serve`: run the bot until Ctrl-C or SIGTERM.
 pub async fn serve(config: Config, engine: Engine) -> Result<()> {
     let token = crate::config::discord_token()?;
-    let store: Arc<dyn StateStore> = Arc::new(SqliteStore::open(&config.state_path())?);
+    let store = crate::store::open(&config.state_location())?;
     let options = Options {
         api_base: (!config.discord.api_base.trim().is_empty()).then(|| {
             config

@@ -465,7 +465,7 @@ fn digest(
     let now = chrono::Utc::now();
     let tz = config.digest.timezone;
     let date = date.unwrap_or_else(|| schedule::local_date(now, tz));
-    let store = crate::store::SqliteStore::open(&config.state_path())?;
+    let store = crate::store::open(&config.state_location())?;
     let plan = Plan {
         date,
         topic,
@@ -474,20 +474,21 @@ fn digest(
         new_max: config.digest.new_max,
         schedule_today: config.digest.schedule_today,
     };
-    runner::unsubscribed(&store, engine, &plan, now)
+    runner::unsubscribed(store.as_ref(), engine, &plan, now)
 }
 
 /// `confnotes state`: read the state file without touching the notes.
 fn state(config: &Config, json: bool, style: &Style) -> Result<i32> {
+    let location = config.state_location();
     let path = config.state_path();
-    if !path.exists() {
+    if matches!(location, crate::store::Location::Sqlite(_)) && !path.exists() {
         eprintln!(
             "No state yet: {} does not exist. The bot creates it when it runs (`confnotes serve`).",
             path.display()
         );
         return Ok(1);
     }
-    let snapshot = crate::store::StateStore::snapshot(&crate::store::SqliteStore::open(&path)?)?;
+    let snapshot = crate::store::open(&location)?.snapshot()?;
     let mut out = std::io::stdout().lock();
     if json {
         writeln!(out, "{}", serde_json::to_string_pretty(&snapshot)?)?;

@@ -24,7 +24,7 @@ pub enum PostState {
 }
 
 impl PostState {
-    fn parse(s: &str) -> PostState {
+    pub(crate) fn parse(s: &str) -> PostState {
         match s {
             "sent" => PostState::Sent,
             "missed" => PostState::Missed,
@@ -200,6 +200,7 @@ impl DigestState for SqliteStore {
                 params![sub.id, id(c)],
             )?;
         }
+        self.take_commit_fault()?;
         tx.commit()?;
         Ok(BeginPost::Recorded)
     }

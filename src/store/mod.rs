@@ -15,6 +15,7 @@
 
 mod digest_posts;
 mod notes_written;
+pub mod pg;
 mod sessions;
 
 use anyhow::{bail, Context, Result};
@@ -23,7 +24,9 @@ use chrono_tz::Tz;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 pub use digest_posts::{BeginPost, PostRecord, PostState};
 pub use notes_written::NoteRecord;
@@ -98,6 +101,12 @@ const MIGRATIONS: &[&str] = &[
         deleted_at  TEXT
      );
      CREATE INDEX notes_written_author ON notes_written (author_id, updated_at);",
+    // 3: leases (which process posts digests), in milliseconds since the epoch.
+    "CREATE TABLE leases (
+        name       TEXT PRIMARY KEY,
+        owner      TEXT NOT NULL,
+        expires_ms INTEGER NOT NULL
+     );",
 ];
 
 /// The state the bot and the digest scheduler keep, behind traits so that a
@@ -106,7 +115,7 @@ const MIGRATIONS: &[&str] = &[
 /// message onto `INSERT ... ON CONFLICT DO NOTHING` and recording a digest
 /// post with its rotation cursor onto one transaction. [`SqliteStore`] is
 /// the implementation today; callers hold an `Arc<dyn StateStore>`.
-pub trait StateStore: QaState + DigestState + SessionState + NoteState {
+pub trait StateStore: QaState + DigestState + SessionState + NoteState + LeaseState {
     /// Where the state lives, for messages and `confnotes state`.
     fn location(&self) -> String;
 
@@ -127,6 +136,7 @@ pub trait StateStore: QaState + DigestState + SessionState + NoteState {
             feedback: self.feedback()?,
             known_sessions: self.known_session_count()?,
             notes_written: self.notes_written()?,
+            leases: self.leases()?,
         })
     }
 }
@@ -253,10 +263,50 @@ pub trait NoteState: Send + Sync {
     fn notes_written(&self) -> Result<Vec<NoteRecord>>;
 }
 
+/// Leases: one process among several does a job (posting digests) at a
+/// time. A lease is held for a while and renewed before it runs out; when
+/// its holder dies, another process takes it once it has expired.
+pub trait LeaseState: Send + Sync {
+    /// Take the lease `name` for `owner`, or keep it, for `ttl` from now:
+    /// true if `owner` holds it now. Taken only when free or expired.
+    fn hold_lease(&self, name: &str, owner: &str, ttl: Duration) -> Result<bool>;
+    /// Give the lease up (at shutdown), so another process takes it at once.
+    fn release_lease(&self, name: &str, owner: &str) -> Result<()>;
+    /// The leases held now.
+    fn leases(&self) -> Result<Vec<Lease>>;
+}
+
+/// Who holds a lease, and until when.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Lease {
+    pub name: String,
+    pub owner: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Where the state is kept.
+#[derive(Debug, Clone)]
+pub enum Location {
+    /// A SQLite file: one process, or several on one machine.
+    Sqlite(PathBuf),
+    /// A PostgreSQL database, for processes on several machines.
+    Postgres(pg::PgOptions),
+}
+
+/// Open the state where `location` says.
+pub fn open(location: &Location) -> Result<Arc<dyn StateStore>> {
+    Ok(match location {
+        Location::Sqlite(path) => Arc::new(SqliteStore::open(path)?),
+        Location::Postgres(options) => Arc::new(pg::PgStore::open(options)?),
+    })
+}
+
 /// The SQLite state file.
 pub struct SqliteStore {
     conn: Mutex<Connection>,
     path: PathBuf,
+    /// Tests: abandon the next digest post's transaction before it commits.
+    fail_commit: AtomicBool,
 }
 
 /// A channel where the bot answers questions.
@@ -322,6 +372,8 @@ pub struct Snapshot {
     pub feedback: Vec<Feedback>,
     pub known_sessions: usize,
     pub notes_written: Vec<NoteRecord>,
+    /// Leases held now: which process posts the digests.
+    pub leases: Vec<Lease>,
 }
 
 pub(crate) fn id(v: u64) -> i64 {
@@ -357,6 +409,7 @@ impl SqliteStore {
         let store = SqliteStore {
             conn: Mutex::new(conn),
             path: path.to_path_buf(),
+            fail_commit: AtomicBool::new(false),
         };
         store
             .setup()
@@ -398,6 +451,70 @@ impl SqliteStore {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Tests: the next digest post recorded is abandoned just before its
+    /// transaction commits, as when the process dies at that moment.
+    #[doc(hidden)]
+    pub fn fail_before_next_commit(&self) {
+        self.fail_commit.store(true, Ordering::SeqCst);
+    }
+
+    pub(crate) fn take_commit_fault(&self) -> Result<()> {
+        if self.fail_commit.swap(false, Ordering::SeqCst) {
+            bail!("the state file's transaction was abandoned before the commit");
+        }
+        Ok(())
+    }
+}
+
+/// Now, in milliseconds since the epoch, for lease expiry: the machine's
+/// clock, which every process on it shares.
+fn now_ms() -> i64 {
+    Utc::now().timestamp_millis()
+}
+
+impl LeaseState for SqliteStore {
+    fn hold_lease(&self, name: &str, owner: &str, ttl: Duration) -> Result<bool> {
+        let now = now_ms();
+        let held: Option<String> = self
+            .conn()
+            .query_row(
+                "INSERT INTO leases (name, owner, expires_ms) VALUES (?1, ?2, ?3 + ?4)
+                 ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_ms = excluded.expires_ms
+                 WHERE leases.owner = excluded.owner OR leases.expires_ms < ?3
+                 RETURNING owner",
+                params![name, owner, now, ttl.as_millis().min(i64::MAX as u128) as i64],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(held.is_some())
+    }
+
+    fn release_lease(&self, name: &str, owner: &str) -> Result<()> {
+        self.conn().execute(
+            "DELETE FROM leases WHERE name = ?1 AND owner = ?2",
+            params![name, owner],
+        )?;
+        Ok(())
+    }
+
+    fn leases(&self) -> Result<Vec<Lease>> {
+        let conn = self.conn();
+        let mut st = conn.prepare(
+            "SELECT name, owner, expires_ms FROM leases WHERE expires_ms > ?1 ORDER BY name",
+        )?;
+        let rows = st.query_map(params![now_ms()], |r| {
+            Ok(Lease {
+                name: r.get(0)?,
+                owner: r.get(1)?,
+                expires_at: Utc
+                    .timestamp_millis_opt(r.get(2)?)
+                    .single()
+                    .unwrap_or_default(),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }
 
