@@ -28,3 +28,4 @@ mod reliability;
 mod schedule_import;
 mod schedule_match;
 mod schedule_sources;
+mod state_stores;

@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod pg;
+
 use confnotes::answer::Engine;
 use confnotes::config::Config;
 use confnotes::index::Silent;
