@@ -6,6 +6,7 @@ use super::reply::{self, card_embed, fit_embeds, Embed};
 use super::retry::{self, retry};
 use super::{Context, Data, Error};
 use crate::answer::LiveEngine;
+use crate::digest::lease::Lease;
 use crate::digest::runner::{self, Clock, Outcome, Poster, Scheduler, Settings};
 use crate::digest::schedule::{next_due, parse_time, parse_zone, zones_matching};
 use crate::digest::{Digest, Plan};
@@ -151,8 +152,10 @@ pub(super) fn scheduler(
     data: &Data,
     http: Arc<serenity::Http>,
     me: serenity::UserId,
+    lease: Option<Arc<Lease>>,
 ) -> Scheduler<DiscordPoster> {
     Scheduler {
+        lease,
         store: Arc::clone(&data.store),
         engine: Arc::clone(&data.engine),
         poster: DiscordPoster { http, me },
@@ -363,6 +366,7 @@ async fn preview(
 /// Scheduling without a poster: previews only plan.
 fn scheduler_for_preview(data: &Data) -> Scheduler<NoPoster> {
     Scheduler {
+        lease: None,
         store: Arc::clone(&data.store),
         engine: Arc::clone(&data.engine),
         poster: NoPoster,
@@ -401,7 +405,9 @@ async fn now(ctx: Context<'_>) -> Result<(), Error> {
         return Ok(());
     }
     let me = ctx.serenity_context().cache.current_user().id;
-    let sched = scheduler(data, Arc::clone(&ctx.serenity_context().http), me);
+    // Asked for by a user: posted whoever holds the lease (recording the
+    // post first keeps it single).
+    let sched = scheduler(data, Arc::clone(&ctx.serenity_context().http), me, None);
     let now = data.clock.now();
     let mut lines = Vec::new();
     for s in &subs {

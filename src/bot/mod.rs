@@ -252,7 +252,12 @@ async fn on_ready(
     }
     tracing::info!(user = %ready.user.name, guilds = ready.guilds.len(), "connected to Discord, commands registered");
     if data.config.digest.enabled {
-        let scheduler = digests::scheduler(&data, Arc::clone(&ctx.http), ready.user.id);
+        // The lease lasts one check interval (at least a second): when this
+        // process dies, another takes over within two.
+        let ttl = every.max(Duration::from_secs(1));
+        let lease = crate::digest::lease::Lease::new(Arc::clone(&data.store), ttl);
+        let scheduler =
+            digests::scheduler(&data, Arc::clone(&ctx.http), ready.user.id, Some(Arc::new(lease)));
         let task = tokio::spawn(async move { scheduler.run(every, stopped).await });
         *data.digest_task.lock().unwrap_or_else(|e| e.into_inner()) = Some(task);
     } else {

@@ -10,6 +10,7 @@
 //! (`confnotes digest`, a first digest) the start is derived from the date,
 //! so consecutive dates continue where the day before stopped.
 
+pub mod lease;
 pub mod runner;
 pub mod schedule;
 

@@ -13,6 +13,7 @@
 //! it is not there, and it is still the same local day, is it sent again.
 
 use super::schedule::{due_date, local_date};
+use super::lease::Lease;
 use super::{build, Digest, Plan};
 use crate::answer::{Engine, LiveEngine};
 #[cfg(doc)]
@@ -88,6 +89,9 @@ pub struct Settings {
 
 /// Posts due digests.
 pub struct Scheduler<P> {
+    /// Processes sharing the state post in turn: only the lease's holder
+    /// ticks. `None`: this scheduler is the only one.
+    pub lease: Option<Arc<Lease>>,
     pub store: Arc<dyn StateStore>,
     pub engine: Arc<LiveEngine>,
     pub poster: P,
@@ -156,6 +160,9 @@ pub fn unsubscribed(
 impl<P: Poster> Scheduler<P> {
     /// Post every digest due now; finish or retire pending ones first.
     pub async fn tick(&self) -> Vec<Outcome> {
+        if !self.holds_lease() {
+            return Vec::new();
+        }
         let now = self.clock.now();
         let mut out = match self.recover(now).await {
             Ok(o) => o,
@@ -175,6 +182,11 @@ impl<P: Poster> Scheduler<P> {
             let Some(date) = due_date(sub.time, sub.timezone, sub.created_at, now) else {
                 continue;
             };
+            if !self.holds_lease() {
+                // Lost meanwhile (the database was out of reach): the new
+                // holder posts the rest.
+                break;
+            }
             match self.store.post(sub.id, date) {
                 Ok(None) => {}
                 Ok(Some(_)) => continue,
@@ -318,18 +330,61 @@ impl<P: Poster> Scheduler<P> {
         Ok(out)
     }
 
+    fn holds_lease(&self) -> bool {
+        self.lease.as_ref().is_none_or(|l| l.held())
+    }
+
     /// Tick every `every` until `stop` turns true. A tick in progress is
     /// finished first, so a shutdown never leaves a send half-recorded.
+    /// With a lease, a task of its own renews it (a long tick does not let
+    /// it lapse), a tick runs at once when the lease is taken over, and the
+    /// lease is released at the end.
     pub async fn run(&self, every: Duration, mut stop: tokio::sync::watch::Receiver<bool>) {
+        let taken = Arc::new(tokio::sync::Notify::new());
+        let renewer = self
+            .lease
+            .clone()
+            .map(|lease| tokio::spawn(renew(lease, Arc::clone(&taken), stop.clone())));
         loop {
             if *stop.borrow() {
-                return;
+                break;
             }
             self.tick().await;
             tokio::select! {
                 _ = tokio::time::sleep(every) => {}
-                r = stop.changed() => if r.is_err() { return },
+                _ = taken.notified() => {}
+                r = stop.changed() => if r.is_err() { break },
             }
+        }
+        if let Some(r) = renewer {
+            r.abort();
+            let _ = r.await;
+        }
+        if let Some(lease) = self.lease.clone() {
+            let _ = tokio::task::spawn_blocking(move || lease.release()).await;
+        }
+    }
+}
+
+/// Keep the lease, or take it when it is free; wake the scheduler when it
+/// is taken.
+async fn renew(
+    lease: Arc<Lease>,
+    taken: Arc<tokio::sync::Notify>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    loop {
+        let was = lease.held();
+        let l = Arc::clone(&lease);
+        let now = tokio::task::spawn_blocking(move || l.renew())
+            .await
+            .unwrap_or(false);
+        if now && !was {
+            taken.notify_one();
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(lease.renew_every()) => {}
+            r = stop.changed() => if r.is_err() || *stop.borrow() { return },
         }
     }
 }

@@ -115,6 +115,7 @@ impl World {
     /// one on the same store is a restart.
     fn scheduler(&self) -> Scheduler<FakePoster> {
         Scheduler {
+            lease: None,
             store: Arc::clone(&self.store),
             engine: Arc::clone(&self.engine),
             poster: FakePoster(Arc::clone(&self.channel)),
