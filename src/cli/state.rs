@@ -19,7 +19,25 @@ pub fn state_text(s: &Snapshot, style: &Style) -> String {
         "\nSessions tracked for “New in the notes”: {}",
         s.known_sessions
     );
+    digest_poster(&mut out, s);
     out
+}
+
+/// Which process posts the digests now (the lease's holder), if any.
+fn digest_poster(out: &mut String, s: &Snapshot) {
+    let holder = s
+        .leases
+        .iter()
+        .find(|l| l.name == crate::digest::lease::NAME);
+    let _ = match holder {
+        Some(l) => writeln!(
+            out,
+            "Digests posted by: {} (lease until {})",
+            l.owner,
+            l.expires_at.format("%Y-%m-%d %H:%M:%S UTC")
+        ),
+        None => writeln!(out, "Digests posted by: no process now"),
+    };
 }
 
 /// The channels where the bot answers questions, and how many it answered.
