@@ -341,10 +341,11 @@ impl<P: Poster> Scheduler<P> {
     /// lease is released at the end.
     pub async fn run(&self, every: Duration, mut stop: tokio::sync::watch::Receiver<bool>) {
         let taken = Arc::new(tokio::sync::Notify::new());
-        let renewer = self
-            .lease
-            .clone()
-            .map(|lease| tokio::spawn(renew(lease, Arc::clone(&taken), stop.clone())));
+        // Aborted when this future ends or is dropped: a renewer outliving
+        // its scheduler would hold the lease with nobody posting.
+        let renewer = self.lease.clone().map(|lease| {
+            AbortOnDrop(tokio::spawn(renew(lease, Arc::clone(&taken), stop.clone())))
+        });
         loop {
             if *stop.borrow() {
                 break;
@@ -356,13 +357,19 @@ impl<P: Poster> Scheduler<P> {
                 r = stop.changed() => if r.is_err() { break },
             }
         }
-        if let Some(r) = renewer {
-            r.abort();
-            let _ = r.await;
-        }
+        drop(renewer);
         if let Some(lease) = self.lease.clone() {
             let _ = tokio::task::spawn_blocking(move || lease.release()).await;
         }
+    }
+}
+
+/// A task that stops when this handle goes.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 
