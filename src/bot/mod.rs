@@ -331,8 +331,11 @@ pub async fn serve(config: Config, engine: Engine) -> Result<()> {
                 total = config.discord.shard_total,
                 "starting a shard range"
             );
+            // serenity 0.12 reads the range's end as the last shard to start
+            // (Client::start_connection boots `end - start + 1` shards), so
+            // `first..last`, not `first..last + 1`, starts exactly [first, last].
             client
-                .start_shard_range(*first..*last + 1, config.discord.shard_total)
+                .start_shard_range(*first..*last, config.discord.shard_total)
                 .await
         }
         _ => client.start_autosharded().await,

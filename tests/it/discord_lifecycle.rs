@@ -9,10 +9,11 @@ use mock_discord::harness::{
     command, command_as, interaction, option, start_bot, Bot, FakeClock, MANAGE_GUILD,
 };
 use mock_discord::harness::{digests_in, has_sent_digest};
+use mock_discord::serve::serve_command;
 use mock_discord::{Fault, MockDiscord, CHANNEL_ID, GUILD_ID};
 use serde_json::{json, Value};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 /// Ask until `pred` holds for the answer's titles, or give up after 30 s.
@@ -171,19 +172,7 @@ async fn sigint_stops_the_same_way() {
 /// `data`, checking for due digests every second.
 #[cfg(unix)]
 fn spawn_serve(mock: &MockDiscord, notes: &Path, data: &Path) -> std::process::Child {
-    Command::new(env!("CARGO_BIN_EXE_confnotes"))
-        .current_dir(common::root())
-        .args(["--notes", notes.to_str().unwrap(), "serve"])
-        .env("DISCORD_TOKEN", "test-token")
-        .env("CONFNOTES_DISCORD__API_BASE", &mock.api_base)
-        .env("CONFNOTES_DATA_DIR", data)
-        .env("CONFNOTES_INDEX__WATCH", "false")
-        .env("CONFNOTES_DIGEST__CHECK_SECONDS", "1")
-        .env("CONFNOTES_LOG", "info")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
+    serve_command(mock, notes, data).spawn().unwrap()
 }
 
 /// Start `confnotes serve`, send `signal` while a `/reindex` is being

@@ -18,6 +18,7 @@ mod discord_note_upload;
 mod discord_notes;
 mod discord_qa_digest;
 mod discord_schedule;
+mod discord_shards;
 mod eval;
 mod golden;
 mod hostile_notes;

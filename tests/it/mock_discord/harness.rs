@@ -3,7 +3,8 @@
 //! against Discord's OpenAPI spec.
 
 use super::{
-    message, tls_root, user, MockDiscord, Recorded, APP_ID, BOT_ID, CHANNEL_ID, GUILD_ID, USER_ID,
+    guild_of_channel, message, tls_root, user, MockDiscord, Recorded, APP_ID, BOT_ID,
+    BOT_PERMISSIONS, CHANNEL_ID, GUILD_ID, USER_ID,
 };
 use crate::common;
 use chrono::{DateTime, Utc};
@@ -183,13 +184,25 @@ pub fn member(permissions: &str) -> Value {
 }
 
 pub fn interaction(mock: &MockDiscord, kind: u8, data: Value, permissions: &str) -> (u64, Value) {
+    interaction_in(mock, CHANNEL_ID, kind, data, permissions)
+}
+
+/// An interaction in one of the mock's channels (and so its guild).
+pub fn interaction_in(
+    mock: &MockDiscord,
+    channel: u64,
+    kind: u8,
+    data: Value,
+    permissions: &str,
+) -> (u64, Value) {
     let id = mock.next_id();
     let token = format!("tok-{id}");
+    let guild = guild_of_channel(channel);
     let payload = json!({
         "id": id.to_string(), "application_id": APP_ID.to_string(), "type": kind, "token": token, "version": 1,
-        "channel_id": CHANNEL_ID.to_string(), "guild_id": GUILD_ID.to_string(), "locale": "en-US",
+        "channel_id": channel.to_string(), "guild_id": guild.to_string(), "locale": "en-US",
         "guild_locale": "en-US", "entitlements": [], "attachment_size_limit": 8_388_608,
-        "app_permissions": "2248473465835073", "member": member(permissions), "data": data
+        "app_permissions": BOT_PERMISSIONS, "member": member(permissions), "data": data
     });
     (id, payload)
 }

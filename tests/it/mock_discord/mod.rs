@@ -1,15 +1,21 @@
 //! A mock Discord on 127.0.0.1 for end-to-end tests: REST (a small HTTP/1.1
 //! server, over TLS as `discord.com` and in plain HTTP for a proxy base) and
-//! the gateway (websocket, in `gateway.rs`). It records every request,
+//! the gateway (websocket, in `gateway.rs`, a session per shard), for a bot
+//! in the two guilds of `guilds.rs`. It records every request,
 //! answers like Discord does, injects faults on demand (REST errors, rate
 //! limits, expired interaction tokens, dropped connections, invalidated
 //! sessions), and lets a test push gateway dispatches to the bot.
 #![allow(dead_code)]
 
 mod gateway;
+mod guilds;
 pub mod harness;
+pub mod serve;
 
 pub use gateway::{GatewayOp, Kill};
+// benches/scale.rs includes the mock too, and uses none of the second guild.
+#[allow(unused_imports)]
+pub use guilds::{guild_of_channel, shard_of, BOT_PERMISSIONS, CHANNEL_B_ID, GUILD_B_ID};
 use poise::serenity_prelude as serenity;
 use serde_json::{json, Value};
 use std::collections::VecDeque;
@@ -260,11 +266,66 @@ impl MockDiscord {
 
     /// End the gateway connection the way `how` says; the session can
     /// still be resumed, and dispatches sent meanwhile are replayed then.
+    /// With several shards, every shard's connection ends.
     pub fn kill_gateway(&self, how: Kill) {
-        self.state.gateway.lock().unwrap().kill(how);
+        self.state.gateway.lock().unwrap().kill(None, how);
     }
 
-    /// Send INVALID_SESSION (op 9). Not resumable: the session is gone.
+    /// End one shard's gateway connection the way `how` says; its session
+    /// can still be resumed, and its dispatches sent meanwhile are replayed
+    /// then. The other shards stay connected.
+    pub fn kill_shard(&self, shard: u64, how: Kill) {
+        self.state.gateway.lock().unwrap().kill(Some(shard), how);
+    }
+
+    /// The shards that have identified and got READY (since the last
+    /// [`MockDiscord::drop_gateway`]), in order.
+    pub fn identified_shards(&self) -> Vec<u64> {
+        self.state.gateway.lock().unwrap().identified()
+    }
+
+    /// Wait until each of these shards has identified and got READY.
+    pub async fn wait_shards(&self, shards: &[u64]) {
+        let what = format!("shards {shards:?} to identify");
+        self.wait_until(&what, |m| {
+            let ready = m.identified_shards();
+            shards.iter().all(|s| ready.contains(s))
+        })
+        .await;
+    }
+
+    /// The `d` of every READY the mock sent, in order: each names its
+    /// shard (`"shard": [id, total]`) and lists that shard's guilds.
+    pub fn readies(&self) -> Vec<Value> {
+        self.state.gateway.lock().unwrap().readies.clone()
+    }
+
+    /// `(op, shard)` of every IDENTIFY (2) and RESUME (6) so far, in order:
+    /// the shard an IDENTIFY asked for, the shard whose session a RESUME
+    /// named (`None`: a session the mock does not know).
+    pub fn shard_ops(&self) -> Vec<(u64, Option<u64>)> {
+        let ops = self.gateway_ops().into_iter();
+        let openings = ops.filter(|o| o.op == 2 || o.op == 6);
+        openings.map(|o| (o.op, o.shard)).collect()
+    }
+
+    /// The dispatches numbered in a shard's current session, in order.
+    pub fn shard_dispatches(&self, shard: u64) -> Vec<Value> {
+        self.state.gateway.lock().unwrap().sent(shard)
+    }
+
+    /// GUILD_CREATE for every guild of the mock, each on its shard, as
+    /// Discord sends them after READY. The bot's cache then holds the
+    /// guilds, their text channels and the bot as a member with
+    /// [`BOT_PERMISSIONS`]. Every shard must have identified.
+    pub fn send_guild_creates(&self) {
+        for g in guilds::guild_ids() {
+            self.dispatch("GUILD_CREATE", guilds::guild_create(g));
+        }
+    }
+
+    /// Send INVALID_SESSION (op 9) on shard 0. Not resumable: the session
+    /// is gone.
     pub fn invalidate_session(&self, resumable: bool) {
         let mut gw = self.state.gateway.lock().unwrap();
         gw.send(json!({"op": 9, "d": resumable}));
@@ -273,7 +334,8 @@ impl MockDiscord {
         }
     }
 
-    /// Send RECONNECT (op 7): the bot should resume on a new connection.
+    /// Send RECONNECT (op 7) on shard 0: the bot should resume on a new
+    /// connection.
     pub fn request_reconnect(&self) {
         self.state
             .gateway
@@ -301,7 +363,9 @@ impl MockDiscord {
     }
 
     /// Send a dispatch to the bot, after checking serenity understands it.
-    /// While the bot is disconnected it is kept for the bot's RESUME.
+    /// While the bot is disconnected it is kept for the bot's RESUME. It goes
+    /// to the shard of its guild (`d.guild_id`; a GUILD_CREATE's `d.id`),
+    /// else to shard 0.
     pub fn dispatch(&self, event: &str, d: Value) {
         self.state.gateway.lock().unwrap().dispatch(event, d);
     }
@@ -341,9 +405,11 @@ impl MockDiscord {
             .unwrap_or_default()
     }
 
-    /// Close the gateway connection and expect a new IDENTIFY (a restart).
+    /// Close the gateway connections and expect a new IDENTIFY (a restart).
     pub fn drop_gateway(&self) {
-        self.kill_gateway(Kill::Clean);
+        let mut gw = self.state.gateway.lock().unwrap();
+        gw.kill(None, Kill::Clean);
+        gw.expect_identify();
         self.state.identified.store(false, Ordering::SeqCst);
     }
 }
@@ -662,6 +728,20 @@ fn route(
             list.truncate(limit);
             (200, Some(Value::Array(list)))
         }
+        ("GET", ["channels", ch]) => match guilds::text_channel(ch.parse().unwrap_or(0)) {
+            Some(channel) => (200, Some(channel)),
+            None => (
+                404,
+                Some(json!({"message": "Unknown Channel", "code": 10003})),
+            ),
+        },
+        ("GET", ["guilds", g]) => match guilds::guild(g.parse().unwrap_or(0)) {
+            Some(guild) => (200, Some(guild)),
+            None => (
+                404,
+                Some(json!({"message": "Unknown Guild", "code": 10004})),
+            ),
+        },
         ("POST", ["channels", ch, "messages", m, "threads"]) => {
             let m: u64 = m.parse().unwrap_or(0);
             if !state.threads.lock().unwrap().insert(m) {
@@ -669,10 +749,11 @@ fn route(
                 return (400, Some(error));
             }
             // A thread started from a message has the message's id.
+            let guild = guild_of_channel(ch.parse().unwrap_or(0));
             (
                 201,
                 Some(
-                    json!({"id": m.to_string(), "type": 11, "guild_id": GUILD_ID.to_string(), "parent_id": ch,
+                    json!({"id": m.to_string(), "type": 11, "guild_id": guild.to_string(), "parent_id": ch,
                     "name": body.and_then(|b| b.get("name")).cloned().unwrap_or(json!("thread"))}),
                 ),
             )
