@@ -256,8 +256,12 @@ async fn on_ready(
         // process dies, another takes over within two.
         let ttl = every.max(Duration::from_secs(1));
         let lease = crate::digest::lease::Lease::new(Arc::clone(&data.store), ttl);
-        let scheduler =
-            digests::scheduler(&data, Arc::clone(&ctx.http), ready.user.id, Some(Arc::new(lease)));
+        let scheduler = digests::scheduler(
+            &data,
+            Arc::clone(&ctx.http),
+            ready.user.id,
+            Some(Arc::new(lease)),
+        );
         let task = tokio::spawn(async move { scheduler.run(every, stopped).await });
         *data.digest_task.lock().unwrap_or_else(|e| e.into_inner()) = Some(task);
     } else {

@@ -12,8 +12,8 @@
 //! the poster is first asked to find it by its nonce in the channel; only if
 //! it is not there, and it is still the same local day, is it sent again.
 
-use super::schedule::{due_date, local_date};
 use super::lease::Lease;
+use super::schedule::{due_date, local_date};
 use super::{build, Digest, Plan};
 use crate::answer::{Engine, LiveEngine};
 #[cfg(doc)]
@@ -343,9 +343,10 @@ impl<P: Poster> Scheduler<P> {
         let taken = Arc::new(tokio::sync::Notify::new());
         // Aborted when this future ends or is dropped: a renewer outliving
         // its scheduler would hold the lease with nobody posting.
-        let renewer = self.lease.clone().map(|lease| {
-            AbortOnDrop(tokio::spawn(renew(lease, Arc::clone(&taken), stop.clone())))
-        });
+        let renewer = self
+            .lease
+            .clone()
+            .map(|lease| AbortOnDrop(tokio::spawn(renew(lease, Arc::clone(&taken), stop.clone()))));
         loop {
             if *stop.borrow() {
                 break;

@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-const TOTAL: u64 = 2;
+pub(crate) const TOTAL: u64 = 2;
 
 #[test]
 fn the_mock_guilds_are_on_different_shards_of_two() {
@@ -25,7 +25,7 @@ fn the_mock_guilds_are_on_different_shards_of_two() {
 }
 
 /// The mock's channel in the guild on `shard` of two.
-fn channel_on(shard: u64) -> u64 {
+pub(crate) fn channel_on(shard: u64) -> u64 {
     let channels = [CHANNEL_ID, CHANNEL_B_ID].into_iter();
     let mut on = channels.filter(|c| shard_of(guild_of_channel(*c), TOTAL) == shard);
     on.next().expect("a channel on every shard")
@@ -52,7 +52,7 @@ fn spawn_shard(mock: &MockDiscord, notes: &Path, data: &Path, shard: u64) -> Ser
 }
 
 /// Ask the bot in `channel` (a message mentioning it); returns its id.
-fn ask(mock: &MockDiscord, channel: u64, question: &str) -> u64 {
+pub(crate) fn ask(mock: &MockDiscord, channel: u64, question: &str) -> u64 {
     let id = mock.next_id();
     let mut m = message(id, channel, user(USER_ID, "alice", false), question);
     m["guild_id"] = json!(guild_of_channel(channel).to_string());
@@ -63,7 +63,7 @@ fn ask(mock: &MockDiscord, channel: u64, question: &str) -> u64 {
 }
 
 /// Answers posted to the thread on question `id` (it has the question's id).
-fn answers_to(mock: &MockDiscord, id: u64) -> usize {
+pub(crate) fn answers_to(mock: &MockDiscord, id: u64) -> usize {
     let path = format!("/api/v10/channels/{id}/messages");
     let posted = mock.requests().into_iter();
     posted
@@ -71,7 +71,7 @@ fn answers_to(mock: &MockDiscord, id: u64) -> usize {
         .count()
 }
 
-async fn answered(mock: &MockDiscord, id: u64) {
+pub(crate) async fn answered(mock: &MockDiscord, id: u64) {
     let what = format!("the answer to question {id}");
     mock.wait_until(&what, |m| answers_to(m, id) > 0).await;
 }

@@ -19,6 +19,7 @@ mod discord_notes;
 mod discord_qa_digest;
 mod discord_schedule;
 mod discord_shards;
+mod discord_shared_state;
 mod eval;
 mod golden;
 mod hostile_notes;

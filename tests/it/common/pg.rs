@@ -128,22 +128,28 @@ pub fn create_database(server_url: &str) -> String {
             .unwrap()
             .subsec_nanos()
     );
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let (client, conn) = tokio_postgres::connect(server_url, tokio_postgres::NoTls)
-            .await
-            .unwrap_or_else(|e| panic!("cannot reach the test PostgreSQL at {server_url}: {e}"));
-        let task = tokio::spawn(conn);
-        client
-            .batch_execute(&format!("CREATE DATABASE {name} TEMPLATE template0"))
-            .await
+    // On a thread of its own: callers may be inside a tokio runtime.
+    let (url, db) = (server_url.to_string(), name.clone());
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
             .unwrap();
-        drop(client);
-        let _ = task.await;
-    });
+        rt.block_on(async {
+            let (client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+                .await
+                .unwrap_or_else(|e| panic!("cannot reach the test PostgreSQL at {url}: {e}"));
+            let task = tokio::spawn(conn);
+            client
+                .batch_execute(&format!("CREATE DATABASE {db} TEMPLATE template0"))
+                .await
+                .unwrap();
+            drop(client);
+            let _ = task.await;
+        })
+    })
+    .join()
+    .unwrap();
     let base = server_url
         .rsplit_once('/')
         .map(|(b, _)| b)

@@ -88,6 +88,9 @@ pub(super) struct Gateway {
     connections: u64,
     /// Refuse every RESUME with INVALID_SESSION (d: false).
     pub(super) refuse_resume: bool,
+    /// On RESUME, replay every dispatch of the session, the ones the bot
+    /// already had too (Discord does not promise exactly once).
+    pub(super) replay_all: bool,
 }
 
 impl Gateway {
@@ -208,7 +211,11 @@ impl Gateway {
     /// RESUMED; or refuse. Returns the shard of the session resumed.
     fn resume(&mut self, conn: u64, tx: &mpsc::UnboundedSender<Out>, d: &Value) -> Option<u64> {
         let theirs = d["session_id"].as_str().unwrap_or("");
-        let after = d["seq"].as_u64().unwrap_or(0);
+        let after = if self.replay_all {
+            0
+        } else {
+            d["seq"].as_u64().unwrap_or(0)
+        };
         let found = self.shards.iter_mut().find_map(|(id, s)| {
             let session = s.session.as_mut().filter(|x| x.id == theirs)?;
             Some((*id, session, &mut s.live))

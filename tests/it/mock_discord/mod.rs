@@ -345,6 +345,11 @@ impl MockDiscord {
     }
 
     /// Refuse every RESUME from now on (INVALID_SESSION, d: false).
+    /// Replay a resumed session's every dispatch, not only the missed ones.
+    pub fn replay_all_on_resume(&self, all: bool) {
+        self.state.gateway.lock().unwrap().replay_all = all;
+    }
+
     pub fn refuse_resume(&self, refuse: bool) {
         self.state.gateway.lock().unwrap().refuse_resume = refuse;
     }
