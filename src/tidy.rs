@@ -174,3 +174,32 @@ fn only_the_bot_knows_discord_and_only_config_reads_the_environment() {
     }
     assert!(wrong.is_empty(), "invariants broken:\n{}", wrong.join("\n"));
 }
+
+/// Network clients only at the edges: the bot, schedule and attachment
+/// fetching, and the PostgreSQL store. Never the parser, the index or the
+/// answers.
+#[test]
+fn the_network_is_reached_only_from_the_edges() {
+    const CLIENTS: &[&str] = &["reqwest", "tokio_postgres", "deadpool_postgres", "TcpStream"];
+    let edge = |rel: &Path| {
+        rel.starts_with("bot") || rel == Path::new("fetch.rs") || rel.starts_with("store/pg")
+    };
+    let mut wrong = Vec::new();
+    for (rel, text) in src_files() {
+        if edge(&rel) {
+            continue;
+        }
+        for (n, line) in without_tests(&text).lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            if let Some(c) = CLIENTS.iter().find(|c| code.contains(*c)) {
+                wrong.push(format!(
+                    "src/{}:{}: uses {c} outside bot/, fetch.rs and store/pg/: {}",
+                    rel.display(),
+                    n + 1,
+                    line.trim()
+                ));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "network outside the edges:\n{}", wrong.join("\n"));
+}
