@@ -180,7 +180,12 @@ fn only_the_bot_knows_discord_and_only_config_reads_the_environment() {
 /// answers.
 #[test]
 fn the_network_is_reached_only_from_the_edges() {
-    const CLIENTS: &[&str] = &["reqwest", "tokio_postgres", "deadpool_postgres", "TcpStream"];
+    const CLIENTS: &[&str] = &[
+        "reqwest",
+        "tokio_postgres",
+        "deadpool_postgres",
+        "TcpStream",
+    ];
     let edge = |rel: &Path| {
         rel.starts_with("bot") || rel == Path::new("fetch.rs") || rel.starts_with("store/pg")
     };
@@ -201,5 +206,9 @@ fn the_network_is_reached_only_from_the_edges() {
             }
         }
     }
-    assert!(wrong.is_empty(), "network outside the edges:\n{}", wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "network outside the edges:\n{}",
+        wrong.join("\n")
+    );
 }

@@ -193,9 +193,7 @@ impl PgStore {
             location,
             fail_commit: AtomicBool::new(false),
         };
-        store
-            .run(store.migrate())
-            .with_context(|| format!("state database {}", store.location))?;
+        store.run(store.migrate())?;
         Ok(store)
     }
 
@@ -221,14 +219,23 @@ impl PgStore {
     }
 
     async fn client(&self) -> Result<deadpool_postgres::Client> {
-        self.pool
-            .get()
-            .await
-            .map_err(|e| anyhow!("cannot reach the state database {}: {e}", self.location))
+        self.pool.get().await.map_err(|e| {
+            anyhow!(
+                "cannot reach the state database {}: {}",
+                self.location,
+                causes(&e)
+            )
+        })
     }
 
     async fn migrate(&self) -> Result<()> {
         let mut client = self.client().await?;
+        self.migrate_on(&mut client)
+            .await
+            .with_context(|| format!("state database {}", self.location))
+    }
+
+    async fn migrate_on(&self, client: &mut deadpool_postgres::Client) -> Result<()> {
         let tx = client.transaction().await?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
             .await?;
@@ -318,6 +325,21 @@ impl Drop for PgStore {
             rt.shutdown_background();
         }
     }
+}
+
+/// An error and its causes, "a: b: c", each said once (the pool's error
+/// names only the first).
+fn causes(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next = Some(e);
+    while let Some(err) = next {
+        let text = err.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        next = err.source();
+    }
+    parts.join(": ")
 }
 
 /// `postgres://user@host:port/db`, never with a password: for messages.
