@@ -128,27 +128,46 @@ pub fn create_database(server_url: &str) -> String {
             .unwrap()
             .subsec_nanos()
     );
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let (client, conn) = tokio_postgres::connect(server_url, tokio_postgres::NoTls)
-            .await
-            .unwrap_or_else(|e| panic!("cannot reach the test PostgreSQL at {server_url}: {e}"));
-        let task = tokio::spawn(conn);
-        client
-            .batch_execute(&format!("CREATE DATABASE {name} TEMPLATE template0"))
-            .await
-            .unwrap();
-        drop(client);
-        let _ = task.await;
-    });
+    sql(
+        server_url,
+        &format!("CREATE DATABASE {name} TEMPLATE template0"),
+    );
     let base = server_url
         .rsplit_once('/')
         .map(|(b, _)| b)
         .unwrap_or(server_url);
     format!("{base}/{name}")
+}
+
+/// Run `statements` on `url` as one simple query (no parameters, as psql
+/// would): the values of every row returned, as text.
+pub fn sql(url: &str, statements: &str) -> Vec<Vec<Option<String>>> {
+    use tokio_postgres::SimpleQueryMessage;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+            .await
+            .unwrap_or_else(|e| panic!("cannot reach the test PostgreSQL at {url}: {e}"));
+        let task = tokio::spawn(conn);
+        let messages = client
+            .simple_query(statements)
+            .await
+            .unwrap_or_else(|e| panic!("{statements}: {e}"));
+        drop(client);
+        let _ = task.await;
+        messages
+            .iter()
+            .filter_map(|m| match m {
+                SimpleQueryMessage::Row(r) => {
+                    Some((0..r.len()).map(|i| r.get(i).map(str::to_string)).collect())
+                }
+                _ => None,
+            })
+            .collect()
+    })
 }
 
 /// A fresh database on the shared server, for one test; `None` (with a
