@@ -8,7 +8,7 @@ use super::{
 use anyhow::Context;
 use anyhow::Result;
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{params, OptionalExtension, Row};
+use rusqlite::{params, OptionalExtension, Row, TransactionBehavior};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -85,8 +85,11 @@ impl DigestState for SqliteStore {
     /// Subscribe a channel (to a topic); subscribing again with the same
     /// topic updates the time and zone. True when it is new.
     fn subscribe(&self, s: &NewSubscription, now: DateTime<Utc>) -> Result<(Subscription, bool)> {
-        let conn = self.conn();
-        let existed: Option<i64> = conn
+        let mut conn = self.conn();
+        // Looked up and written under the write lock: another process
+        // subscribing the same channel at once finds this one's row.
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let existed: Option<i64> = tx
             .query_row(
                 "SELECT id FROM subscriptions WHERE channel_id = ?1 AND topic = ?2",
                 params![id(s.channel_id), s.topic],
@@ -96,21 +99,22 @@ impl DigestState for SqliteStore {
         let time = s.time.format("%H:%M").to_string();
         let sub_id = match existed {
             Some(sid) => {
-                conn.execute(
+                tx.execute(
                     "UPDATE subscriptions SET time = ?2, timezone = ?3 WHERE id = ?1",
                     params![sid, time, s.timezone.name()],
                 )?;
                 sid
             }
             None => {
-                conn.execute(
+                tx.execute(
                     "INSERT INTO subscriptions (guild_id, channel_id, time, timezone, topic, created_by, created_at)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                     params![s.guild_id.map(id), id(s.channel_id), time, s.timezone.name(), s.topic, s.created_by.map(id), ts(now)],
                 )?;
-                conn.last_insert_rowid()
+                tx.last_insert_rowid()
             }
         };
+        tx.commit()?;
         drop(conn);
         let sub = self
             .subscription(sub_id)?
@@ -167,7 +171,7 @@ impl DigestState for SqliteStore {
         now: DateTime<Utc>,
     ) -> Result<BeginPost> {
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let exists: bool = tx
             .query_row(
                 "SELECT 1 FROM subscriptions WHERE id = ?1",
@@ -248,7 +252,10 @@ impl DigestState for SqliteStore {
     }
 
     fn pending_posts(&self) -> Result<Vec<PostRecord>> {
-        self.query_posts("WHERE state = 'pending' ORDER BY recorded_at", [])
+        self.query_posts(
+            "WHERE state = 'pending' ORDER BY recorded_at, subscription_id, local_date",
+            [],
+        )
     }
 
     fn post(&self, sub_id: i64, date: NaiveDate) -> Result<Option<PostRecord>> {

@@ -10,8 +10,12 @@
 //!
 //! Every write that must not happen twice is one transaction: claiming a
 //! message to answer, and recording a digest post together with the rotation
-//! cursor it advances. Calls hold a mutex for the few microseconds a local
-//! SQLite statement takes, so async callers may use it directly.
+//! cursor it advances. A transaction that reads before it writes takes the
+//! write lock first (`BEGIN IMMEDIATE`): two processes on one file then take
+//! turns, where a deferred one would fail with "database is locked" (WAL
+//! cannot upgrade a read whose snapshot another writer has moved on).
+//! Calls hold a mutex for the few microseconds a local SQLite statement
+//! takes, so async callers may use it directly.
 
 mod digest_posts;
 mod notes_written;
@@ -21,7 +25,7 @@ mod sessions;
 use anyhow::{bail, Context, Result};
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -425,13 +429,19 @@ impl SqliteStore {
         let mut conn = self.conn();
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         // WAL: readers (confnotes state) never block the bot's writes.
-        let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        let mode = wal(&conn)?;
         if mode != "wal" && mode != "memory" {
             tracing::warn!(mode, "state file is not in WAL mode");
         }
         conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")?;
-        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        let version = version.max(0) as usize;
+        if user_version(&conn)? == MIGRATIONS.len() {
+            return Ok(());
+        }
+        // Two processes starting at once on a new file: the second waits
+        // for the write lock, then finds the schema migrated and applies
+        // nothing (read again under the lock, not before it).
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let version = user_version(&tx)?;
         if version > MIGRATIONS.len() {
             bail!(
                 "it was written by a newer confnotes (schema {version}, this one knows {})",
@@ -439,13 +449,12 @@ impl SqliteStore {
             );
         }
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
-            let tx = conn.transaction()?;
             tx.execute_batch(sql)
                 .with_context(|| format!("schema migration {}", i + 1))?;
             tx.pragma_update(None, "user_version", (i + 1) as i64)?;
-            tx.commit()?;
             tracing::info!(version = i + 1, "state schema migrated");
         }
+        tx.commit()?;
         Ok(())
     }
 
@@ -466,6 +475,29 @@ impl SqliteStore {
         }
         Ok(())
     }
+}
+
+/// Put the file in WAL mode (it stays so); the mode it is in. Two
+/// processes creating the file at once race for the lock this takes, and
+/// SQLite fails the loser at once ("database is locked") instead of
+/// waiting: it tries again, for up to a second.
+fn wal(conn: &Connection) -> Result<String> {
+    for _ in 0..100 {
+        match conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)) {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy =>
+            {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            mode => return Ok(mode?),
+        }
+    }
+    Ok(conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?)
+}
+
+fn user_version(conn: &Connection) -> Result<usize> {
+    let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    Ok(v.max(0) as usize)
 }
 
 /// Now, in milliseconds since the epoch, for lease expiry: the machine's
@@ -533,10 +565,7 @@ impl StateStore for SqliteStore {
     }
 
     fn schema_version(&self) -> Result<usize> {
-        let v: i64 = self
-            .conn()
-            .query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        Ok(v.max(0) as usize)
+        user_version(&self.conn())
     }
 }
 
@@ -663,7 +692,7 @@ impl QaState for SqliteStore {
         let mut st = conn.prepare(
             "SELECT f.message_id, a.channel_id, a.query, f.user_id, f.helpful, f.at
              FROM feedback f LEFT JOIN answered a ON a.message_id = f.message_id
-             ORDER BY f.at, f.message_id",
+             ORDER BY f.at, f.message_id, f.user_id",
         )?;
         let rows = st.query_map([], |r| {
             Ok(Feedback {

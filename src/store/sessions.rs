@@ -4,7 +4,7 @@
 use super::{from_ts, ts, SessionState, SqliteStore};
 use anyhow::Result;
 use chrono::{DateTime, Utc};
-use rusqlite::params;
+use rusqlite::{params, TransactionBehavior};
 use std::collections::HashMap;
 
 /// What a sync found.
@@ -36,7 +36,9 @@ impl SessionState for SqliteStore {
         now: DateTime<Utc>,
     ) -> Result<SyncReport> {
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
+        // Processes re-index on their own; their syncs take turns, so the
+        // second one compares with what the first one recorded.
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let known: HashMap<String, (String, bool)> = {
             let mut st = tx.prepare("SELECT id, hash, present FROM known_sessions")?;
             let rows = st.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?;
@@ -49,7 +51,10 @@ impl SessionState for SqliteStore {
         let at = (!report.baseline).then(|| ts(now));
         let mut seen = std::collections::HashSet::new();
         for (sid, hash, title) in current {
-            seen.insert(sid.as_str());
+            // A session listed twice (two files claiming one id) counts once.
+            if !seen.insert(sid.as_str()) {
+                continue;
+            }
             match known.get(sid) {
                 None => {
                     tx.execute(

@@ -62,7 +62,7 @@ impl PgStore {
         filter: &str,
         args: &[&(dyn ToSql + Sync)],
     ) -> Result<Vec<Subscription>> {
-        let rows = self.query_sync(
+        let rows = self.read_sync(
             &format!("SELECT {SUB_COLUMNS} FROM subscriptions {filter} ORDER BY id"),
             args,
         )?;
@@ -70,7 +70,7 @@ impl PgStore {
     }
 
     fn posts_where(&self, tail: &str, args: &[&(dyn ToSql + Sync)]) -> Result<Vec<PostRecord>> {
-        let rows = self.query_sync(
+        let rows = self.read_sync(
             &format!("SELECT {POST_COLUMNS} FROM digest_posts {tail}"),
             args,
         )?;
@@ -88,23 +88,26 @@ impl PgStore {
     ) -> Result<BeginPost> {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
+        // Each statement is prepared once per connection (sent as text, each
+        // would cost one more round trip, on the digest's busiest path).
         // The subscription's row lock orders two processes recording the
         // same post: the second one sees the first one's row.
-        let exists = tx
-            .query_opt(
-                "SELECT 1 FROM subscriptions WHERE id = $1 FOR UPDATE",
-                &[&sub.id],
-            )
-            .await?
-            .is_some();
-        if !exists {
+        let lock = tx
+            .prepare_cached("SELECT 1 FROM subscriptions WHERE id = $1 FOR UPDATE")
+            .await?;
+        if tx.query_opt(&lock, &[&sub.id]).await?.is_none() {
             return Ok(BeginPost::Unsubscribed);
         }
-        let inserted = tx
-            .execute(
+        let insert = tx
+            .prepare_cached(
                 "INSERT INTO digest_posts
                    (subscription_id, local_date, channel_id, state, nonce, payload, recorded_at)
                  VALUES ($1, $2, $3, 'pending', $4, $5, $6) ON CONFLICT DO NOTHING",
+            )
+            .await?;
+        let inserted = tx
+            .execute(
+                &insert,
                 &[
                     &sub.id,
                     &date,
@@ -128,11 +131,10 @@ impl PgStore {
             return Ok(BeginPost::Exists(post_row(&prior)));
         }
         if let Some(c) = cursor {
-            tx.execute(
-                "UPDATE subscriptions SET cursor = $2 WHERE id = $1",
-                &[&sub.id, &id(c)],
-            )
-            .await?;
+            let move_cursor = tx
+                .prepare_cached("UPDATE subscriptions SET cursor = $2 WHERE id = $1")
+                .await?;
+            tx.execute(&move_cursor, &[&sub.id, &id(c)]).await?;
         }
         self.maybe_drop_connection(&tx).await?;
         tx.commit().await?;
@@ -143,24 +145,39 @@ impl PgStore {
 impl DigestState for PgStore {
     fn subscribe(&self, s: &NewSubscription, now: DateTime<Utc>) -> Result<(Subscription, bool)> {
         let time = s.time.format("%H:%M").to_string();
-        // `xmax = 0`: the row was inserted by this statement, not updated.
-        let rows = self.query_sync(
-            "INSERT INTO subscriptions (guild_id, channel_id, time, timezone, topic, created_by, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)
-             ON CONFLICT (channel_id, topic) DO UPDATE SET time = excluded.time, timezone = excluded.timezone
-             RETURNING id, (xmax = 0)",
-            &[
-                &opt_id(s.guild_id),
-                &id(s.channel_id),
-                &time,
-                &s.timezone.name(),
-                &s.topic,
-                &opt_id(s.created_by),
-                &secs(now),
-            ],
+        // Updated first: `INSERT ... ON CONFLICT DO UPDATE` draws an id
+        // from the sequence even when it updates, and ids would then go 1,
+        // 3, 4 where the SQLite file's go 1, 2, 3.
+        let updated = self.query_sync(
+            "UPDATE subscriptions SET time = $3, timezone = $4
+             WHERE channel_id = $1 AND topic = $2 RETURNING id",
+            &[&id(s.channel_id), &s.topic, &time, &s.timezone.name()],
         )?;
-        let row = rows.first().context("the subscription was not written")?;
-        let (sub_id, fresh): (i64, bool) = (row.get(0), row.get(1));
+        let (sub_id, fresh) = match updated.first() {
+            Some(row) => (row.get::<_, i64>(0), false),
+            None => {
+                // Another process may subscribe the channel meanwhile:
+                // then this is an update after all. `xmax = 0`: the row was
+                // inserted by this statement, not updated.
+                let rows = self.query_sync(
+                    "INSERT INTO subscriptions (guild_id, channel_id, time, timezone, topic, created_by, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)
+                     ON CONFLICT (channel_id, topic) DO UPDATE SET time = excluded.time, timezone = excluded.timezone
+                     RETURNING id, (xmax = 0)",
+                    &[
+                        &opt_id(s.guild_id),
+                        &id(s.channel_id),
+                        &time,
+                        &s.timezone.name(),
+                        &s.topic,
+                        &opt_id(s.created_by),
+                        &secs(now),
+                    ],
+                )?;
+                let row = rows.first().context("the subscription was not written")?;
+                (row.get(0), row.get(1))
+            }
+        };
         let sub = self
             .subscription(sub_id)?
             .context("subscription vanished while it was written")?;
@@ -231,7 +248,7 @@ impl DigestState for PgStore {
              WHERE subscription_id = $1 AND local_date = $2 AND state = 'pending'",
             &[&sub_id, &date, &max],
         )?;
-        let rows = self.query_sync(
+        let rows = self.read_sync(
             "SELECT state FROM digest_posts WHERE subscription_id = $1 AND local_date = $2",
             &[&sub_id, &date],
         )?;
@@ -249,7 +266,10 @@ impl DigestState for PgStore {
     }
 
     fn pending_posts(&self) -> Result<Vec<PostRecord>> {
-        self.posts_where("WHERE state = 'pending' ORDER BY recorded_at", &[])
+        self.posts_where(
+            "WHERE state = 'pending' ORDER BY recorded_at, subscription_id, local_date",
+            &[],
+        )
     }
 
     fn post(&self, sub_id: i64, date: NaiveDate) -> Result<Option<PostRecord>> {
@@ -278,7 +298,7 @@ impl DigestState for PgStore {
     }
 
     fn last_posts(&self) -> Result<Vec<PostRecord>> {
-        let rows = self.query_sync(
+        let rows = self.read_sync(
             &format!(
                 "SELECT DISTINCT ON (subscription_id) {POST_COLUMNS} FROM digest_posts
                  ORDER BY subscription_id, local_date DESC"
@@ -313,7 +333,7 @@ impl LeaseState for PgStore {
     }
 
     fn leases(&self) -> Result<Vec<Lease>> {
-        let rows = self.query_sync(
+        let rows = self.read_sync(
             "SELECT name, owner, expires_at FROM leases WHERE expires_at > clock_timestamp()
              ORDER BY name",
             &[],

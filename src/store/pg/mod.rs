@@ -15,6 +15,15 @@
 //! The schema is versioned in `schema_migrations`; migrations run at start
 //! under an advisory lock (two processes starting at once migrate once),
 //! and a database migrated by a newer confnotes is refused.
+//!
+//! A connection the server ended (a restart, a failover, an administrator)
+//! is found dead only when it is next used: the pool checks nothing but
+//! whether the client already saw it close, which it may not have yet (a
+//! round trip per call to make sure halves the claims per second). The
+//! pool's idle connections are then let go, as they are likely dead too,
+//! and a read is asked again once on a new connection. A write returns the
+//! error, since whether it happened is unknown; its caller copes (a claim
+//! unanswered, a post tried again on the next tick).
 
 mod digest;
 mod pgpass;
@@ -197,8 +206,26 @@ impl PgStore {
         Ok(store)
     }
 
-    /// Run `f` to completion on this store's runtime, from any thread.
+    /// Run `f` to completion on this store's runtime, from any thread. A
+    /// connection found dead (the server restarted, or ended it) means the
+    /// pool's idle ones likely are too: they are let go, and the next call
+    /// connects afresh.
     fn run<T: Send>(&self, f: impl Future<Output = Result<T>> + Send) -> Result<T> {
+        let result = self.block_on(f);
+        if let Err(e) = &result {
+            if connection_lost(e) {
+                let gone = self.pool.retain(|_, _| false).removed.len();
+                tracing::warn!(
+                    idle_connections_dropped = gone,
+                    "lost a connection to the state database {}: {e:#}",
+                    self.location
+                );
+            }
+        }
+        result
+    }
+
+    fn block_on<T: Send>(&self, f: impl Future<Output = Result<T>> + Send) -> Result<T> {
         let rt = self
             .rt
             .as_ref()
@@ -289,8 +316,18 @@ impl PgStore {
         Ok(client.execute(&st, args).await?)
     }
 
+    /// Rows of a statement that writes (`... RETURNING`).
     fn query_sync(&self, sql: &str, args: &[&(dyn ToSql + Sync)]) -> Result<Vec<Row>> {
         self.run(self.query(sql, args))
+    }
+
+    /// Rows of a statement that only reads: asked again, once, on a new
+    /// connection when the one it went out on was found dead.
+    fn read_sync(&self, sql: &str, args: &[&(dyn ToSql + Sync)]) -> Result<Vec<Row>> {
+        match self.run(self.query(sql, args)) {
+            Err(e) if connection_lost(&e) => self.run(self.query(sql, args)),
+            rows => rows,
+        }
     }
 
     fn execute_sync(&self, sql: &str, args: &[&(dyn ToSql + Sync)]) -> Result<u64> {
@@ -305,13 +342,18 @@ impl PgStore {
         self.fail_commit.store(true, Ordering::SeqCst);
     }
 
-    /// Drop this transaction's connection if a test asked for it.
+    /// Drop this transaction's connection if a test asked for it, and
+    /// fail with the error a lost connection gives.
     async fn maybe_drop_connection(&self, tx: &deadpool_postgres::Transaction<'_>) -> Result<()> {
         if self.fail_commit.swap(false, Ordering::SeqCst) {
-            let _ = tx
+            let why = "the connection to the state database dropped before the commit";
+            return match tx
                 .execute("SELECT pg_terminate_backend(pg_backend_pid())", &[])
-                .await;
-            bail!("the connection to the state database dropped before the commit");
+                .await
+            {
+                Err(e) => Err(anyhow::Error::new(e).context(why)),
+                Ok(_) => Err(anyhow!(why)),
+            };
         }
         Ok(())
     }
@@ -340,6 +382,21 @@ fn causes(e: &(dyn std::error::Error + 'static)) -> String {
         next = err.source();
     }
     parts.join(": ")
+}
+
+/// Whether `e` says the connection is gone (closed, broken, or ended by
+/// the server), rather than that the statement failed.
+fn connection_lost(e: &anyhow::Error) -> bool {
+    use tokio_postgres::error::SqlState;
+    e.chain()
+        .filter_map(|c| c.downcast_ref::<tokio_postgres::Error>())
+        .any(|e| {
+            e.is_closed()
+                || e.code().is_some_and(|c| {
+                    [SqlState::ADMIN_SHUTDOWN, SqlState::CRASH_SHUTDOWN].contains(c)
+                })
+                || std::error::Error::source(e).is_some_and(|s| s.is::<std::io::Error>())
+        })
 }
 
 /// `postgres://user@host:port/db`, never with a password: for messages.
@@ -419,7 +476,7 @@ impl StateStore for PgStore {
     }
 
     fn schema_version(&self) -> Result<usize> {
-        let rows = self.query_sync(
+        let rows = self.read_sync(
             "SELECT coalesce(max(version), 0) FROM schema_migrations",
             &[],
         )?;
@@ -453,7 +510,7 @@ impl QaState for PgStore {
 
     fn is_qa_channel(&self, channel: u64) -> Result<bool> {
         Ok(!self
-            .query_sync(
+            .read_sync(
                 "SELECT 1 FROM qa_channels WHERE channel_id = $1",
                 &[&id(channel)],
             )?
@@ -461,7 +518,7 @@ impl QaState for PgStore {
     }
 
     fn qa_channels(&self) -> Result<Vec<QaChannel>> {
-        let rows = self.query_sync(
+        let rows = self.read_sync(
             "SELECT channel_id, guild_id, enabled_by, enabled_at FROM qa_channels
              ORDER BY enabled_at, channel_id",
             &[],
@@ -502,7 +559,7 @@ impl QaState for PgStore {
 
     fn answered_query(&self, message: u64) -> Result<Option<String>> {
         Ok(self
-            .query_sync(
+            .read_sync(
                 "SELECT query FROM answered WHERE message_id = $1",
                 &[&id(message)],
             )?
@@ -511,7 +568,7 @@ impl QaState for PgStore {
     }
 
     fn answered_count(&self) -> Result<usize> {
-        let rows = self.query_sync("SELECT count(*) FROM answered", &[])?;
+        let rows = self.read_sync("SELECT count(*) FROM answered", &[])?;
         Ok(rows.first().map(|r| r.get::<_, i64>(0)).unwrap_or(0) as usize)
     }
 
@@ -532,10 +589,10 @@ impl QaState for PgStore {
     }
 
     fn feedback(&self) -> Result<Vec<Feedback>> {
-        let rows = self.query_sync(
+        let rows = self.read_sync(
             "SELECT f.message_id, a.channel_id, a.query, f.user_id, f.helpful, f.at
              FROM feedback f LEFT JOIN answered a ON a.message_id = f.message_id
-             ORDER BY f.at, f.message_id",
+             ORDER BY f.at, f.message_id, f.user_id",
             &[],
         )?;
         Ok(rows
@@ -621,7 +678,7 @@ impl NoteState for PgStore {
     }
 
     fn recent_notes_by(&self, author: u64, limit: usize) -> Result<Vec<NoteRecord>> {
-        let rows = self.query_sync(
+        let rows = self.read_sync(
             &format!(
                 "SELECT {NOTE_COLUMNS} FROM notes_written WHERE author_id = $1 AND deleted_at IS NULL
                  ORDER BY updated_at DESC, created_at DESC, rel LIMIT $2"
@@ -632,7 +689,7 @@ impl NoteState for PgStore {
     }
 
     fn note_record(&self, rel: &str) -> Result<Option<NoteRecord>> {
-        let rows = self.query_sync(
+        let rows = self.read_sync(
             &format!("SELECT {NOTE_COLUMNS} FROM notes_written WHERE rel = $1"),
             &[&rel],
         )?;
@@ -640,7 +697,7 @@ impl NoteState for PgStore {
     }
 
     fn notes_written(&self) -> Result<Vec<NoteRecord>> {
-        let rows = self.query_sync(
+        let rows = self.read_sync(
             &format!("SELECT {NOTE_COLUMNS} FROM notes_written ORDER BY created_at, rel"),
             &[],
         )?;

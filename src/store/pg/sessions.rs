@@ -101,7 +101,7 @@ impl SessionState for PgStore {
     }
 
     fn changed_since(&self, since: DateTime<Utc>) -> Result<Vec<Changed>> {
-        let rows = self.query_sync(
+        let rows = self.read_sync(
             "SELECT id, title, coalesce(first_seen = changed_at, FALSE), changed_at FROM known_sessions
              WHERE present AND changed_at > $1 ORDER BY changed_at, id",
             // PostgreSQL's times start in 4713 BC; chrono's go further back.
@@ -119,7 +119,7 @@ impl SessionState for PgStore {
     }
 
     fn known_session_count(&self) -> Result<usize> {
-        let rows = self.query_sync("SELECT count(*) FROM known_sessions WHERE present", &[])?;
+        let rows = self.read_sync("SELECT count(*) FROM known_sessions WHERE present", &[])?;
         Ok(rows.first().map(|r| r.get::<_, i64>(0)).unwrap_or(0) as usize)
     }
 }

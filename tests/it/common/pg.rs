@@ -128,33 +128,54 @@ pub fn create_database(server_url: &str) -> String {
             .unwrap()
             .subsec_nanos()
     );
-    // On a thread of its own: callers may be inside a tokio runtime.
-    let (url, db) = (server_url.to_string(), name.clone());
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async {
-            let (client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
-                .await
-                .unwrap_or_else(|e| panic!("cannot reach the test PostgreSQL at {url}: {e}"));
-            let task = tokio::spawn(conn);
-            client
-                .batch_execute(&format!("CREATE DATABASE {db} TEMPLATE template0"))
-                .await
-                .unwrap();
-            drop(client);
-            let _ = task.await;
-        })
-    })
-    .join()
-    .unwrap();
+    sql(
+        server_url,
+        &format!("CREATE DATABASE {name} TEMPLATE template0"),
+    );
     let base = server_url
         .rsplit_once('/')
         .map(|(b, _)| b)
         .unwrap_or(server_url);
     format!("{base}/{name}")
+}
+
+/// Run `statements` on `url` as one simple query (no parameters, as psql
+/// would): the values of every row returned, as text.
+pub fn sql(url: &str, statements: &str) -> Vec<Vec<Option<String>>> {
+    // On a thread of its own: callers may be inside a tokio runtime.
+    let (url, statements) = (url.to_string(), statements.to_string());
+    std::thread::spawn(move || sql_here(&url, &statements))
+        .join()
+        .unwrap_or_else(|e| std::panic::resume_unwind(e))
+}
+
+fn sql_here(url: &str, statements: &str) -> Vec<Vec<Option<String>>> {
+    use tokio_postgres::SimpleQueryMessage;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+            .await
+            .unwrap_or_else(|e| panic!("cannot reach the test PostgreSQL at {url}: {e}"));
+        let task = tokio::spawn(conn);
+        let messages = client
+            .simple_query(statements)
+            .await
+            .unwrap_or_else(|e| panic!("{statements}: {e}"));
+        drop(client);
+        let _ = task.await;
+        messages
+            .iter()
+            .filter_map(|m| match m {
+                SimpleQueryMessage::Row(r) => {
+                    Some((0..r.len()).map(|i| r.get(i).map(str::to_string)).collect())
+                }
+                _ => None,
+            })
+            .collect()
+    })
 }
 
 /// A fresh database on the shared server, for one test; `None` (with a
