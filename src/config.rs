@@ -402,8 +402,9 @@ impl Config {
             let Some(rest) = key.strip_prefix("CONFNOTES_") else {
                 continue;
             };
-            // Variables the program itself reads, not settings.
-            if matches!(rest, "CAPTURE_DIR" | "LOG") {
+            // Variables the program itself reads, and the tests' own
+            // (`CONFNOTES_TEST_*`), not settings.
+            if matches!(rest, "CAPTURE_DIR" | "LOG") || rest.starts_with("TEST_") {
                 continue;
             }
             let path: Vec<String> = rest.split("__").map(str::to_lowercase).collect();

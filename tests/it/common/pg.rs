@@ -2,11 +2,11 @@
 //! database per test.
 //!
 //! `.ci/run` starts a cluster and exports its URL as
-//! `CONFNOTES_TEST_POSTGRES`, with `CONFNOTES_REQUIRE_POSTGRES=1`. Without
+//! `CONFNOTES_TEST_POSTGRES`, with `CONFNOTES_TEST_REQUIRE_POSTGRES=1`. Without
 //! the URL, the first test that needs the server starts one itself with the
 //! same script, and it stops when the test binary exits (a watchdog shell
 //! waits for our end of a pipe to close). Without PostgreSQL installed the
-//! tests that need it say SKIPPED, unless `CONFNOTES_REQUIRE_POSTGRES` is
+//! tests that need it say SKIPPED, unless `CONFNOTES_TEST_REQUIRE_POSTGRES` is
 //! set: then they fail, so CI never passes without them.
 
 use super::{root, skipped};
@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
 
 fn required() -> bool {
-    std::env::var_os("CONFNOTES_REQUIRE_POSTGRES").is_some_and(|v| !v.is_empty() && v != "0")
+    std::env::var_os("CONFNOTES_TEST_REQUIRE_POSTGRES").is_some_and(|v| !v.is_empty() && v != "0")
 }
 
 /// A cluster this test binary started; stopped when the binary exits.
@@ -46,7 +46,7 @@ impl Cluster {
         if !out.status.success() {
             let why = String::from_utf8_lossy(&out.stderr).trim().to_string();
             if required() {
-                panic!("{what}: CONFNOTES_REQUIRE_POSTGRES is set and no PostgreSQL starts: {why}");
+                panic!("{what}: CONFNOTES_TEST_REQUIRE_POSTGRES is set and no PostgreSQL starts: {why}");
             }
             skipped(what, &format!("no PostgreSQL server: {why}"));
             return None;

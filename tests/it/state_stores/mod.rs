@@ -1,7 +1,7 @@
 //! One conformance suite for the state traits, run against every store:
 //! SQLite (a temporary file) and PostgreSQL (a fresh database per test on
 //! the tests' throwaway server; SKIPPED without PostgreSQL unless
-//! `CONFNOTES_REQUIRE_POSTGRES` is set).
+//! `CONFNOTES_TEST_REQUIRE_POSTGRES` is set).
 //!
 //! A scenario is written once, as a function of a [`Backend`], and
 //! [`check`] runs it on each store from empty state. A scenario returns what
