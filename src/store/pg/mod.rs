@@ -330,8 +330,16 @@ impl PgStore {
         }
     }
 
+    /// A write, asked again once on a new connection when the first one
+    /// had been lost (the server restarted, or ended our connections). Each
+    /// write here may be repeated: the upserts and updates are idempotent,
+    /// and a claim repeated after it had in fact been committed returns
+    /// false, which leaves the message unanswered, as the error would have.
     fn execute_sync(&self, sql: &str, args: &[&(dyn ToSql + Sync)]) -> Result<u64> {
-        self.run(self.execute(sql, args))
+        match self.run(self.execute(sql, args)) {
+            Err(e) if connection_lost(&e) => self.run(self.execute(sql, args)),
+            n => n,
+        }
     }
 
     /// Tests: the next digest post recorded loses its connection just
