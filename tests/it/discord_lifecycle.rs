@@ -45,22 +45,9 @@ async fn ask_until(
     }
 }
 
-/// A notes directory holding one shipped note, in a temporary directory.
-fn one_note() -> (tempfile::TempDir, std::path::PathBuf) {
-    let tmp = tempfile::tempdir().unwrap();
-    let notes = tmp.path().join("notes");
-    std::fs::create_dir(&notes).unwrap();
-    std::fs::copy(
-        common::root().join("notes/kubecon-eu-2023.md"),
-        notes.join("kubecon.md"),
-    )
-    .unwrap();
-    (tmp, notes)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn notes_written_while_the_bot_runs_are_answered_without_reindex() {
-    let (_tmp, notes) = one_note();
+    let (_tmp, notes) = common::one_note();
     let bot = start_bot(&notes, FakeClock::at("2026-06-01T08:00:00Z"), |c| {
         c.index.watch = true;
         c.index.watch_debounce_ms = 100;
@@ -110,7 +97,7 @@ async fn reindex(bot: &Bot) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_read_only_bot_serves_its_copy_and_reopens_it_on_reindex() {
-    let (tmp, notes) = one_note();
+    let (tmp, notes) = common::one_note();
     let index = tmp.path().join("index");
     // The index is built elsewhere, by a writer (`confnotes index`).
     let writer = |notes: &std::path::Path| {

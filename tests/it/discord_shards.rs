@@ -96,14 +96,7 @@ fn guilds_in(ready: &Value) -> Vec<u64> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_serve_processes_each_run_one_shard_and_get_only_its_guilds_events() {
     let mock = MockDiscord::start().await;
-    let tmp = tempfile::tempdir().unwrap();
-    let notes = tmp.path().join("notes");
-    std::fs::create_dir(&notes).unwrap();
-    std::fs::copy(
-        common::root().join("notes/kubecon-eu-2023.md"),
-        notes.join("kubecon.md"),
-    )
-    .unwrap();
+    let (tmp, notes) = common::one_note();
     let data: Vec<PathBuf> = (0..TOTAL)
         .map(|s| tmp.path().join(format!("data-{s}")))
         .collect();

@@ -89,14 +89,7 @@ async fn two_processes_on_one_postgres_answer_once_post_once_and_fail_over() {
     // Only our own recovery may keep a digest single: Discord's nonce
     // check is off.
     mock.set_nonce_window(Duration::ZERO);
-    let tmp = tempfile::tempdir().unwrap();
-    let notes = tmp.path().join("notes");
-    std::fs::create_dir(&notes).unwrap();
-    std::fs::copy(
-        common::root().join("notes/kubecon-eu-2023.md"),
-        notes.join("kubecon.md"),
-    )
-    .unwrap();
+    let (tmp, notes) = common::one_note();
 
     // The shared state: both channels answer questions, both get a digest
     // now. The second digest's answer from Discord is slow, so its poster

@@ -79,6 +79,19 @@ pub fn json(out: &Output) -> Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
+/// A notes directory holding one shipped note, in a temporary directory.
+pub fn one_note() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let notes = tmp.path().join("notes");
+    std::fs::create_dir(&notes).unwrap();
+    std::fs::copy(
+        root().join("notes/kubecon-eu-2023.md"),
+        notes.join("kubecon.md"),
+    )
+    .unwrap();
+    (tmp, notes)
+}
+
 /// Copy the shipped notes into `to`.
 pub fn copy_shipped(to: &Path) {
     std::fs::create_dir_all(to).unwrap();
