@@ -37,7 +37,7 @@ fn spawn(mock: &MockDiscord, notes: &Path, data: &Path, shard: u64, url: &str) -
 
 /// A daily digest for `channel` that is due now: its time two minutes ago
 /// in a zone where that is still today.
-fn subscribe_due_now(store: &dyn StateStore, channel: u64) {
+fn subscribe_due_now(store: &dyn StateStore, channel: u64, topic: &str) {
     let now = chrono::Utc::now();
     let zone = ["UTC", "Asia/Tokyo", "America/New_York"]
         .iter()
@@ -52,7 +52,7 @@ fn subscribe_due_now(store: &dyn StateStore, channel: u64) {
         channel_id: channel,
         time: (now.with_timezone(&zone) - chrono::Duration::minutes(2)).time(),
         timezone: zone,
-        topic: String::new(),
+        topic: topic.to_string(),
         created_by: None,
     };
     store
@@ -93,7 +93,7 @@ async fn two_processes_on_one_postgres_answer_once_post_once_and_fail_over() {
 
     // The shared state: both channels answer questions, both get a digest
     // now. The second digest's answer from Discord is slow, so its poster
-    // can be killed while it is in flight.
+    // can be killed while it is in flight, before the third.
     let state: Arc<dyn StateStore> = store::open(&pg::location(&url)).unwrap();
     let (first, second) = (channel_on(0), channel_on(1));
     let now = chrono::Utc::now();
@@ -101,8 +101,11 @@ async fn two_processes_on_one_postgres_answer_once_post_once_and_fail_over() {
         state
             .qa_enable(c, Some(guild_of_channel(c)), None, now)
             .unwrap();
-        subscribe_due_now(state.as_ref(), c);
+        subscribe_due_now(state.as_ref(), c, "");
     }
+    // A third digest, due too, that the first poster never reaches: the
+    // survivor posts it.
+    subscribe_due_now(state.as_ref(), first, "kubernetes");
     let slow = format!("POST /api/v10/channels/{second}/messages$");
     mock.inject_on(&slow, Fault::Slow(Duration::from_secs(4)));
 
@@ -156,12 +159,13 @@ async fn two_processes_on_one_postgres_answer_once_post_once_and_fail_over() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let took_over = killed_at.elapsed();
-    mock.wait_until("the digest in flight to be settled", |_| {
-        state.pending_posts().unwrap().is_empty()
+    mock.wait_until("the digest in flight settled, the last one posted", |_| {
+        let posts = state.last_posts().unwrap();
+        posts.len() == 3 && posts.iter().all(|p| p.state == PostState::Sent)
     })
     .await;
     let posts = state.last_posts().unwrap();
-    assert_eq!(posts.len(), 2);
+    assert_eq!(posts.len(), 3, "{posts:#?}");
     assert!(
         posts.iter().all(|p| p.state == PostState::Sent),
         "{posts:#?}"
@@ -193,9 +197,13 @@ async fn two_processes_on_one_postgres_answer_once_post_once_and_fail_over() {
     assert_eq!(state.answered_count().unwrap(), 3);
 
     // Over the whole run every digest is in its channel exactly once.
-    for c in [first, second] {
-        assert_eq!(digests_in(&mock, c).len(), 1, "channel {c}");
-        assert_eq!(channel_posts(&mock, c), 1, "posted to channel {c} once");
+    for (c, n) in [(first, 2), (second, 1)] {
+        assert_eq!(digests_in(&mock, c).len(), n, "channel {c}");
+        assert_eq!(
+            channel_posts(&mock, c),
+            n,
+            "posted to channel {c} once each"
+        );
     }
     assert_eq!(shard_of(guild_of_channel(second), TOTAL), 1);
 
@@ -208,7 +216,7 @@ async fn two_processes_on_one_postgres_answer_once_post_once_and_fail_over() {
         .unwrap();
     let snapshot = common::json(&out);
     assert_eq!(snapshot["answered"], 3);
-    assert_eq!(snapshot["subscriptions"].as_array().unwrap().len(), 2);
+    assert_eq!(snapshot["subscriptions"].as_array().unwrap().len(), 3);
     assert!(snapshot["path"]
         .as_str()
         .unwrap()
