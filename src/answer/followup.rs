@@ -10,13 +10,6 @@
 //! ("service mesh", "clusters", "second-hand") makes it a new question, so
 //! a topic is never mistaken for a follow-up.
 
-/// One hit shown in the previous turn.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Shown {
-    pub id: String,
-    pub title: String,
-}
-
 /// What the conversation holds after a turn.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Turn {
@@ -26,8 +19,8 @@ pub struct Turn {
     pub year: Option<i32>,
     /// A year the hits must not be from ("not 2021").
     pub not_year: Option<i32>,
-    /// The hits shown, in order.
-    pub shown: Vec<Shown>,
+    /// The ids of the hits shown, in order.
+    pub shown: Vec<String>,
     /// The position last picked, which "it" and "that one" mean.
     pub focus: Option<usize>,
 }
@@ -374,12 +367,7 @@ mod tests {
             conference: None,
             year: Some(2023),
             not_year: None,
-            shown: (1..=4)
-                .map(|i| Shown {
-                    id: format!("s{i}"),
-                    title: format!("Talk {i}"),
-                })
-                .collect(),
+            shown: (1..=4).map(|i| format!("s{i}")).collect(),
             focus: None,
         }
     }
