@@ -109,9 +109,9 @@ pub(super) async fn answer_followup(
             let like = format!(
                 "{} {}",
                 hit.meta.title,
-                crate::answer::summary::cut(&hit.summary, 200)
+                crate::answer::summary::cut(&hit.summary, 300)
             );
-            let (page, shown) = hits_page(data, &like, Filters::default(), None, &[id]).await?;
+            let (page, shown) = similar_page(data, like, id).await?;
             // The thread is about that session's subject now.
             rec.question = hit.meta.title.clone();
             (rec.conference, rec.year, rec.not_year) = (None, None, None);
@@ -235,6 +235,38 @@ async fn pick_page(data: &Data, id: &str, aspect: Aspect) -> Result<Page, Error>
         }
     };
     Ok(Page::text(&text))
+}
+
+/// Sessions nearest to `like` (a session's title and summary) other than
+/// the session `id` itself: tantivy's ranking alone, since a whole summary
+/// as a question would hold too many words for any note to cover.
+async fn similar_page(data: &Data, like: String, id: String) -> Result<(Page, Vec<String>), Error> {
+    let per = data.config.discord.results_per_page;
+    let hits: Vec<Hit> = data
+        .with_engine(move |e| {
+            let mut hits = Vec::new();
+            for c in e.matching(&like, per * 3)? {
+                if c.meta.id != id && hits.len() < per {
+                    hits.extend(e.session(&c.meta.id)?);
+                }
+            }
+            Ok(hits)
+        })
+        .await?;
+    if hits.is_empty() {
+        return Ok((Page::text("Nothing like it in the notes."), Vec::new()));
+    }
+    let embeds: Vec<Embed> = hits
+        .iter()
+        .enumerate()
+        .map(|(i, h)| card_embed(&Card::from_hit(h, i == 0), Some(i + 1)))
+        .collect();
+    let page = Page {
+        content: Some("Sessions like it:".to_string()),
+        embeds: fit_embeds(embeds),
+        components: Vec::new(),
+    };
+    Ok((page, hits.iter().map(|h| h.meta.id.clone()).collect()))
 }
 
 /// A page of answers to `question` with `filters`, without sessions from
