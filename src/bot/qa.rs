@@ -66,7 +66,7 @@ impl Data {
     /// Whether to answer `msg` now: not answered before, within the rate
     /// limit of `channel` (the Q&A channel, for a thread's follow-ups), and
     /// claimed, so a replayed event is not answered twice.
-    fn may_answer(
+    pub(super) fn may_answer(
         &self,
         msg: &serenity::Message,
         channel: u64,
@@ -107,10 +107,12 @@ pub(super) async fn on_message(
     // In a thread the bot answered in, what it can read is a follow-up.
     if mentioned || replied || data.config.qa.message_content {
         if let Some(rec) = super::threads::tracked(data, msg.channel_id.get(), now)? {
-            if question.is_empty() || !data.may_answer(msg, rec.channel_id, &question, now)? {
+            if question.is_empty() {
                 return Ok(());
             }
-            return super::threads::answer_followup(ctx, msg, data, rec, &question).await;
+            let addressed = mentioned || replied;
+            return super::threads::answer_followup(ctx, msg, data, rec, &question, addressed)
+                .await;
         }
     }
     let wanted = mentioned || (data.config.qa.message_content && looks_like_question(&question));

@@ -2,6 +2,9 @@
 //! is read against the thread's last answer (`answer::followup`), answered
 //! there, and the thread's state (`store::ThreadState`) moves on.
 //!
+//! A follow-up is claimed and rate-limited (by its Q&A channel) like a first
+//! question, once it is known to be one.
+//!
 //! A thread's state is saved with its first answer and replaced after each
 //! follow-up; threads not answered in for `qa.thread_days` are forgotten
 //! whenever a new thread's state is saved, and a forgotten-but-not-yet-
@@ -12,7 +15,7 @@ use super::reply::{card_embed, escape, fit_embeds, Embed};
 use super::retry::retry;
 use super::{Data, Error};
 use crate::answer::followup::{resolve, Aspect, Followup, Turn};
-use crate::answer::{Answer, Hit};
+use crate::answer::{looks_like_question, Answer, Hit};
 use crate::index::Filters;
 use crate::render::card::{answer_cards, no_results_text, Card};
 use crate::store::ThreadRecord;
@@ -67,13 +70,17 @@ pub(super) fn remember_first(
     Ok(())
 }
 
-/// Answer a follow-up `text` (already claimed) in the thread of `rec`.
+/// Answer a follow-up `text` in the thread of `rec`. A message that is not
+/// `addressed` to the bot (a mention or a reply to it; read only with the
+/// Message Content intent) is answered only when it is a follow-up or reads
+/// as a question, as in the Q&A channel itself.
 pub(super) async fn answer_followup(
     ctx: &serenity::Context,
     msg: &serenity::Message,
     data: &Data,
     mut rec: ThreadRecord,
     text: &str,
+    addressed: bool,
 ) -> Result<(), Error> {
     let prev = Turn {
         question: rec.question.clone(),
@@ -90,6 +97,12 @@ pub(super) async fn answer_followup(
         .map(|c| c.name)
         .collect();
     let followup = resolve(&prev, text, &conferences);
+    if matches!(&followup, Followup::New(q) if !addressed && !looks_like_question(q)) {
+        return Ok(());
+    }
+    if !data.may_answer(msg, rec.channel_id, text, data.clock.now())? {
+        return Ok(());
+    }
     tracing::debug!(?followup, thread = rec.thread_id, "follow-up");
     let page = match followup {
         Followup::Pick { index, aspect } => {
@@ -111,10 +124,9 @@ pub(super) async fn answer_followup(
                 hit.meta.title,
                 crate::answer::summary::cut(&hit.summary, 300)
             );
+            // The thread's question stays: "only 2023" or "who else" after
+            // this are still about what was asked.
             let (page, shown) = similar_page(data, like, id).await?;
-            // The thread is about that session's subject now.
-            rec.question = hit.meta.title.clone();
-            (rec.conference, rec.year, rec.not_year) = (None, None, None);
             moved_on(&mut rec, shown);
             page
         }

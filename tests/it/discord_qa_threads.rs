@@ -221,3 +221,26 @@ async fn a_thread_holds_a_conversation_across_a_restart() {
     assert_eq!(posts.len(), 6);
     validate_all(&bot.mock);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_message_content_follow_ups_need_no_mention_but_chatter_is_left_alone() {
+    let notes = common::root().join("notes");
+    let bot = start_bot(&notes, FakeClock::at("2026-11-22T10:00:00Z"), |c| {
+        c.qa.message_content = true;
+        c.qa.channels = vec![CHANNEL_ID];
+    })
+    .await;
+    let (thread, q) = said(&bot.mock, CHANNEL_ID, "which talks covered ebpf?", false);
+    bot.mock.dispatch("MESSAGE_CREATE", q);
+    let first = nth_post(&bot.mock, thread, 0).await;
+    state_after(&bot, thread, 1).await;
+    let (_, chatter) = said(&bot.mock, thread, "lunch is here", false);
+    bot.mock.dispatch("MESSAGE_CREATE", chatter);
+    let (_, pick) = said(&bot.mock, thread, "the first one", false);
+    bot.mock.dispatch("MESSAGE_CREATE", pick);
+    let picked = nth_post(&bot.mock, thread, 1).await;
+    assert_eq!(titles(&picked), titles(&first)[..1], "{picked:#}");
+    settle().await;
+    assert_eq!(posts_in(&bot.mock, thread).len(), 2);
+    validate_all(&bot.mock);
+}
