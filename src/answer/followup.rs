@@ -259,14 +259,14 @@ pub fn resolve(prev: &Turn, message: &str, conferences: &[String]) -> Followup {
         };
     }
     if conference.is_some() || year.is_some() || negated_year.is_some() {
+        // A filter not named again is kept; a year asked for replaces a
+        // year left out, and the other way round.
+        let keep_year = negated_year.is_none().then_some(prev.year).flatten();
+        let keep_not_year = year.is_none().then_some(prev.not_year).flatten();
         return Followup::Refine {
             conference: conference.or_else(|| prev.conference.clone()),
-            year: year.or(if negated_year.is_some() {
-                None
-            } else {
-                prev.year
-            }),
-            not_year: negated_year,
+            year: year.or(keep_year),
+            not_year: negated_year.or(keep_not_year),
         };
     }
     if others {
@@ -441,6 +441,30 @@ mod tests {
         check("fosdem?", refine(Some("FOSDEM"), Some(2023), None));
         check("not 2021", refine(None, None, Some(2021)));
         check("anything except 2021?", refine(None, None, Some(2021)));
+    }
+
+    #[test]
+    fn filters_not_named_again_are_kept() {
+        let mut p = prev();
+        p.year = None;
+        p.not_year = Some(2021);
+        let confs = ["FOSDEM".to_string()];
+        assert_eq!(
+            resolve(&p, "just fosdem", &confs),
+            Followup::Refine {
+                conference: Some("FOSDEM".into()),
+                year: None,
+                not_year: Some(2021)
+            }
+        );
+        assert_eq!(
+            resolve(&p, "only 2023", &confs),
+            Followup::Refine {
+                conference: None,
+                year: Some(2023),
+                not_year: None
+            }
+        );
     }
 
     #[test]
