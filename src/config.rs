@@ -141,6 +141,9 @@ pub struct QaConfig {
     pub message_content: bool,
     /// Questions answered per channel per minute; 0: no limit.
     pub per_channel_per_minute: u32,
+    /// A Q&A thread's conversation is forgotten this many days after its
+    /// last answer (follow-ups there are then new questions); 0: never.
+    pub thread_days: u32,
 }
 
 impl Default for QaConfig {
@@ -149,6 +152,7 @@ impl Default for QaConfig {
             channels: Vec::new(),
             message_content: false,
             per_channel_per_minute: 6,
+            thread_days: 14,
         }
     }
 }

@@ -24,6 +24,7 @@ mod reply;
 mod results;
 mod retry;
 mod schedule;
+mod threads;
 
 use crate::answer::{Catalog, Engine, LiveEngine};
 use crate::config::Config;

@@ -6,7 +6,7 @@
 //! answered at most once, across restarts and duplicate gateway events.
 
 use super::page::Page;
-use super::results::answer_page;
+use super::results::answer_page_shown;
 use super::retry::{code, describe, retry};
 use super::{Context, Data, Error};
 use crate::answer::looks_like_question;
@@ -62,6 +62,32 @@ impl Data {
         window.push_back(now);
         true
     }
+
+    /// Whether to answer `msg` now: not answered before, within the rate
+    /// limit of `channel` (the Q&A channel, for a thread's follow-ups), and
+    /// claimed, so a replayed event is not answered twice.
+    pub(super) fn may_answer(
+        &self,
+        msg: &serenity::Message,
+        channel: u64,
+        question: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, Error> {
+        if self.store.answered_query(msg.id.get())?.is_some() {
+            tracing::debug!(message = %msg.id, "already answered");
+            return Ok(false);
+        }
+        if !self.qa_allowed(channel, now) {
+            tracing::info!(channel, "Q&A rate limit reached; question skipped");
+            return Ok(false);
+        }
+        let claimed =
+            (self.store).claim_message(msg.id.get(), msg.channel_id.get(), question, now)?;
+        if !claimed {
+            tracing::debug!(message = %msg.id, "already answered");
+        }
+        Ok(claimed)
+    }
 }
 
 /// Answer a message if it is a question for us in a Q&A channel.
@@ -75,32 +101,33 @@ pub(super) async fn on_message(
         return Ok(());
     }
     let mentioned = msg.mentions.iter().any(|u| u.id == me);
+    let replied = (msg.referenced_message.as_ref()).is_some_and(|m| m.author.id == me);
     let question = question_text(&msg.content, me);
+    let now = data.clock.now();
+    // In a thread the bot answered in, what it can read is a follow-up.
+    if mentioned || replied || data.config.qa.message_content {
+        if let Some(rec) = super::threads::tracked(data, msg.channel_id.get(), now)? {
+            if question.is_empty() {
+                return Ok(());
+            }
+            let addressed = mentioned || replied;
+            return super::threads::answer_followup(ctx, msg, data, rec, &question, addressed)
+                .await;
+        }
+    }
     let wanted = mentioned || (data.config.qa.message_content && looks_like_question(&question));
     if !wanted || !data.is_qa_channel(msg.channel_id.get()) {
         return Ok(());
     }
-    if data.store.answered_query(msg.id.get())?.is_some() {
-        tracing::debug!(message = %msg.id, "already answered");
-        return Ok(());
-    }
-    let now = data.clock.now();
-    if !data.qa_allowed(msg.channel_id.get(), now) {
-        tracing::info!(channel = %msg.channel_id, "Q&A rate limit reached; question skipped");
-        return Ok(());
-    }
-    if !data
-        .store
-        .claim_message(msg.id.get(), msg.channel_id.get(), &question, now)?
-    {
-        tracing::debug!(message = %msg.id, "already answered");
+    if !data.may_answer(msg, msg.channel_id.get(), &question, now)? {
         return Ok(());
     }
     let page = if question.is_empty() {
-        Page::text("Ask me about the conference notes after the mention, for example: how do teams run WebAssembly on Kubernetes?")
+        (Page::text("Ask me about the conference notes after the mention, for example: how do teams run WebAssembly on Kubernetes?"), Vec::new())
     } else {
-        answer_page(data, &question, None, 0, Some(msg.id.get())).await?
+        answer_page_shown(data, &question, None, 0, Some(msg.id.get())).await?
     };
+    let (page, shown) = page;
     // The nonce (enforced) makes a retried reply one message, not two.
     let reply = page
         .into_create_message()
@@ -109,6 +136,14 @@ pub(super) async fn on_message(
     match open_thread(ctx, msg, &question).await {
         Ok(thread) => {
             data.store.set_answer_thread(msg.id.get(), thread.get())?;
+            super::threads::remember_first(
+                data,
+                thread.get(),
+                msg.channel_id.get(),
+                &question,
+                shown,
+                now,
+            )?;
             retry("Q&A answer", || {
                 thread.send_message(&ctx.http, reply.clone())
             })

@@ -31,7 +31,7 @@ pub(super) async fn ask_page(data: &Data, state: &AskState) -> Result<Page, Erro
         }
         buttons
     });
-    page.await
+    Ok(page.await?.0)
 }
 
 /// The answer to a question asked in a Q&A channel (`message` is the
@@ -43,6 +43,22 @@ pub(super) async fn answer_page(
     offset: usize,
     message: Option<u64>,
 ) -> Result<Page, Error> {
+    Ok(
+        answer_page_shown(data, question, conference, offset, message)
+            .await?
+            .0,
+    )
+}
+
+/// [`answer_page`] and the ids of the sessions it shows, in order (what a
+/// Q&A thread's follow-ups refer to).
+pub(super) async fn answer_page_shown(
+    data: &Data,
+    question: &str,
+    conference: Option<String>,
+    offset: usize,
+    message: Option<u64>,
+) -> Result<(Page, Vec<String>), Error> {
     results_page(data, question, conference, offset, |has_more, next| {
         let Some(m) = message else { return Vec::new() };
         vec![
@@ -63,14 +79,15 @@ pub(super) async fn answer_page(
     .await
 }
 
-/// One page of answers from `offset`; `buttons(has_more, next_offset)`.
+/// One page of answers from `offset`, and the ids of the sessions on it;
+/// `buttons(has_more, next_offset)`.
 async fn results_page(
     data: &Data,
     question: &str,
     conference: Option<String>,
     offset: usize,
     buttons: impl FnOnce(bool, usize) -> Vec<serenity::CreateButton>,
-) -> Result<Page, Error> {
+) -> Result<(Page, Vec<String>), Error> {
     let per = data.config.discord.results_per_page;
     let q = question.to_string();
     let answer: Answer = data
@@ -88,7 +105,7 @@ async fn results_page(
         } else {
             "No more results.".to_string()
         };
-        return Ok(Page::text(&text));
+        return Ok((Page::text(&text), Vec::new()));
     }
     // The nearest notes are all there is: no More.
     let has_more = answer.hits.len() > per && !answer.nearest;
@@ -100,7 +117,7 @@ async fn results_page(
         .map(|(i, c)| card_embed(c, Some(offset + i + 1)))
         .collect();
     let buttons = buttons(has_more, offset + per);
-    Ok(Page {
+    let page = Page {
         content: answer
             .nearest
             .then(|| crate::render::card::nearest_text(&answer)),
@@ -110,7 +127,8 @@ async fn results_page(
         } else {
             vec![serenity::CreateActionRow::Buttons(buttons)]
         },
-    })
+    };
+    Ok((page, shown.hits.iter().map(|h| h.meta.id.clone()).collect()))
 }
 
 pub(super) async fn search_page(data: &Data, state: &SearchState) -> Result<Page, Error> {

@@ -21,6 +21,7 @@ mod digest_posts;
 mod notes_written;
 pub mod pg;
 mod sessions;
+mod threads;
 
 use anyhow::{bail, Context, Result};
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
@@ -35,6 +36,7 @@ use std::time::Duration;
 pub use digest_posts::{BeginPost, PostRecord, PostState};
 pub use notes_written::NoteRecord;
 pub use sessions::{Changed, SyncReport};
+pub use threads::ThreadRecord;
 
 /// The schema, one entry per version. Append; never edit a released entry.
 const MIGRATIONS: &[&str] = &[
@@ -111,6 +113,21 @@ const MIGRATIONS: &[&str] = &[
         owner      TEXT NOT NULL,
         expires_ms INTEGER NOT NULL
      );",
+    // 4 (5 once gaps' migration is merged before it): the conversation in
+    // each Q&A thread.
+    "CREATE TABLE qa_threads (
+        thread_id  INTEGER PRIMARY KEY,
+        channel_id INTEGER NOT NULL,
+        question   TEXT NOT NULL,
+        conference TEXT,
+        year       INTEGER,
+        not_year   INTEGER,
+        shown      TEXT NOT NULL,
+        focus      INTEGER,
+        turns      INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+     );
+     CREATE INDEX qa_threads_updated ON qa_threads (updated_at);",
 ];
 
 /// The state the bot and the digest scheduler keep, behind traits so that a
@@ -119,7 +136,9 @@ const MIGRATIONS: &[&str] = &[
 /// message onto `INSERT ... ON CONFLICT DO NOTHING` and recording a digest
 /// post with its rotation cursor onto one transaction. [`SqliteStore`] is
 /// the implementation today; callers hold an `Arc<dyn StateStore>`.
-pub trait StateStore: QaState + DigestState + SessionState + NoteState + LeaseState {
+pub trait StateStore:
+    QaState + DigestState + SessionState + NoteState + LeaseState + ThreadState
+{
     /// Where the state lives, for messages and `confnotes state`.
     fn location(&self) -> String;
 
@@ -265,6 +284,16 @@ pub trait NoteState: Send + Sync {
     fn note_record(&self, rel: &str) -> Result<Option<NoteRecord>>;
     /// Every note recorded, deleted ones too, oldest first.
     fn notes_written(&self) -> Result<Vec<NoteRecord>>;
+}
+
+/// The conversation in each Q&A thread the bot opened, so a follow-up
+/// there is read against what the thread showed.
+pub trait ThreadState: Send + Sync {
+    /// Save a thread's state after an answer (replacing what it had).
+    fn save_thread(&self, thread: &ThreadRecord) -> Result<()>;
+    fn thread(&self, thread: u64) -> Result<Option<ThreadRecord>>;
+    /// Forget the threads not updated since `before`; how many.
+    fn forget_threads(&self, before: DateTime<Utc>) -> Result<usize>;
 }
 
 /// Leases: one process among several does a job (posting digests) at a

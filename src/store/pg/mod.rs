@@ -28,6 +28,7 @@
 mod digest;
 mod pgpass;
 mod sessions;
+mod threads;
 
 use super::{Feedback, NoteRecord, NoteState, QaChannel, QaState, StateStore};
 use anyhow::{anyhow, bail, Context as _, Result};
@@ -119,6 +120,21 @@ const MIGRATIONS: &[&str] = &[
         owner      TEXT NOT NULL,
         expires_at TIMESTAMPTZ NOT NULL
      );",
+    // 2 (3 once gaps' migration is merged before it): the conversation in
+    // each Q&A thread.
+    "CREATE TABLE qa_threads (
+        thread_id  BIGINT PRIMARY KEY,
+        channel_id BIGINT NOT NULL,
+        question   TEXT NOT NULL,
+        conference TEXT,
+        year       INTEGER,
+        not_year   INTEGER,
+        shown      TEXT NOT NULL,
+        focus      INTEGER,
+        turns      INTEGER NOT NULL,
+        updated_at TIMESTAMPTZ NOT NULL
+     );
+     CREATE INDEX qa_threads_updated ON qa_threads (updated_at);",
 ];
 
 /// The advisory lock migrations hold (any constant of ours will do).

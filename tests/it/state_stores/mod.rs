@@ -18,6 +18,7 @@ mod leases;
 mod lifecycle;
 mod qa;
 mod sessions_notes;
+mod threads;
 
 use crate::common::pg;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
