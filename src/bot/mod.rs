@@ -52,6 +52,10 @@ pub struct Data {
     qa_windows: Mutex<HashMap<u64, VecDeque<DateTime<Utc>>>>,
     /// Notes written per user in the last hour (`/note new`).
     note_windows: Mutex<HashMap<u64, VecDeque<DateTime<Utc>>>>,
+    /// One follow-up at a time per Q&A thread: each reads the thread's
+    /// state and writes it back. A guild's events reach one process only,
+    /// so a lock in the process is enough.
+    thread_turns: threads::TurnLocks,
     /// Dropping it (with the client) stops the digest scheduler; so does
     /// sending `true` (graceful shutdown).
     stop_digests: Arc<tokio::sync::watch::Sender<bool>>,
@@ -83,6 +87,7 @@ impl Data {
             cooldowns: Mutex::new(cooldown::Cooldowns::new(cooldown)),
             qa_windows: Mutex::new(HashMap::new()),
             note_windows: Mutex::new(HashMap::new()),
+            thread_turns: threads::TurnLocks::default(),
             stop_digests: Arc::new(stop),
             digest_task: Arc::new(Mutex::new(None)),
             _watcher: None,

@@ -106,6 +106,7 @@ pub(super) async fn on_message(
     let now = data.clock.now();
     // In a thread the bot answered in, what it can read is a follow-up.
     if mentioned || replied || data.config.qa.message_content {
+        let _turn = data.thread_turns.take(msg.channel_id.get()).await;
         if let Some(rec) = super::threads::tracked(data, msg.channel_id.get(), now)? {
             if question.is_empty() {
                 return Ok(());

@@ -21,6 +21,26 @@ use crate::render::card::{answer_cards, no_results_text, Card};
 use crate::store::ThreadRecord;
 use chrono::{DateTime, Utc};
 use poise::serenity_prelude as serenity;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// Per-thread locks: a follow-up holds its thread's from reading the
+/// thread's state until it has written it back, so two messages sent in
+/// quick succession are two turns, not one lost.
+#[derive(Default)]
+pub(super) struct TurnLocks(Mutex<HashMap<u64, Arc<tokio::sync::Mutex<()>>>>);
+
+impl TurnLocks {
+    pub(super) async fn take(&self, thread: u64) -> tokio::sync::OwnedMutexGuard<()> {
+        let lock = {
+            let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+            // Forget the locks nobody holds or waits for.
+            map.retain(|_, l| Arc::strong_count(l) > 1);
+            Arc::clone(map.entry(thread).or_default())
+        };
+        lock.lock_owned().await
+    }
+}
 
 /// The oldest last answer a thread may have to be remembered; `None`: all.
 fn cutoff(data: &Data, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
