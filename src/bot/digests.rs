@@ -204,6 +204,8 @@ async fn subscribe(
     #[autocomplete = "ac_zone"]
     timezone: Option<String>,
     #[description = "Only sessions about this topic"] topic: Option<String>,
+    #[description = "End each digest with the week's questions the notes could not answer"]
+    gaps: Option<bool>,
 ) -> Result<(), Error> {
     let data = ctx.data();
     // What the user typed, parsed here; else the configuration's, parsed at load.
@@ -233,6 +235,7 @@ async fn subscribe(
             timezone: tz,
             topic,
             created_by: Some(ctx.author().id.get()),
+            gaps: gaps.unwrap_or(false),
         },
         now,
     )?;

@@ -19,6 +19,11 @@ pub fn state_text(s: &Snapshot, style: &Style) -> String {
         "\nSessions tracked for “New in the notes”: {}",
         s.known_sessions
     );
+    let _ = writeln!(
+        out,
+        "Questions the notes could not answer: {} ({} open; `confnotes gaps` lists them)",
+        s.gaps, s.open_gaps
+    );
     digest_poster(&mut out, s);
     out
 }

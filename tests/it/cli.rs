@@ -490,6 +490,7 @@ fn state_shows_what_the_bot_stored() {
                 timezone: "Europe/Amsterdam".parse().unwrap(),
                 topic: "gitops".into(),
                 created_by: Some(2),
+                gaps: false,
             },
             now,
         )
