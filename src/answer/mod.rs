@@ -13,6 +13,7 @@ mod ask;
 mod catalog;
 mod classify;
 pub mod coverage;
+pub mod gaps;
 pub mod live;
 mod open;
 mod overview;

@@ -28,6 +28,7 @@ pub(super) fn all() -> Vec<poise::Command<Data, Error>> {
         super::schedule::schedule(),
         super::coverage::coverage(),
         super::notes::note(),
+        super::gaps::gaps(),
     ]
 }
 

@@ -43,7 +43,22 @@ pub(super) async fn answer_page(
     offset: usize,
     message: Option<u64>,
 ) -> Result<Page, Error> {
-    results_page(data, question, conference, offset, |has_more, next| {
+    Ok(
+        answer_page_with(data, question, conference, offset, message)
+            .await?
+            .0,
+    )
+}
+
+/// [`answer_page`], and the answer it shows (to tell whether it is a gap).
+pub(super) async fn answer_page_with(
+    data: &Data,
+    question: &str,
+    conference: Option<String>,
+    offset: usize,
+    message: Option<u64>,
+) -> Result<(Page, Answer), Error> {
+    results_and_answer(data, question, conference, offset, |has_more, next| {
         let Some(m) = message else { return Vec::new() };
         vec![
             button(
@@ -71,6 +86,21 @@ async fn results_page(
     offset: usize,
     buttons: impl FnOnce(bool, usize) -> Vec<serenity::CreateButton>,
 ) -> Result<Page, Error> {
+    Ok(
+        results_and_answer(data, question, conference, offset, buttons)
+            .await?
+            .0,
+    )
+}
+
+/// [`results_page`] and the answer it shows.
+async fn results_and_answer(
+    data: &Data,
+    question: &str,
+    conference: Option<String>,
+    offset: usize,
+    buttons: impl FnOnce(bool, usize) -> Vec<serenity::CreateButton>,
+) -> Result<(Page, Answer), Error> {
     let per = data.config.discord.results_per_page;
     let q = question.to_string();
     let answer: Answer = data
@@ -88,7 +118,7 @@ async fn results_page(
         } else {
             "No more results.".to_string()
         };
-        return Ok(Page::text(&text));
+        return Ok((Page::text(&text), answer));
     }
     // The nearest notes are all there is: no More.
     let has_more = answer.hits.len() > per && !answer.nearest;
@@ -100,7 +130,7 @@ async fn results_page(
         .map(|(i, c)| card_embed(c, Some(offset + i + 1)))
         .collect();
     let buttons = buttons(has_more, offset + per);
-    Ok(Page {
+    let page = Page {
         content: answer
             .nearest
             .then(|| crate::render::card::nearest_text(&answer)),
@@ -110,7 +140,8 @@ async fn results_page(
         } else {
             vec![serenity::CreateActionRow::Buttons(buttons)]
         },
-    })
+    };
+    Ok((page, answer))
 }
 
 pub(super) async fn search_page(data: &Data, state: &SearchState) -> Result<Page, Error> {

@@ -116,6 +116,10 @@ pub trait GapState: Send + Sync {
     /// The question message (and its text) that the bot's message `answer`
     /// answers.
     fn answer_question(&self, answer: u64) -> Result<Option<(u64, String)>>;
+    /// Take a user's vote on the answer to `message` back, only if it is
+    /// still `helpful` (a reaction removed after another vote replaced it
+    /// leaves that vote). True if a vote was removed.
+    fn withdraw_feedback(&self, message: u64, user: u64, helpful: bool) -> Result<bool>;
 }
 
 fn gap_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Gap> {
@@ -225,5 +229,13 @@ impl GapState for SqliteStore {
                 |r| Ok((uid(r.get(0)?), r.get(1)?)),
             )
             .optional()?)
+    }
+
+    fn withdraw_feedback(&self, message: u64, user: u64, helpful: bool) -> Result<bool> {
+        let n = self.conn().execute(
+            "DELETE FROM feedback WHERE message_id = ?1 AND user_id = ?2 AND helpful = ?3",
+            params![id(message), id(user), helpful],
+        )?;
+        Ok(n == 1)
     }
 }

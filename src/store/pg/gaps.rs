@@ -113,4 +113,12 @@ impl GapState for PgStore {
         )?;
         Ok(rows.first().map(|r| (uid(r, 0), r.get(1))))
     }
+
+    fn withdraw_feedback(&self, message: u64, user: u64, helpful: bool) -> Result<bool> {
+        let n = self.execute_sync(
+            "DELETE FROM feedback WHERE message_id = $1 AND user_id = $2 AND helpful = $3",
+            &[&id(message), &id(user), &helpful],
+        )?;
+        Ok(n == 1)
+    }
 }

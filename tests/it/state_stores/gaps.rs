@@ -167,3 +167,22 @@ fn an_answer_message_leads_back_to_its_question() {
         other.answer_question(700).unwrap()
     });
 }
+
+#[test]
+fn a_vote_is_withdrawn_only_while_it_is_the_current_one() {
+    check("withdraw_feedback", |b| {
+        let s = b.open();
+        let now = t("2026-03-01T09:00:00Z");
+        assert!(s.claim_message(10, 1, "q", now).unwrap());
+        assert!(s.record_feedback(10, 7, false, now).unwrap());
+        // A 👍 removed while the vote is 👎: the vote stays.
+        assert!(!s.withdraw_feedback(10, 7, true).unwrap());
+        assert_eq!(s.feedback().unwrap().len(), 1);
+        assert!(s.withdraw_feedback(10, 7, false).unwrap());
+        assert!(!s.withdraw_feedback(10, 7, false).unwrap());
+        assert!(s.feedback().unwrap().is_empty());
+        // Voting again after a withdrawal is a new vote.
+        assert!(s.record_feedback(10, 7, true, now).unwrap());
+        s.feedback().unwrap()
+    });
+}
