@@ -141,7 +141,61 @@ pub(super) async fn gaps(
         closed_now: Vec::new(),
         topics: group(&gaps),
     };
-    let text = gaps_text(&report, Target::Discord);
-    ctx.send(Page::text(&text).into_reply(true)).await?;
+    let target = Target::Discord {
+        escape: super::reply::escape,
+    };
+    // Escaped as it was written: cut to the limit, not escaped again.
+    let text = whole_lines(&gaps_text(&report, target), super::reply::CONTENT_MAX);
+    ctx.send(Page::plain(&text).into_reply(true)).await?;
     Ok(())
+}
+
+/// The first lines of `text` that fit in `max` characters with a last line
+/// saying how many were left out: a line is never cut, so no mention or
+/// bold marker is split.
+fn whole_lines(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = String::new();
+    let mut used = 0;
+    for (i, line) in lines.iter().enumerate() {
+        let tail = format!(
+            "… {} more lines: `confnotes gaps` lists them all.",
+            lines.len() - i
+        );
+        let n = line.chars().count() + 1;
+        if used + n + tail.chars().count() > max {
+            out.push_str(&tail);
+            return out;
+        }
+        out.push_str(line);
+        out.push('\n');
+        used += n;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_lists_are_cut_between_lines() {
+        let text: String = (0..400)
+            .map(|i| format!("- <#{i}> question {i}\n"))
+            .collect();
+        let cut = whole_lines(&text, 2000);
+        assert!(cut.chars().count() <= 2000);
+        assert!(
+            cut.ends_with("more lines: `confnotes gaps` lists them all."),
+            "{cut}"
+        );
+        let body = cut.lines().rev().skip(1);
+        assert!(body
+            .into_iter()
+            .all(|l| l.ends_with(&format!("question {}", &l[4..l.find('>').unwrap()]))));
+        assert_eq!(whole_lines("short\n", 2000), "short\n");
+    }
 }

@@ -190,7 +190,12 @@ pub(super) async fn not_helpful(
     // After the answer: asking the notes again may take longer than the
     // three seconds a click has.
     if let Some(q) = data.store.answered_query(message)? {
-        let (channel, guild) = (click.channel_id.get(), click.guild_id.map(|g| g.get()));
+        // Where it was asked, not the thread the button is in.
+        let channel = data
+            .store
+            .answered_channel(message)?
+            .unwrap_or(click.channel_id.get());
+        let guild = click.guild_id.map(|g| g.get());
         super::gaps::record_not_helpful(data, message, &q, channel, guild).await?;
     }
     Ok(())

@@ -61,14 +61,13 @@ pub(super) async fn on_reaction(
     data.store
         .record_feedback(question_msg, user.get(), helpful, now)?;
     if !helpful {
-        gaps::record_not_helpful(
-            data,
-            question_msg,
-            &question,
-            reaction.channel_id.get(),
-            reaction.guild_id.map(|g| g.get()),
-        )
-        .await?;
+        // Where it was asked, not the thread the answer is in.
+        let channel = data
+            .store
+            .answered_channel(question_msg)?
+            .unwrap_or(reaction.channel_id.get());
+        let guild = reaction.guild_id.map(|g| g.get());
+        gaps::record_not_helpful(data, question_msg, &question, channel, guild).await?;
     }
     Ok(())
 }

@@ -18,25 +18,34 @@ pub struct GapsReport {
 }
 
 /// Where the text goes: a terminal (styled) or Discord (markdown, channel
-/// mentions).
+/// mentions, and the text of questions and titles through the adapter's
+/// `escape`, since the rest of the line is markdown of our own making).
 #[derive(Debug, Clone, Copy)]
 pub enum Target {
     Terminal(Style),
-    Discord,
+    Discord { escape: fn(&str) -> String },
 }
 
 impl Target {
     fn bold(&self, s: &str) -> String {
         match self {
             Target::Terminal(style) => style.bold(s),
-            Target::Discord => format!("**{s}**"),
+            Target::Discord { .. } => format!("**{s}**"),
+        }
+    }
+
+    /// Text from people or notes.
+    fn text(&self, s: &str) -> String {
+        match self {
+            Target::Terminal(_) => s.to_string(),
+            Target::Discord { escape } => escape(s),
         }
     }
 
     fn channel(&self, c: u64) -> String {
         match self {
             Target::Terminal(_) => format!("channel {c}"),
-            Target::Discord => format!("<#{c}>"),
+            Target::Discord { .. } => format!("<#{c}>"),
         }
     }
 }
@@ -61,14 +70,16 @@ pub fn gaps_text(r: &GapsReport, target: Target) -> String {
         let _ = writeln!(
             out,
             "Closed now: “{}”, answered by “{}” ({}).",
-            c.question, c.title, c.session_id
+            target.text(&c.question),
+            target.text(&c.title),
+            target.text(&c.session_id)
         );
     }
     for t in &r.topics {
         let name = if t.words.is_empty() {
             "(no topic words)".to_string()
         } else {
-            t.words.join(", ")
+            target.text(&t.words.join(", "))
         };
         let _ = writeln!(
             out,
@@ -95,7 +106,7 @@ fn gap_line(out: &mut String, g: &Gap, target: Target) {
         "- {} {} “{}” ({why})",
         g.asked_at.format("%Y-%m-%d"),
         place,
-        g.question
+        target.text(&g.question)
     );
     match &g.closed {
         Some(c) => {
@@ -103,15 +114,15 @@ fn gap_line(out: &mut String, g: &Gap, target: Target) {
                 out,
                 "  closed {} by “{}” ({})",
                 c.at.format("%Y-%m-%d"),
-                c.title,
-                c.session_id
+                target.text(&c.title),
+                target.text(&c.session_id)
             );
         }
         None if !g.nearest.is_empty() => {
             let near: Vec<String> = g
                 .nearest
                 .iter()
-                .map(|n| format!("{} ({:.2})", n.title, n.score))
+                .map(|n| format!("{} ({:.2})", target.text(&n.title), n.score))
                 .collect();
             let _ = writeln!(out, "  nearest: {}", near.join("; "));
         }

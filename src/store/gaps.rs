@@ -116,6 +116,9 @@ pub trait GapState: Send + Sync {
     /// The question message (and its text) that the bot's message `answer`
     /// answers.
     fn answer_question(&self, answer: u64) -> Result<Option<(u64, String)>>;
+    /// The channel a claimed message was asked in (the Q&A channel, not
+    /// the answer's thread), so every gap names where it was asked.
+    fn answered_channel(&self, message: u64) -> Result<Option<u64>>;
     /// Take a user's vote on the answer to `message` back, only if it is
     /// still `helpful` (a reaction removed after another vote replaced it
     /// leaves that vote). True if a vote was removed.
@@ -227,6 +230,17 @@ impl GapState for SqliteStore {
                 "SELECT message_id, query FROM answered WHERE answer_id = ?1",
                 params![id(answer)],
                 |r| Ok((uid(r.get(0)?), r.get(1)?)),
+            )
+            .optional()?)
+    }
+
+    fn answered_channel(&self, message: u64) -> Result<Option<u64>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT channel_id FROM answered WHERE message_id = ?1",
+                params![id(message)],
+                |r| Ok(uid(r.get(0)?)),
             )
             .optional()?)
     }

@@ -160,6 +160,10 @@ async fn a_question_the_notes_cannot_answer_is_a_gap_until_a_note_answers_it() {
     let listed = gaps_command(&bot).await;
     assert!(listed.contains("zig comptime build systems"), "{listed}");
     assert!(listed.contains("1 still open"), "{listed}");
+    assert!(
+        listed.contains(&format!("<#{CHANNEL_ID}>")),
+        "a channel mention: {listed}"
+    );
     // Managers only.
     let data = json!({"id": cmd_id("gaps"), "name": "gaps", "type": 1, "options": []});
     let (id, payload) = interaction(&bot.mock, 2, data, "0");
@@ -228,6 +232,11 @@ async fn thumbs_on_an_answer_are_votes_and_taken_back_while_current() {
         (GapReason::NotHelpful, Some(qid))
     );
     assert!(!gap.nearest.is_empty(), "the answer's hits: {gap:?}");
+    assert_eq!(
+        gap.channel_id,
+        Some(CHANNEL_ID),
+        "the Q&A channel, not the thread"
+    );
 
     // Alice removes her 👍: her vote is 👎 now, and stays.
     react(&bot, qid, aid, USER_ID, "👍", false);

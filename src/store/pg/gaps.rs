@@ -114,6 +114,14 @@ impl GapState for PgStore {
         Ok(rows.first().map(|r| (uid(r, 0), r.get(1))))
     }
 
+    fn answered_channel(&self, message: u64) -> Result<Option<u64>> {
+        let rows = self.read_sync(
+            "SELECT channel_id FROM answered WHERE message_id = $1",
+            &[&id(message)],
+        )?;
+        Ok(rows.first().map(|r| uid(r, 0)))
+    }
+
     fn withdraw_feedback(&self, message: u64, user: u64, helpful: bool) -> Result<bool> {
         let n = self.execute_sync(
             "DELETE FROM feedback WHERE message_id = $1 AND user_id = $2 AND helpful = $3",

@@ -164,6 +164,10 @@ fn an_answer_message_leads_back_to_its_question() {
         );
         assert_eq!(other.answer_question(701).unwrap(), None);
         assert_eq!(other.answer_question(10).unwrap(), None);
+        // Asked in channel 1, whatever thread the answer went to.
+        other.set_answer_thread(10, 500).unwrap();
+        assert_eq!(other.answered_channel(10).unwrap(), Some(1));
+        assert_eq!(other.answered_channel(12).unwrap(), None);
         other.answer_question(700).unwrap()
     });
 }
