@@ -268,10 +268,15 @@ async fn subscribe(
 }
 
 fn describe_topic(sub: &Subscription) -> String {
-    if sub.topic.is_empty() {
+    let what = if sub.topic.is_empty() {
         "all sessions".to_string()
     } else {
         format!("topic “{}”", reply::escape(&sub.topic))
+    };
+    if sub.gaps {
+        format!("{what}, with the week's unanswered questions")
+    } else {
+        what
     }
 }
 

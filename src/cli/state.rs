@@ -79,9 +79,10 @@ fn subscriptions(out: &mut String, s: &Snapshot, style: &Style) {
         } else {
             format!("topic “{}”", sub.topic)
         };
+        let gaps = if sub.gaps { ", with gaps" } else { "" };
         let _ = writeln!(
             out,
-            "- #{} channel {} at {} {}, {topic}",
+            "- #{} channel {} at {} {}, {topic}{gaps}",
             sub.id,
             sub.channel_id,
             sub.time.format("%H:%M"),

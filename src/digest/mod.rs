@@ -57,7 +57,8 @@ pub struct DigestGap {
 /// At most this many topics in "Asked this week, not in the notes".
 pub const GAPS_MAX: usize = 5;
 
-/// The open gaps asked since `since` (in `guild`, if given), one line per
+/// The open gaps asked since `since` in `guild` (`None`: asked outside any
+/// server), one line per
 /// topic, most asked first.
 pub fn week_gaps(
     store: &dyn crate::store::StateStore,
@@ -67,7 +68,7 @@ pub fn week_gaps(
     let open: Vec<crate::store::Gap> = store
         .gaps(Some(since))?
         .into_iter()
-        .filter(|g| g.closed.is_none() && (guild.is_none() || g.guild_id == guild))
+        .filter(|g| g.closed.is_none() && g.guild_id == guild)
         .collect();
     Ok(crate::answer::gaps::group(&open)
         .into_iter()

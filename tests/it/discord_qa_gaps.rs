@@ -353,6 +353,13 @@ async fn a_digest_ends_with_the_weeks_gaps_only_when_subscribed_to_them() {
     )
     .await;
     assert_eq!(ok["type"], 4, "{ok:#}");
+    assert!(
+        ok["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("all sessions, with the week's unanswered questions"),
+        "{ok:#}"
+    );
     assert!(bot.store().subscriptions().unwrap()[0].gaps);
     clock.set("2026-11-22T11:00:05Z");
     bot.mock
