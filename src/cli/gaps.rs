@@ -20,13 +20,24 @@ pub(super) fn run(
     json: bool,
     style: &Style,
 ) -> Result<i32> {
-    let store = crate::store::open(&config.state_location())?;
-    let closed_now = close_answered(engine, store.as_ref(), Utc::now())?;
-    let since = since.map(|d| Utc.from_utc_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default()));
-    let gaps = store.gaps(since)?;
-    let report = GapsReport {
-        closed_now,
-        topics: group(&gaps),
+    let location = config.state_location();
+    // No state file yet: nothing was asked, and none is created here.
+    let fresh =
+        matches!(location, crate::store::Location::Sqlite(_)) && !config.state_path().exists();
+    let report = if fresh {
+        GapsReport {
+            closed_now: Vec::new(),
+            topics: Vec::new(),
+        }
+    } else {
+        let store = crate::store::open(&location)?;
+        let closed_now = close_answered(engine, store.as_ref(), Utc::now())?;
+        let since =
+            since.map(|d| Utc.from_utc_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default()));
+        GapsReport {
+            closed_now,
+            topics: group(&store.gaps(since)?),
+        }
     };
     if json {
         writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;

@@ -757,6 +757,11 @@ fn gaps_are_grouped_by_topic_and_closed_when_the_notes_answer_them() {
     let tmp = tempfile::tempdir().unwrap();
     let (notes, index) = (tmp.path().join("notes"), tmp.path().join("index"));
     copy_shipped(&notes);
+    // Before the bot ever ran: nothing, and no state file made.
+    let none = confnotes(&notes, &index, &["gaps"]);
+    assert_eq!(none.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&none.stdout).contains("No questions recorded"));
+    assert!(!notes.join(".confnotes/state.sqlite3").exists());
     let store = SqliteStore::open(&notes.join(".confnotes/state.sqlite3")).unwrap();
     let gap = |q: &str, message: u64, at: &str, reason| NewGap {
         question: q.to_string(),
