@@ -157,6 +157,7 @@ fn subscription(channel: u64) -> NewSubscription {
         timezone: chrono_tz::UTC,
         topic: String::new(),
         created_by: None,
+        gaps: false,
     }
 }
 

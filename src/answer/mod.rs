@@ -14,6 +14,7 @@ mod catalog;
 mod classify;
 pub mod coverage;
 pub mod followup;
+pub mod gaps;
 pub mod live;
 mod open;
 mod overview;

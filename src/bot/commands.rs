@@ -28,6 +28,7 @@ pub(super) fn all() -> Vec<poise::Command<Data, Error>> {
         super::schedule::schedule(),
         super::coverage::coverage(),
         super::notes::note(),
+        super::gaps::gaps(),
     ]
 }
 
@@ -437,6 +438,8 @@ pub(crate) async fn help(ctx: Context<'_>) -> Result<(), Error> {
              /reindex — re-read the notes (Manage Server)\n\
              /qa enable|disable|status — answer questions that mention me in this channel, in a thread\n\
              /digest subscribe|unsubscribe|list|preview|now — a daily digest of sessions in a channel\n\
+             /gaps — questions the notes could not answer, by topic (Manage Server)\n\
+             👍 / 👎 on an answer in a Q&A thread — tell us whether it helped\n\
              Right-click a message › Apps › Find related sessions, or Save to notes",
         );
     ctx.send(Page::embed(e).into_reply(true)).await?;

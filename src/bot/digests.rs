@@ -10,7 +10,9 @@ use crate::digest::lease::Lease;
 use crate::digest::runner::{self, Clock, Outcome, Poster, Scheduler, Settings};
 use crate::digest::schedule::{next_due, parse_time, parse_zone, zones_matching};
 use crate::digest::{Digest, Plan};
-use crate::render::digest::{digest_cards, digest_heading, new_lines, today_lines};
+use crate::render::digest::{
+    digest_cards, digest_heading, gap_lines, new_lines, today_lines, GAPS_HEADING,
+};
 use crate::store::{NewSubscription, StateStore, Subscription};
 use anyhow::Context as _;
 use poise::serenity_prelude as serenity;
@@ -83,17 +85,29 @@ pub(super) fn digest_page(d: &Digest, nonce: Option<&str>) -> Page {
             .collect();
         embeds.push(Embed::new("Today in the schedule").description(&lines.join("\n")));
     }
-    let mut last = Embed::new("New in the notes").description(&new);
-    if let Some(n) = nonce {
-        last = last.footer(&footer_of(n));
+    embeds.push(Embed::new("New in the notes").description(&new));
+    // The subscription's gaps option: the digest ends with them.
+    let gaps = gap_lines(d);
+    if !gaps.is_empty() {
+        let lines: Vec<String> = gaps
+            .iter()
+            .map(|l| format!("• {}", reply::escape(l)))
+            .collect();
+        embeds.push(Embed::new(GAPS_HEADING).description(&lines.join("\n")));
     }
-    embeds.push(last);
-    // Space runs out from the last session: the heading and "new" stay.
+    if let Some(n) = nonce {
+        if let Some(last) = embeds.pop() {
+            embeds.push(last.footer(&footer_of(n)));
+        }
+    }
+    // Space runs out from the last session: the heading, "new" and the
+    // gaps stay.
+    let tail = if gaps.is_empty() { 1 } else { 2 };
     while embeds.len() > 10
-        || (embeds.len() > 2
+        || (embeds.len() > 1 + tail
             && embeds.iter().map(Embed::size).sum::<usize>() > reply::EMBEDS_TOTAL_MAX)
     {
-        embeds.remove(embeds.len() - 2);
+        embeds.remove(embeds.len() - 1 - tail);
     }
     Page {
         content: None,
@@ -204,6 +218,8 @@ async fn subscribe(
     #[autocomplete = "ac_zone"]
     timezone: Option<String>,
     #[description = "Only sessions about this topic"] topic: Option<String>,
+    #[description = "End each digest with the week's questions the notes could not answer"]
+    gaps: Option<bool>,
 ) -> Result<(), Error> {
     let data = ctx.data();
     // What the user typed, parsed here; else the configuration's, parsed at load.
@@ -233,6 +249,7 @@ async fn subscribe(
             timezone: tz,
             topic,
             created_by: Some(ctx.author().id.get()),
+            gaps: gaps.unwrap_or(false),
         },
         now,
     )?;
@@ -251,10 +268,15 @@ async fn subscribe(
 }
 
 fn describe_topic(sub: &Subscription) -> String {
-    if sub.topic.is_empty() {
+    let what = if sub.topic.is_empty() {
         "all sessions".to_string()
     } else {
         format!("topic “{}”", reply::escape(&sub.topic))
+    };
+    if sub.gaps {
+        format!("{what}, with the week's unanswered questions")
+    } else {
+        what
     }
 }
 

@@ -1,11 +1,12 @@
 //! Events poise does not route itself: button clicks (to the pages of
 //! [`super::results`] and [`super::schedule`]), filled forms (to
-//! [`super::notes`]) and messages (to the Q&A channels of [`qa`]).
+//! [`super::notes`]), messages (to the Q&A channels of [`qa`]) and
+//! reactions (votes on answers, [`reactions`]).
 
 use super::custom_id::{parse_id, Action, AskState};
 use super::page::Page;
 use super::results::{answer_page, ask_page, search_page};
-use super::{qa, retry, Data, Error};
+use super::{qa, reactions, retry, Data, Error};
 use poise::serenity_prelude as serenity;
 
 /// poise routes commands; buttons arrive here.
@@ -25,6 +26,12 @@ pub(super) async fn on_event(
         }
         serenity::FullEvent::Message { new_message } => {
             return qa::on_message(ctx, new_message, data).await;
+        }
+        serenity::FullEvent::ReactionAdd { add_reaction } => {
+            return reactions::on_reaction(ctx, add_reaction, true, data).await;
+        }
+        serenity::FullEvent::ReactionRemove { removed_reaction } => {
+            return reactions::on_reaction(ctx, removed_reaction, false, data).await;
         }
         _ => return Ok(()),
     };

@@ -106,7 +106,8 @@ impl Reindexer {
     }
 
     /// Re-read the notes: the new index replaces the old one only when
-    /// complete, then the catalog and the digests' record of sessions follow.
+    /// complete, then the catalog and the digests' record of sessions
+    /// follow, and the gaps the notes answer now are closed.
     pub(super) async fn run(&self) -> Result<Report> {
         let engine = Arc::clone(&self.engine);
         let (report, catalog) = tokio::task::spawn_blocking(move || -> Result<_> {
@@ -118,6 +119,7 @@ impl Reindexer {
         .context("re-index stopped")??;
         *self.catalog.write().unwrap_or_else(|e| e.into_inner()) = catalog;
         super::digests::sync(&*self.store, &self.engine, self.clock.as_ref());
+        super::gaps::close_answered(self).await;
         Ok(report)
     }
 }

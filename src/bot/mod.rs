@@ -14,12 +14,14 @@ mod coverage;
 mod custom_id;
 mod digests;
 mod events;
+mod gaps;
 mod lifecycle;
 mod note_edits;
 mod note_upload;
 mod notes;
 mod page;
 mod qa;
+mod reactions;
 mod reply;
 mod results;
 mod retry;
@@ -155,7 +157,9 @@ impl Default for Options {
 pub fn intents(config: &Config) -> serenity::GatewayIntents {
     let base = serenity::GatewayIntents::GUILDS
         | serenity::GatewayIntents::GUILD_MESSAGES
-        | serenity::GatewayIntents::DIRECT_MESSAGES;
+        | serenity::GatewayIntents::DIRECT_MESSAGES
+        // 👍 / 👎 on answers, as votes (not privileged).
+        | serenity::GatewayIntents::GUILD_MESSAGE_REACTIONS;
     if config.qa.message_content {
         base | serenity::GatewayIntents::MESSAGE_CONTENT
     } else {

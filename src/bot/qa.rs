@@ -6,7 +6,7 @@
 //! answered at most once, across restarts and duplicate gateway events.
 
 use super::page::Page;
-use super::results::answer_page_shown;
+use super::results::answer_page_with;
 use super::retry::{code, describe, retry};
 use super::{Context, Data, Error};
 use crate::answer::looks_like_question;
@@ -126,7 +126,18 @@ pub(super) async fn on_message(
     let page = if question.is_empty() {
         (Page::text("Ask me about the conference notes after the mention, for example: how do teams run WebAssembly on Kubernetes?"), Vec::new())
     } else {
-        answer_page_shown(data, &question, None, 0, Some(msg.id.get())).await?
+        let (page, answer) = answer_page_with(data, &question, None, 0, Some(msg.id.get())).await?;
+        let guild = msg.guild_id.map(|g| g.get());
+        super::gaps::record_no_match(data, &answer, msg.id.get(), msg.channel_id.get(), guild);
+        // What a follow-up's "the second one" refers to: the sessions shown.
+        let per = data.config.discord.results_per_page;
+        let shown = answer
+            .hits
+            .iter()
+            .take(per)
+            .map(|h| h.meta.id.clone())
+            .collect();
+        (page, shown)
     };
     let (page, shown) = page;
     // The nonce (enforced) makes a retried reply one message, not two.
@@ -145,19 +156,21 @@ pub(super) async fn on_message(
                 shown,
                 now,
             )?;
-            retry("Q&A answer", || {
+            let sent = retry("Q&A answer", || {
                 thread.send_message(&ctx.http, reply.clone())
             })
             .await?;
+            data.store.set_answer_message(msg.id.get(), sent.id.get())?;
         }
         Err(e) => {
             // Already in a thread, or no permission to start one: answer in place.
             tracing::info!(error = %describe(&e), "no thread for the answer; replying in the channel");
             let reply = reply.reference_message(msg);
-            retry("Q&A answer", || {
+            let sent = retry("Q&A answer", || {
                 msg.channel_id.send_message(&ctx.http, reply.clone())
             })
             .await?;
+            data.store.set_answer_message(msg.id.get(), sent.id.get())?;
         }
     }
     Ok(())
@@ -199,7 +212,8 @@ fn thread_name(question: &str) -> String {
     crate::answer::summary::cut(q, THREAD_NAME_MAX)
 }
 
-/// "Not helpful": store the vote, thank the user privately.
+/// "Not helpful": store the vote and the question as a gap, thank the
+/// user privately.
 pub(super) async fn not_helpful(
     ctx: &serenity::Context,
     click: &serenity::ComponentInteraction,
@@ -217,6 +231,17 @@ pub(super) async fn not_helpful(
     let response =
         serenity::CreateInteractionResponse::Message(Page::text(text).into_message(true));
     click.create_response(&ctx.http, response).await?;
+    // After the answer: asking the notes again may take longer than the
+    // three seconds a click has.
+    if let Some(q) = data.store.answered_query(message)? {
+        // Where it was asked, not the thread the button is in.
+        let channel = data
+            .store
+            .answered_channel(message)?
+            .unwrap_or(click.channel_id.get());
+        let guild = click.guild_id.map(|g| g.get());
+        super::gaps::record_not_helpful(data, message, &q, channel, guild).await?;
+    }
     Ok(())
 }
 

@@ -378,6 +378,9 @@ mod tests {
                         notes: Some(b.clone()),
                     })
                     .collect(),
+                gaps: (0..5)
+                    .map(|i| crate::digest::DigestGap { question: a.repeat(4), asked: i })
+                    .collect(),
                 cursor: None,
             };
             let page = crate::bot::digests::digest_page(&digest, Some("n1"));

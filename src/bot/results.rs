@@ -31,7 +31,7 @@ pub(super) async fn ask_page(data: &Data, state: &AskState) -> Result<Page, Erro
         }
         buttons
     });
-    Ok(page.await?.0)
+    page.await
 }
 
 /// The answer to a question asked in a Q&A channel (`message` is the
@@ -44,22 +44,21 @@ pub(super) async fn answer_page(
     message: Option<u64>,
 ) -> Result<Page, Error> {
     Ok(
-        answer_page_shown(data, question, conference, offset, message)
+        answer_page_with(data, question, conference, offset, message)
             .await?
             .0,
     )
 }
 
-/// [`answer_page`] and the ids of the sessions it shows, in order (what a
-/// Q&A thread's follow-ups refer to).
-pub(super) async fn answer_page_shown(
+/// [`answer_page`], and the answer it shows (to tell whether it is a gap).
+pub(super) async fn answer_page_with(
     data: &Data,
     question: &str,
     conference: Option<String>,
     offset: usize,
     message: Option<u64>,
-) -> Result<(Page, Vec<String>), Error> {
-    results_page(data, question, conference, offset, |has_more, next| {
+) -> Result<(Page, Answer), Error> {
+    results_and_answer(data, question, conference, offset, |has_more, next| {
         let Some(m) = message else { return Vec::new() };
         vec![
             button(
@@ -79,15 +78,29 @@ pub(super) async fn answer_page_shown(
     .await
 }
 
-/// One page of answers from `offset`, and the ids of the sessions on it;
-/// `buttons(has_more, next_offset)`.
+/// One page of answers from `offset`; `buttons(has_more, next_offset)`.
 async fn results_page(
     data: &Data,
     question: &str,
     conference: Option<String>,
     offset: usize,
     buttons: impl FnOnce(bool, usize) -> Vec<serenity::CreateButton>,
-) -> Result<(Page, Vec<String>), Error> {
+) -> Result<Page, Error> {
+    Ok(
+        results_and_answer(data, question, conference, offset, buttons)
+            .await?
+            .0,
+    )
+}
+
+/// [`results_page`] and the answer it shows.
+async fn results_and_answer(
+    data: &Data,
+    question: &str,
+    conference: Option<String>,
+    offset: usize,
+    buttons: impl FnOnce(bool, usize) -> Vec<serenity::CreateButton>,
+) -> Result<(Page, Answer), Error> {
     let per = data.config.discord.results_per_page;
     let q = question.to_string();
     let answer: Answer = data
@@ -105,7 +118,7 @@ async fn results_page(
         } else {
             "No more results.".to_string()
         };
-        return Ok((Page::text(&text), Vec::new()));
+        return Ok((Page::text(&text), answer));
     }
     // The nearest notes are all there is: no More.
     let has_more = answer.hits.len() > per && !answer.nearest;
@@ -128,7 +141,7 @@ async fn results_page(
             vec![serenity::CreateActionRow::Buttons(buttons)]
         },
     };
-    Ok((page, shown.hits.iter().map(|h| h.meta.id.clone()).collect()))
+    Ok((page, answer))
 }
 
 pub(super) async fn search_page(data: &Data, state: &SearchState) -> Result<Page, Error> {

@@ -6,6 +6,7 @@ use crate::index::{Filters, Progress};
 use crate::notes::Kind;
 use crate::render::{self, SessionFull, SessionJson, Style};
 use anyhow::Result;
+mod gaps;
 mod inspect;
 pub mod state;
 
@@ -108,6 +109,15 @@ pub enum Command {
         /// Also the match decisions for the team's sessions, with scores.
         #[arg(long)]
         matches: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Questions the notes could not answer, grouped by topic; those the
+    /// notes answer now are closed first.
+    Gaps {
+        /// Only questions asked on or after this day (UTC).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        since: Option<chrono::NaiveDate>,
         #[arg(long)]
         json: bool,
     },
@@ -297,6 +307,9 @@ fn output(
             unreachable!("handled before indexing")
         }
         (Command::Sessions { json }, _) => print_sessions(out, &engine, json, style)?,
+        (Command::Gaps { since, json }, _) => {
+            return gaps::run(out, &config, &engine, since, json, style);
+        }
         (
             Command::Schedule {
                 conference,

@@ -19,6 +19,11 @@ pub fn state_text(s: &Snapshot, style: &Style) -> String {
         "\nSessions tracked for “New in the notes”: {}",
         s.known_sessions
     );
+    let _ = writeln!(
+        out,
+        "Questions the notes could not answer: {} ({} open; `confnotes gaps` lists them)",
+        s.gaps, s.open_gaps
+    );
     digest_poster(&mut out, s);
     out
 }
@@ -74,9 +79,10 @@ fn subscriptions(out: &mut String, s: &Snapshot, style: &Style) {
         } else {
             format!("topic “{}”", sub.topic)
         };
+        let gaps = if sub.gaps { ", with gaps" } else { "" };
         let _ = writeln!(
             out,
-            "- #{} channel {} at {} {}, {topic}",
+            "- #{} channel {} at {} {}, {topic}{gaps}",
             sub.id,
             sub.channel_id,
             sub.time.format("%H:%M"),

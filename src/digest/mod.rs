@@ -37,9 +37,49 @@ pub struct Digest {
     /// those the team has notes on marked (with `Plan::schedule_today`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub today: Vec<crate::answer::coverage::CoveredEvent>,
+    /// "Asked this week, not in the notes": the open gaps of the last 7
+    /// days by topic, most asked first (a subscription's `gaps` option).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gaps: Vec<DigestGap>,
     /// Where the rotation stopped: the key of the last session featured.
     #[serde(skip)]
     pub cursor: Option<u64>,
+}
+
+/// One topic of the week's open gaps: its latest question, and how often
+/// the topic was asked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DigestGap {
+    pub question: String,
+    pub asked: usize,
+}
+
+/// At most this many topics in "Asked this week, not in the notes".
+pub const GAPS_MAX: usize = 5;
+
+/// The open gaps asked since `since` in `guild` (`None`: asked outside any
+/// server), one line per
+/// topic, most asked first.
+pub fn week_gaps(
+    store: &dyn crate::store::StateStore,
+    guild: Option<u64>,
+    since: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<DigestGap>> {
+    let open: Vec<crate::store::Gap> = store
+        .gaps(Some(since))?
+        .into_iter()
+        .filter(|g| g.closed.is_none() && g.guild_id == guild)
+        .collect();
+    Ok(crate::answer::gaps::group(&open)
+        .into_iter()
+        .take(GAPS_MAX)
+        .filter_map(|t| {
+            Some(DigestGap {
+                question: t.gaps.first()?.question.clone(),
+                asked: t.asked,
+            })
+        })
+        .collect())
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -185,6 +225,7 @@ pub fn build(engine: &Engine, plan: &Plan<'_>, changed: &[Changed]) -> Result<Di
         } else {
             Vec::new()
         },
+        gaps: Vec::new(),
         cursor,
     })
 }

@@ -240,7 +240,7 @@ impl<P: Poster> Scheduler<P> {
         let (topic, cursor) = (sub.topic.clone(), sub.cursor);
         let (per_day, new_max) = (self.settings.per_day, self.settings.new_max);
         let schedule_today = self.settings.schedule_today;
-        tokio::task::spawn_blocking(move || {
+        let mut digest = tokio::task::spawn_blocking(move || {
             let plan = Plan {
                 date,
                 topic: &topic,
@@ -252,7 +252,12 @@ impl<P: Poster> Scheduler<P> {
             build(&engine, &plan, &changed)
         })
         .await
-        .context("digest planning stopped")?
+        .context("digest planning stopped")??;
+        if sub.gaps {
+            let since = self.clock.now() - chrono::Duration::days(7);
+            digest.gaps = super::week_gaps(self.store.as_ref(), sub.guild_id, since)?;
+        }
+        Ok(digest)
     }
 
     async fn send(

@@ -6,6 +6,9 @@ use crate::digest::Digest;
 use std::fmt::Write;
 
 /// "Sessions of the day · Sunday 22 November 2026 · topic ebpf".
+/// The heading of the digest's gaps section.
+pub const GAPS_HEADING: &str = "Asked this week, not in the notes";
+
 pub fn digest_heading(d: &Digest) -> String {
     let mut s = format!("Sessions of the day · {}", d.date.format("%A %-d %B %Y"));
     if let Some(t) = &d.topic {
@@ -63,6 +66,17 @@ pub fn today_lines(d: &Digest) -> Vec<String> {
         .collect()
 }
 
+/// "Asked this week, not in the notes": one line per topic.
+pub fn gap_lines(d: &Digest) -> Vec<String> {
+    d.gaps
+        .iter()
+        .map(|g| match g.asked {
+            1 => format!("“{}”", g.question),
+            n => format!("“{}” (asked {n}×)", g.question),
+        })
+        .collect()
+}
+
 pub fn new_lines(d: &Digest) -> Vec<String> {
     d.new
         .iter()
@@ -109,6 +123,12 @@ pub fn digest_text(d: &Digest, style: &Style) -> String {
     }
     for line in new_lines(d) {
         let _ = writeln!(out, "- {line}");
+    }
+    if !d.gaps.is_empty() {
+        let _ = writeln!(out, "\n{}", style.bold(GAPS_HEADING));
+        for line in gap_lines(d) {
+            let _ = writeln!(out, "- {line}");
+        }
     }
     let _ = writeln!(
         out,

@@ -3,6 +3,7 @@
 
 pub mod card;
 pub mod digest;
+pub mod gaps;
 
 use crate::answer::{Answer, ConferenceInfo, Hit};
 use crate::index::Report;

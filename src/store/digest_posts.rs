@@ -83,7 +83,7 @@ fn record(r: &Row<'_>) -> rusqlite::Result<PostRecord> {
 
 impl DigestState for SqliteStore {
     /// Subscribe a channel (to a topic); subscribing again with the same
-    /// topic updates the time and zone. True when it is new.
+    /// topic updates the time, zone and gaps option. True when it is new.
     fn subscribe(&self, s: &NewSubscription, now: DateTime<Utc>) -> Result<(Subscription, bool)> {
         let mut conn = self.conn();
         // Looked up and written under the write lock: another process
@@ -100,16 +100,16 @@ impl DigestState for SqliteStore {
         let sub_id = match existed {
             Some(sid) => {
                 tx.execute(
-                    "UPDATE subscriptions SET time = ?2, timezone = ?3 WHERE id = ?1",
-                    params![sid, time, s.timezone.name()],
+                    "UPDATE subscriptions SET time = ?2, timezone = ?3, gaps = ?4 WHERE id = ?1",
+                    params![sid, time, s.timezone.name(), s.gaps],
                 )?;
                 sid
             }
             None => {
                 tx.execute(
-                    "INSERT INTO subscriptions (guild_id, channel_id, time, timezone, topic, created_by, created_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                    params![s.guild_id.map(id), id(s.channel_id), time, s.timezone.name(), s.topic, s.created_by.map(id), ts(now)],
+                    "INSERT INTO subscriptions (guild_id, channel_id, time, timezone, topic, created_by, created_at, gaps)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    params![s.guild_id.map(id), id(s.channel_id), time, s.timezone.name(), s.topic, s.created_by.map(id), ts(now), s.gaps],
                 )?;
                 tx.last_insert_rowid()
             }

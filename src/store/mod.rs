@@ -18,6 +18,7 @@
 //! takes, so async callers may use it directly.
 
 mod digest_posts;
+mod gaps;
 mod notes_written;
 pub mod pg;
 mod sessions;
@@ -34,6 +35,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 pub use digest_posts::{BeginPost, PostRecord, PostState};
+pub use gaps::{Gap, GapClosed, GapReason, GapState, NearHit, NewGap};
 pub use notes_written::NoteRecord;
 pub use sessions::{Changed, SyncReport};
 pub use threads::ThreadRecord;
@@ -113,8 +115,7 @@ const MIGRATIONS: &[&str] = &[
         owner      TEXT NOT NULL,
         expires_ms INTEGER NOT NULL
      );",
-    // 4 (5 once gaps' migration is merged before it): the conversation in
-    // each Q&A thread.
+    // 4: the conversation in each Q&A thread.
     "CREATE TABLE qa_threads (
         thread_id  INTEGER PRIMARY KEY,
         channel_id INTEGER NOT NULL,
@@ -128,6 +129,25 @@ const MIGRATIONS: &[&str] = &[
         updated_at INTEGER NOT NULL
      );
      CREATE INDEX qa_threads_updated ON qa_threads (updated_at);",
+    // 5: questions the notes could not answer; a digest option to list them;
+    // the bot's answer message, so that reactions on it count as votes.
+    "CREATE TABLE gaps (
+        id           INTEGER PRIMARY KEY AUTOINCREMENT,
+        question     TEXT NOT NULL,
+        channel_id   INTEGER,
+        guild_id     INTEGER,
+        message_id   INTEGER UNIQUE,
+        asked_at     INTEGER NOT NULL,
+        reason       TEXT NOT NULL CHECK (reason IN ('no_match', 'not_helpful')),
+        nearest      TEXT NOT NULL DEFAULT '[]',
+        closed_at    INTEGER,
+        closed_by    TEXT,
+        closed_title TEXT
+     );
+     CREATE INDEX gaps_asked ON gaps (asked_at);
+     ALTER TABLE subscriptions ADD COLUMN gaps INTEGER NOT NULL DEFAULT 0;
+     ALTER TABLE answered ADD COLUMN answer_id INTEGER;
+     CREATE INDEX answered_answer ON answered (answer_id);",
 ];
 
 /// The state the bot and the digest scheduler keep, behind traits so that a
@@ -137,7 +157,7 @@ const MIGRATIONS: &[&str] = &[
 /// post with its rotation cursor onto one transaction. [`SqliteStore`] is
 /// the implementation today; callers hold an `Arc<dyn StateStore>`.
 pub trait StateStore:
-    QaState + DigestState + SessionState + NoteState + LeaseState + ThreadState
+    QaState + DigestState + SessionState + NoteState + LeaseState + ThreadState + GapState
 {
     /// Where the state lives, for messages and `confnotes state`.
     fn location(&self) -> String;
@@ -149,6 +169,7 @@ pub trait StateStore:
 
     /// Everything, for `confnotes state`.
     fn snapshot(&self) -> Result<Snapshot> {
+        let (gaps, open_gaps) = self.gap_counts()?;
         Ok(Snapshot {
             path: self.location(),
             schema_version: self.schema_version()?,
@@ -160,6 +181,8 @@ pub trait StateStore:
             known_sessions: self.known_session_count()?,
             notes_written: self.notes_written()?,
             leases: self.leases()?,
+            gaps,
+            open_gaps,
         })
     }
 }
@@ -207,7 +230,7 @@ pub trait QaState: Send + Sync {
 /// Digest subscriptions and the posts made for them.
 pub trait DigestState: Send + Sync {
     /// Subscribe a channel (to a topic); subscribing again with the same
-    /// topic updates the time and zone. True when it is new.
+    /// topic updates the time, zone and gaps option. True when it is new.
     fn subscribe(&self, s: &NewSubscription, now: DateTime<Utc>) -> Result<(Subscription, bool)>;
     /// Remove a channel's subscriptions: the one of `topic`, or all of them.
     /// Returns how many were removed.
@@ -380,6 +403,8 @@ pub struct Subscription {
     pub created_at: DateTime<Utc>,
     /// Where the session rotation stopped last time.
     pub cursor: Option<u64>,
+    /// The digest ends with the week's open gaps.
+    pub gaps: bool,
 }
 
 /// What `/digest subscribe` asks for.
@@ -391,6 +416,8 @@ pub struct NewSubscription {
     pub timezone: Tz,
     pub topic: String,
     pub created_by: Option<u64>,
+    /// End the digest with the week's open gaps.
+    pub gaps: bool,
 }
 
 /// Everything `confnotes state` shows.
@@ -407,6 +434,9 @@ pub struct Snapshot {
     pub notes_written: Vec<NoteRecord>,
     /// Leases held now: which process posts the digests.
     pub leases: Vec<Lease>,
+    /// Questions the notes could not answer, and how many are still open.
+    pub gaps: usize,
+    pub open_gaps: usize,
 }
 
 pub(crate) fn id(v: u64) -> i64 {
@@ -745,7 +775,7 @@ impl SqliteStore {
     ) -> Result<Vec<Subscription>> {
         let conn = self.conn();
         let mut st = conn.prepare(&format!(
-            "SELECT id, guild_id, channel_id, time, timezone, topic, created_by, created_at, cursor
+            "SELECT id, guild_id, channel_id, time, timezone, topic, created_by, created_at, cursor, gaps
              FROM subscriptions {filter} ORDER BY id"
         ))?;
         let rows = st.query_map(args, |r| {
@@ -775,6 +805,7 @@ impl SqliteStore {
                 created_by: r.get::<_, Option<i64>>(6)?.map(uid),
                 created_at: from_ts(r.get(7)?),
                 cursor: r.get::<_, Option<i64>>(8)?.map(uid),
+                gaps: r.get(9)?,
             }))
         })?;
         let rows: Vec<Option<Subscription>> = rows.collect::<rusqlite::Result<_>>()?;
@@ -847,6 +878,7 @@ mod tests {
             timezone: chrono_tz::Europe::Amsterdam,
             topic: String::new(),
             created_by: Some(3),
+            gaps: false,
         };
         let (a, created) = s.subscribe(&new, now).unwrap();
         assert!(created);
@@ -878,6 +910,7 @@ mod tests {
             timezone: chrono_tz::Asia::Kolkata,
             topic: String::new(),
             created_by: None,
+            gaps: false,
         };
         for channel in [2, 3, 4] {
             s.subscribe(&new(channel), now).unwrap();

@@ -490,6 +490,7 @@ fn state_shows_what_the_bot_stored() {
                 timezone: "Europe/Amsterdam".parse().unwrap(),
                 topic: "gitops".into(),
                 created_by: Some(2),
+                gaps: false,
             },
             now,
         )
@@ -748,4 +749,117 @@ fn every_json_shape_of_a_session_carries_all_of_its_metadata() {
             assert!(object.contains_key(k), "{name} lacks {k}: {shape}");
         }
     }
+}
+
+#[test]
+fn gaps_are_grouped_by_topic_and_closed_when_the_notes_answer_them() {
+    use confnotes::store::{GapReason, GapState, NearHit, NewGap, SqliteStore};
+    let tmp = tempfile::tempdir().unwrap();
+    let (notes, index) = (tmp.path().join("notes"), tmp.path().join("index"));
+    copy_shipped(&notes);
+    // Before the bot ever ran: nothing, and no state file made.
+    let none = confnotes(&notes, &index, &["gaps"]);
+    assert_eq!(none.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&none.stdout).contains("No questions recorded"));
+    assert!(!notes.join(".confnotes/state.sqlite3").exists());
+    let store = SqliteStore::open(&notes.join(".confnotes/state.sqlite3")).unwrap();
+    let gap = |q: &str, message: u64, at: &str, reason| NewGap {
+        question: q.to_string(),
+        channel_id: Some(77),
+        guild_id: Some(1),
+        message_id: Some(message),
+        at: at.parse().unwrap(),
+        reason,
+        nearest: vec![NearHit {
+            session_id: "some/session".into(),
+            title: "Some session".into(),
+            score: 0.5,
+        }],
+    };
+    store
+        .record_gap(&gap(
+            "zig comptime?",
+            1,
+            "2026-03-01T09:00:00Z",
+            GapReason::NoMatch,
+        ))
+        .unwrap();
+    store
+        .record_gap(&gap(
+            "zig comptime in practice",
+            2,
+            "2026-03-05T09:00:00Z",
+            GapReason::NotHelpful,
+        ))
+        .unwrap();
+    store
+        .record_gap(&gap(
+            "quantum lattice crypto?",
+            3,
+            "2026-03-06T09:00:00Z",
+            GapReason::NoMatch,
+        ))
+        .unwrap();
+    drop(store);
+
+    let r = json(&confnotes(&notes, &index, &["gaps", "--json"]));
+    assert_eq!(r["closed_now"], serde_json::json!([]));
+    let topics = r["topics"].as_array().unwrap();
+    assert_eq!(topics.len(), 2, "{r:#}");
+    assert_eq!(topics[0]["asked"], 2);
+    assert_eq!(topics[0]["open"], 2);
+    assert_eq!(topics[0]["words"], serde_json::json!(["comptime", "zig"]));
+    let first = &topics[0]["gaps"][0];
+    assert_eq!(first["question"], "zig comptime in practice");
+    assert_eq!(first["reason"], "not_helpful");
+    assert_eq!(first["channel_id"], 77);
+    assert_eq!(first["asked_at"], "2026-03-05T09:00:00Z");
+    assert_eq!(first["nearest"][0]["session_id"], "some/session");
+    assert_eq!(first["closed"], serde_json::Value::Null);
+
+    let since = json(&confnotes(
+        &notes,
+        &index,
+        &["gaps", "--since", "2026-03-05", "--json"],
+    ));
+    let asked: u64 = since["topics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["asked"].as_u64().unwrap())
+        .sum();
+    assert_eq!(asked, 2);
+
+    // A note that answers the zig questions: the next run closes them.
+    std::fs::write(
+        notes.join("zigconf-2026.md"),
+        "# ZigConf 2026\n\n## Zig comptime in practice - Andrea Kelly, Tigerbeetle\n\nComptime all the things: zig comptime replaces macros and code generation.\n",
+    )
+    .unwrap();
+    let r = json(&confnotes(&notes, &index, &["gaps", "--json"]));
+    let closed: Vec<&str> = r["closed_now"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["question"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        closed,
+        ["zig comptime?", "zig comptime in practice"],
+        "{r:#}"
+    );
+    let zig = &r["topics"][0];
+    assert_eq!(zig["open"], 0);
+    assert!(zig["gaps"][0]["closed"]["title"]
+        .as_str()
+        .unwrap()
+        .contains("Zig comptime"));
+    let text = confnotes(&notes, &index, &["gaps"]);
+    let out = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        out.contains("3 question(s) the notes could not answer, 1 still open"),
+        "{out}"
+    );
+    assert!(out.contains("closed "), "{out}");
+    assert!(out.contains("nearest: Some session (0.50)"), "{out}");
 }

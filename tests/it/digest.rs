@@ -143,6 +143,7 @@ impl World {
                     timezone: zone.parse().unwrap(),
                     topic: topic.into(),
                     created_by: Some(2),
+                    gaps: false,
                 },
                 self.clock.now(),
             )
@@ -211,6 +212,7 @@ async fn subscriptions_in_several_zones_fall_due_at_their_own_times() {
             timezone: "Asia/Kolkata".parse().unwrap(),
             topic: String::new(),
             created_by: None,
+            gaps: false,
         },
         w.clock.now(),
     );

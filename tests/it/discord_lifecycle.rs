@@ -262,6 +262,7 @@ fn subscribe_due_now(data: &Path) {
         timezone: zone,
         topic: String::new(),
         created_by: None,
+        gaps: false,
     };
     store
         .subscribe(&new, now - chrono::Duration::hours(1))

@@ -54,6 +54,7 @@ fn subscribe_due_now(store: &dyn StateStore, channel: u64, topic: &str) {
         timezone: zone,
         topic: topic.to_string(),
         created_by: None,
+        gaps: false,
     };
     store
         .subscribe(&new, now - chrono::Duration::hours(1))

@@ -17,6 +17,7 @@ mod discord_note_git;
 mod discord_note_upload;
 mod discord_notes;
 mod discord_qa_digest;
+mod discord_qa_gaps;
 mod discord_qa_threads;
 mod discord_schedule;
 mod discord_shards;

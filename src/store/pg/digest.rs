@@ -29,7 +29,7 @@ fn post_row(r: &Row) -> PostRecord {
 }
 
 const SUB_COLUMNS: &str =
-    "id, guild_id, channel_id, time, timezone, topic, created_by, created_at, cursor";
+    "id, guild_id, channel_id, time, timezone, topic, created_by, created_at, cursor, gaps";
 
 /// A subscription row; one edited into nonsense by hand is left out with a
 /// warning, as the SQLite store does.
@@ -48,6 +48,7 @@ fn sub_row(r: &Row) -> Option<Subscription> {
             created_by: opt_uid(r, 6),
             created_at: r.get(7),
             cursor: opt_uid(r, 8),
+            gaps: r.get(9),
         }),
         (Err(e), _) | (_, Err(e)) => {
             tracing::warn!(subscription = sub, "subscription left out: {e}");
@@ -149,9 +150,15 @@ impl DigestState for PgStore {
         // from the sequence even when it updates, and ids would then go 1,
         // 3, 4 where the SQLite file's go 1, 2, 3.
         let updated = self.query_sync(
-            "UPDATE subscriptions SET time = $3, timezone = $4
+            "UPDATE subscriptions SET time = $3, timezone = $4, gaps = $5
              WHERE channel_id = $1 AND topic = $2 RETURNING id",
-            &[&id(s.channel_id), &s.topic, &time, &s.timezone.name()],
+            &[
+                &id(s.channel_id),
+                &s.topic,
+                &time,
+                &s.timezone.name(),
+                &s.gaps,
+            ],
         )?;
         let (sub_id, fresh) = match updated.first() {
             Some(row) => (row.get::<_, i64>(0), false),
@@ -160,9 +167,10 @@ impl DigestState for PgStore {
                 // then this is an update after all. `xmax = 0`: the row was
                 // inserted by this statement, not updated.
                 let rows = self.query_sync(
-                    "INSERT INTO subscriptions (guild_id, channel_id, time, timezone, topic, created_by, created_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)
-                     ON CONFLICT (channel_id, topic) DO UPDATE SET time = excluded.time, timezone = excluded.timezone
+                    "INSERT INTO subscriptions (guild_id, channel_id, time, timezone, topic, created_by, created_at, gaps)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                     ON CONFLICT (channel_id, topic) DO UPDATE SET time = excluded.time, timezone = excluded.timezone,
+                        gaps = excluded.gaps
                      RETURNING id, (xmax = 0)",
                     &[
                         &opt_id(s.guild_id),
@@ -172,6 +180,7 @@ impl DigestState for PgStore {
                         &s.topic,
                         &opt_id(s.created_by),
                         &secs(now),
+                        &s.gaps,
                     ],
                 )?;
                 let row = rows.first().context("the subscription was not written")?;

@@ -24,6 +24,7 @@ fn subscribing_again_updates_and_topics_are_separate() {
                 created_by: Some(3),
                 created_at: t("2026-03-01T09:00:00Z"),
                 cursor: None,
+                gaps: false,
             }
         );
         // Again, later, by someone else, at another time and zone: the same

@@ -14,6 +14,7 @@
 mod concurrency;
 mod digest;
 mod faults;
+mod gaps;
 mod leases;
 mod lifecycle;
 mod qa;
@@ -180,5 +181,6 @@ pub fn subscription(channel: u64, topic: &str) -> NewSubscription {
         timezone: chrono_tz::Europe::Amsterdam,
         topic: topic.to_string(),
         created_by: Some(3),
+        gaps: false,
     }
 }
