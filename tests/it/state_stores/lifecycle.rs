@@ -190,8 +190,8 @@ fn a_state_migrated_by_a_newer_confnotes_is_refused() {
         b.set_raw_schema_version(99);
         let e = format!("{:#}", b.try_open().err().expect("refused"));
         let known = match b {
-            Backend::Sqlite { .. } => 4,
-            Backend::Postgres { .. } => 2,
+            Backend::Sqlite { .. } => 5,
+            Backend::Postgres { .. } => 3,
         };
         assert!(
             e.contains(&format!(
