@@ -53,6 +53,8 @@ pub enum Followup {
     Others,
     /// A question of its own.
     New(String),
+    /// Thanks, an acknowledgement: nothing to answer.
+    Ack,
 }
 
 /// Words that say where or what, but name no topic.
@@ -181,6 +183,52 @@ const FILLER: &[&str] = &[
     "so",
     "well",
     "or",
+    "share",
+    "send",
+    "post",
+    "find",
+    "provide",
+    "would",
+    "know",
+    "let",
+    "want",
+    "need",
+];
+/// Words of thanks and acknowledgement. A message made of these (and
+/// filler) asks nothing.
+const ACK: &[&str] = &[
+    "thanks",
+    "thank",
+    "thx",
+    "ty",
+    "cheers",
+    "ok",
+    "okay",
+    "great",
+    "cool",
+    "nice",
+    "perfect",
+    "awesome",
+    "got",
+    "makes",
+    "sense",
+    "helpful",
+    "good",
+    "brilliant",
+    "lovely",
+    "excellent",
+    "that's",
+    "exactly",
+    "yes",
+    "yep",
+    "much",
+    "lot",
+    "👍",
+    "🙏",
+];
+/// Numbers as words, for "number two".
+const CARDINALS: &[&str] = &[
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
 ];
 const ORDINALS: &[&str] = &[
     "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
@@ -203,6 +251,9 @@ pub fn resolve(prev: &Turn, message: &str, conferences: &[String]) -> Followup {
         return new();
     }
     let lower = message.to_lowercase();
+    if is_ack(&lower) {
+        return Followup::Ack;
+    }
     let (conference, rest) = take_conference(&lower, conferences);
     let words: Vec<&str> = rest
         .split(|c: char| !(c.is_alphanumeric() || matches!(c, '#' | '-' | '\'' | '.')))
@@ -230,6 +281,12 @@ pub fn resolve(prev: &Turn, message: &str, conferences: &[String]) -> Followup {
             position = Some(n.wrapping_sub(1));
         } else if w.parse::<usize>().is_ok() && (before("number") || before("no")) {
             position = Some(w.parse::<usize>().unwrap_or(0).wrapping_sub(1));
+        } else if let Some(n) = CARDINALS
+            .iter()
+            .position(|c| c == w)
+            .filter(|_| before("number") || before("no"))
+        {
+            position = Some(n);
         } else if let Some(a) = aspect_of(w) {
             aspect = Some(a);
         } else if matches!(*w, "else" | "other" | "others") {
@@ -292,6 +349,35 @@ pub fn resolve(prev: &Turn, message: &str, conferences: &[String]) -> Followup {
     }
 }
 
+/// Thanks or an acknowledgement, and nothing else: "thanks!", "ok, got
+/// it", "great, thank you".
+fn is_ack(lower: &str) -> bool {
+    let words: Vec<&str> = lower
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | '!' | '.' | '?' | ':' | ';'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.iter().any(|w| ACK.contains(w))
+        && words.iter().all(|w| {
+            ACK.contains(w)
+                || matches!(
+                    *w,
+                    "you"
+                        | "it"
+                        | "so"
+                        | "very"
+                        | "a"
+                        | "that"
+                        | "this"
+                        | "is"
+                        | "was"
+                        | "for"
+                        | "the"
+                        | "info"
+                        | "answer"
+                )
+        })
+}
+
 /// `first`..`tenth`, `1st`..`10th`, as 0-based positions.
 fn ordinal(w: &str) -> Option<usize> {
     if let Some(i) = ORDINALS.iter().position(|o| *o == w) {
@@ -337,9 +423,15 @@ fn take_conference(lower: &str, conferences: &[String]) -> (Option<String>, Stri
         }
     }
     for name in &names {
-        for word in name.to_lowercase().split_whitespace() {
-            let distinctive =
-                word.chars().count() >= 4 && year_of(word).is_none() && !FILLER.contains(&word);
+        for original in name.split_whitespace() {
+            let word = original.to_lowercase();
+            let word = word.as_str();
+            // A word of four letters or more, or an acronym ("KCD").
+            let acronym =
+                original.chars().count() >= 2 && original.chars().all(|c| c.is_ascii_uppercase());
+            let distinctive = (word.chars().count() >= 4 || acronym)
+                && year_of(word).is_none()
+                && !FILLER.contains(&word);
             if let (true, Some(at)) = (distinctive, find_word(lower, word)) {
                 let rest = format!("{} {}", &lower[..at], &lower[at + word.len()..]);
                 return (Some((*name).clone()), rest);
@@ -373,7 +465,11 @@ mod tests {
     }
 
     fn check(message: &str, want: Followup) {
-        let confs = ["KubeCon EU".to_string(), "FOSDEM".to_string()];
+        let confs = [
+            "KubeCon EU".to_string(),
+            "FOSDEM".to_string(),
+            "KCD Amsterdam".to_string(),
+        ];
         assert_eq!(resolve(&prev(), message, &confs), want, "{message}");
     }
 
@@ -439,6 +535,11 @@ mod tests {
             refine(Some("KubeCon EU"), Some(2023), None),
         );
         check("fosdem?", refine(Some("FOSDEM"), Some(2023), None));
+        // An acronym of a conference's name, however short.
+        check(
+            "the KCD one?",
+            refine(Some("KCD Amsterdam"), Some(2023), None),
+        );
         check("not 2021", refine(None, None, Some(2021)));
         check("anything except 2021?", refine(None, None, Some(2021)));
     }
@@ -499,6 +600,36 @@ mod tests {
             resolve(&empty, "the second one", &[]),
             Followup::New("the second one".into())
         );
+    }
+
+    #[test]
+    fn thanks_ask_nothing() {
+        for m in [
+            "thanks!",
+            "Thank you",
+            "great, thanks",
+            "ok",
+            "ok, got it",
+            "perfect 👍",
+            "that's helpful, thanks",
+        ] {
+            check(m, Followup::Ack);
+        }
+        // Thanks with a question is the question.
+        check(
+            "thanks! and anything on ebpf?",
+            Followup::New("thanks! and anything on ebpf?".into()),
+        );
+    }
+
+    #[test]
+    fn requests_and_numbers_in_words() {
+        check(
+            "can you share the slides of the 3rd talk?",
+            pick(2, Aspect::Slides),
+        );
+        check("tell me more about number two", pick(1, Aspect::All));
+        check("please send the link", pick(0, Aspect::Links));
     }
 
     #[test]

@@ -117,7 +117,10 @@ pub(super) async fn answer_followup(
         .map(|c| c.name)
         .collect();
     let followup = resolve(&prev, text, &conferences);
-    if matches!(&followup, Followup::New(q) if !addressed && !looks_like_question(q)) {
+    // Thanks ask nothing; chatter not addressed to the bot is left alone.
+    if followup == Followup::Ack
+        || matches!(&followup, Followup::New(q) if !addressed && !looks_like_question(q))
+    {
         return Ok(());
     }
     if !data.may_answer(msg, rec.channel_id, text, data.clock.now())? {
@@ -177,6 +180,7 @@ pub(super) async fn answer_followup(
             moved_on(&mut rec, shown);
             page
         }
+        Followup::Ack => return Ok(()),
         Followup::New(question) => {
             let (page, shown) = hits_page(data, &question, Filters::default(), None, &[]).await?;
             rec.question = question;

@@ -203,6 +203,18 @@ async fn a_thread_holds_a_conversation_across_a_restart() {
     assert_eq!(rec.question, "what about service mesh security?");
     assert_eq!((rec.turns, rec.year), (6, None));
 
+    // Thanks, addressed to the bot, ask nothing: no answer, no turn.
+    let (_, thanks) = said(
+        &bot.mock,
+        thread,
+        &format!("<@{BOT_ID}> great, thanks!"),
+        true,
+    );
+    bot.mock.dispatch("MESSAGE_CREATE", thanks);
+    settle().await;
+    assert_eq!(posts_in(&bot.mock, thread).len(), 6);
+    assert_eq!(bot.store().thread(thread).unwrap().unwrap().turns, 6);
+
     // Past qa.thread_days (14) the thread is forgotten: no answer.
     clock.set("2026-12-07T10:00:00Z");
     let (_, late) = said(
