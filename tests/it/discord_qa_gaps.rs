@@ -136,6 +136,24 @@ fn one_note() -> (tempfile::TempDir, std::path::PathBuf) {
     (tmp, notes)
 }
 
+/// `/digest subscribe` at 12:00 in Amsterdam, with the gaps section or not.
+async fn subscribe_at_noon(bot: &Bot, gaps: bool) -> Value {
+    command_as(
+        bot,
+        "digest",
+        sub(
+            "subscribe",
+            vec![
+                json!({"name": "time", "type": 3, "value": "12:00"}),
+                json!({"name": "timezone", "type": 3, "value": "Europe/Amsterdam"}),
+                json!({"name": "gaps", "type": 5, "value": gaps}),
+            ],
+        ),
+        MANAGE_CHANNELS,
+    )
+    .await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_question_the_notes_cannot_answer_is_a_gap_until_a_note_answers_it() {
     let (_tmp, notes) = one_note();
@@ -338,20 +356,7 @@ async fn a_digest_ends_with_the_weeks_gaps_only_when_subscribed_to_them() {
         .close_gap(wasm.id, "2026-11-21T12:00:00Z".parse().unwrap(), "x", "X")
         .unwrap();
 
-    let ok = command_as(
-        &bot,
-        "digest",
-        sub(
-            "subscribe",
-            vec![
-                json!({"name": "time", "type": 3, "value": "12:00"}),
-                json!({"name": "timezone", "type": 3, "value": "Europe/Amsterdam"}),
-                json!({"name": "gaps", "type": 5, "value": true}),
-            ],
-        ),
-        MANAGE_CHANNELS,
-    )
-    .await;
+    let ok = subscribe_at_noon(&bot, true).await;
     assert_eq!(ok["type"], 4, "{ok:#}");
     assert!(
         ok["data"]["content"]
@@ -389,20 +394,7 @@ async fn a_digest_ends_with_the_weeks_gaps_only_when_subscribed_to_them() {
     assert_no_pings(&post);
 
     // The option off: the next day's digest has no such section.
-    command_as(
-        &bot,
-        "digest",
-        sub(
-            "subscribe",
-            vec![
-                json!({"name": "time", "type": 3, "value": "12:00"}),
-                json!({"name": "timezone", "type": 3, "value": "Europe/Amsterdam"}),
-                json!({"name": "gaps", "type": 5, "value": false}),
-            ],
-        ),
-        MANAGE_CHANNELS,
-    )
-    .await;
+    subscribe_at_noon(&bot, false).await;
     clock.set("2026-11-23T11:00:05Z");
     bot.mock
         .wait_until("a second digest", |m| digest_posts(m).len() >= 2)
