@@ -36,6 +36,7 @@ pub struct Config {
     pub digest: DigestConfig,
     pub notes: NotesConfig,
     pub state: StateConfig,
+    pub log: LogConfig,
     /// Conference schedules outside the notes directory (`[[schedule]]`).
     pub schedule: Vec<ScheduleSource>,
 }
@@ -231,6 +232,36 @@ impl Default for DiscordConfig {
     }
 }
 
+/// How log lines are written (to standard error).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogConfig {
+    /// `text` for people, `json` for log shippers (one object per line).
+    /// `CONFNOTES_LOG_FORMAT` overrides it.
+    pub format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// One line per event; coloured only on a terminal, never with NO_COLOR.
+    #[default]
+    Text,
+    /// One JSON object per line, with the event's fields and its spans'.
+    Json,
+}
+
+impl std::str::FromStr for LogFormat {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "text" => Ok(LogFormat::Text),
+            "json" => Ok(LogFormat::Json),
+            other => Err(format!("“{other}” is not a log format: text or json")),
+        }
+    }
+}
+
 /// Where the bot keeps its state.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
@@ -329,6 +360,7 @@ impl Default for Config {
             digest: DigestConfig::default(),
             notes: NotesConfig::default(),
             state: StateConfig::default(),
+            log: LogConfig::default(),
             schedule: Vec::new(),
         }
     }
@@ -408,7 +440,7 @@ impl Config {
             };
             // Variables the program itself reads, and the tests' own
             // (`CONFNOTES_TEST_*`), not settings.
-            if matches!(rest, "CAPTURE_DIR" | "LOG") || rest.starts_with("TEST_") {
+            if matches!(rest, "CAPTURE_DIR" | "LOG" | "LOG_FORMAT") || rest.starts_with("TEST_") {
                 continue;
             }
             let path: Vec<String> = rest.split("__").map(str::to_lowercase).collect();

@@ -49,7 +49,10 @@ pub async fn refresh_schedules(config: &Config, force: bool) -> Fetched {
                 } else {
                     "no copy yet"
                 };
-                let line = format!("schedule {url}: {e:#}; {kept}");
+                let line = format!(
+                    "schedule {url}: {}; {kept}",
+                    crate::errors::chain(e.as_ref())
+                );
                 tracing::warn!("{line}");
                 fetched.problems.push(line);
             }

@@ -31,6 +31,7 @@ pub mod capture;
 pub mod cli;
 pub mod config;
 pub mod digest;
+pub mod errors;
 pub mod fetch;
 pub(crate) mod hash;
 pub mod index;

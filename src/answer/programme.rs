@@ -82,7 +82,7 @@ impl Engine {
     pub fn schedules(&self) -> &[Coverage] {
         self.schedules.get_or_init(|| {
             self.coverage(None).unwrap_or_else(|e| {
-                tracing::warn!(error = %format!("{e:#}"), "cannot read the schedules");
+                tracing::warn!(error = %crate::errors::chain(e.as_ref()), "cannot read the schedules");
                 Vec::new()
             })
         })

@@ -24,7 +24,7 @@ impl Engine {
     pub(crate) fn matches(&self) -> &Matches {
         self.matches.get_or_init(|| {
             self.make_matches().unwrap_or_else(|e| {
-                tracing::warn!(error = %format!("{e:#}"), "cannot match the notes to the schedules");
+                tracing::warn!(error = %crate::errors::chain(e.as_ref()), "cannot match the notes to the schedules");
                 Matches::default()
             })
         })

@@ -474,6 +474,8 @@ pub(super) fn sync(store: &dyn StateStore, engine: &LiveEngine, clock: &dyn Cloc
             "sessions recorded for digests"
         ),
         Ok(_) => {}
-        Err(e) => tracing::error!(error = %format!("{e:#}"), "cannot record sessions for digests"),
+        Err(e) => {
+            tracing::error!(error = %crate::errors::chain(e.as_ref()), "cannot record sessions for digests")
+        }
     }
 }

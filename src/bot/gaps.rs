@@ -90,7 +90,7 @@ fn record(
     };
     match data.store.record_gap(&gap) {
         Ok(fresh) => tracing::info!(message, reason = reason.as_str(), fresh, "gap recorded"),
-        Err(e) => tracing::error!(error = %format!("{e:#}"), "cannot record a gap"),
+        Err(e) => tracing::error!(error = %crate::errors::chain(e.as_ref()), "cannot record a gap"),
     }
 }
 
@@ -110,7 +110,9 @@ pub(super) async fn close_answered(r: &Reindexer) {
                 tracing::info!(gap = c.gap, session = %c.session_id, "gap closed by the notes");
             }
         }
-        Ok(Err(e)) => tracing::error!(error = %format!("{e:#}"), "cannot close answered gaps"),
+        Ok(Err(e)) => {
+            tracing::error!(error = %crate::errors::chain(e.as_ref()), "cannot close answered gaps")
+        }
         Err(e) => tracing::error!(error = %e, "closing answered gaps stopped"),
     }
 }

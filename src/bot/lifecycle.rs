@@ -144,7 +144,7 @@ pub(super) fn refresh_schedules(data: &Data) {
                 match reindexer.run().await {
                     Ok(report) => tracing::info!(files = report.files_read, "schedules re-indexed"),
                     Err(e) => {
-                        tracing::error!(error = %format!("{e:#}"), "cannot re-index the schedules")
+                        tracing::error!(error = %crate::errors::chain(e.as_ref()), "cannot re-index the schedules")
                     }
                 }
             }
@@ -175,7 +175,7 @@ pub(super) fn watch_notes(data: &Data) -> Result<Option<crate::index::watch::Not
             match reindexer.run().await {
                 Ok(report) => log_report(&report),
                 Err(e) => {
-                    tracing::error!(error = %format!("{e:#}"), "re-index failed; answering from the previous index")
+                    tracing::error!(error = %crate::errors::chain(e.as_ref()), "re-index failed; answering from the previous index")
                 }
             }
         }
@@ -233,7 +233,9 @@ impl Shutdown {
         }
         match self.store.flush() {
             Ok(()) => tracing::info!("state file flushed"),
-            Err(e) => tracing::error!(error = %format!("{e:#}"), "cannot flush the state file"),
+            Err(e) => {
+                tracing::error!(error = %crate::errors::chain(e.as_ref()), "cannot flush the state file")
+            }
         }
     }
 }

@@ -51,11 +51,11 @@ pub(super) async fn note_append(
         tokio::task::spawn_blocking(move || capture::append(&dir, &rel, &author, date, &body, max))
             .await?;
     if let Err(e) = appended {
-        tracing::warn!(error = %format!("{e:#}"), rel = %note.rel, "cannot append to a note");
+        tracing::warn!(error = %crate::errors::chain(e.as_ref()), rel = %note.rel, "cannot append to a note");
         return refuse(ctx, &format!("Nothing was added: {e}.")).await;
     }
     if let Err(e) = data.store.note_appended(&note.rel, data.clock.now()) {
-        tracing::error!(error = %format!("{e:#}"), "cannot record an append");
+        tracing::error!(error = %crate::errors::chain(e.as_ref()), "cannot record an append");
     }
     let committed = data.commit_note(&note.rel, ctx.author(), "append to").await;
     ctx.defer().await?;
@@ -87,15 +87,15 @@ pub(super) async fn note_delete(
     let removed = tokio::task::spawn_blocking(move || capture::remove(&dir, &rel)).await?;
     if let Err(e) = removed {
         // Gone already (removed by hand): the record follows the file.
-        tracing::warn!(error = %format!("{e:#}"), rel = %note.rel, "cannot remove a note");
+        tracing::warn!(error = %crate::errors::chain(e.as_ref()), rel = %note.rel, "cannot remove a note");
     }
     if let Err(e) = data.store.note_deleted(&note.rel, data.clock.now()) {
-        tracing::error!(error = %format!("{e:#}"), "cannot record a deletion");
+        tracing::error!(error = %crate::errors::chain(e.as_ref()), "cannot record a deletion");
     }
     ctx.defer_ephemeral().await?;
     let committed = data.commit_note(&note.rel, ctx.author(), "delete").await;
     if let Err(e) = data.reindex().await {
-        tracing::error!(error = %format!("{e:#}"), "re-index after a deletion failed");
+        tracing::error!(error = %crate::errors::chain(e.as_ref()), "re-index after a deletion failed");
     }
     let done = format!("Deleted `{}`.{committed}", note.rel);
     edit_original(ctx, Page::plain(&done)).await
@@ -118,7 +118,7 @@ fn editable(ctx: Context<'_>, rel: &str, verb: &str) -> Result<NoteRecord, Strin
             found => Ok(found),
         })
         .map_err(|e| {
-            tracing::error!(error = %format!("{e:#}"), "cannot read the notes written");
+            tracing::error!(error = %crate::errors::chain(e.as_ref()), "cannot read the notes written");
             "Sorry, the notes written here could not be read. The error was logged.".to_string()
         })?;
     let Some(note) = record.filter(|n| n.deleted_at.is_none()) else {

@@ -57,7 +57,7 @@ pub(super) async fn note_upload(
     let written = match written {
         Ok(w) => w,
         Err(e) => {
-            tracing::error!(error = %format!("{e:#}"), "cannot write an uploaded note");
+            tracing::error!(error = %crate::errors::chain(e.as_ref()), "cannot write an uploaded note");
             let why = format!("Your file was not saved: {}.", escape(&e.to_string()));
             return edit_original(ctx, Page::plain(&why)).await;
         }
@@ -65,7 +65,7 @@ pub(super) async fn note_upload(
     remember(ctx, &written);
     let committed = data.commit_note(&written.rel, ctx.author(), "upload").await;
     if let Err(e) = data.reindex().await {
-        tracing::error!(error = %format!("{e:#}"), "re-index after an upload failed");
+        tracing::error!(error = %crate::errors::chain(e.as_ref()), "re-index after an upload failed");
     }
     // `rel` holds only capture's slug characters: nothing to escape.
     let listing = sessions_in(data, &written.rel).await;
@@ -130,7 +130,7 @@ pub(crate) async fn save_to_notes(ctx: Context<'_>, msg: serenity::Message) -> R
         .commit_note(&written.rel, ctx.author(), "save message as")
         .await;
     if let Err(e) = data.reindex().await {
-        tracing::error!(error = %format!("{e:#}"), "re-index after saving a message failed");
+        tracing::error!(error = %crate::errors::chain(e.as_ref()), "re-index after saving a message failed");
     }
     let done = format!("Saved as `{}`.{committed}", written.rel);
     edit_original(ctx, Page::plain(&done)).await
@@ -207,7 +207,7 @@ async fn fetch_text(file: &serenity::Attachment, max: usize) -> Result<Vec<u8>, 
     let bytes = crate::fetch::attachment(&file.url, limit)
         .await
         .map_err(|e| {
-            tracing::warn!(error = %format!("{e:#}"), url = %file.url, "cannot fetch an attachment");
+            tracing::warn!(error = %crate::errors::chain(e.as_ref()), url = %file.url, "cannot fetch an attachment");
             format!("Sorry, “{name}” could not be fetched ({e}); nothing was saved.")
         })?;
     capture::check_text(&bytes, max).map_err(|e| format!("“{name}” was not saved: {e}."))?;

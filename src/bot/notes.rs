@@ -129,7 +129,7 @@ pub(super) async fn on_submit(
     let page = data.session_page(&written.rel, saved).await;
     let shown = form.edit_response(&ctx.http, page.into_edit()).await?;
     if let Err(e) = data.store.set_note_message(&written.rel, shown.id.get()) {
-        tracing::warn!(error = %format!("{e:#}"), "cannot record a note's message");
+        tracing::warn!(error = %crate::errors::chain(e.as_ref()), "cannot record a note's message");
     }
     Ok(())
 }
@@ -265,7 +265,7 @@ impl Data {
             deleted_at: None,
         };
         if let Err(e) = self.store.record_note(&record) {
-            tracing::error!(error = %format!("{e:#}"), rel, "cannot record a note");
+            tracing::error!(error = %crate::errors::chain(e.as_ref()), rel, "cannot record a note");
         }
     }
 
@@ -293,7 +293,7 @@ impl Data {
         .await;
         let why = match done {
             Ok(Ok(())) => return String::new(),
-            Ok(Err(e)) => format!("{e:#}"),
+            Ok(Err(e)) => crate::errors::chain(e.as_ref()),
             Err(e) => e.to_string(),
         };
         tracing::warn!(error = %why, "a note was saved but not committed");
@@ -319,7 +319,7 @@ impl Data {
         match written {
             Ok(Ok(w)) => Ok(w),
             Ok(Err(e)) => {
-                tracing::error!(error = %format!("{e:#}"), "cannot write a note from Discord");
+                tracing::error!(error = %crate::errors::chain(e.as_ref()), "cannot write a note from Discord");
                 Err("Sorry, your note could not be saved. The error was logged.".to_string())
             }
             Err(e) => {
@@ -333,7 +333,7 @@ impl Data {
     /// as `/session` shows it, under `saved` (text of our own, not escaped).
     pub(super) async fn session_page(&self, rel: &str, saved: String) -> Page {
         if let Err(e) = self.reindex().await {
-            tracing::error!(error = %format!("{e:#}"), "re-index after a note changed failed");
+            tracing::error!(error = %crate::errors::chain(e.as_ref()), "re-index after a note changed failed");
         }
         let owned = rel.to_string();
         let hit = self.with_engine(move |e| e.session_in_file(&owned)).await;

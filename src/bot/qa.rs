@@ -34,7 +34,7 @@ impl Data {
     fn is_qa_channel(&self, channel: u64) -> bool {
         self.config.qa.channels.contains(&channel)
             || self.store.is_qa_channel(channel).unwrap_or_else(|e| {
-                tracing::error!(error = %format!("{e:#}"), "cannot read Q&A channels");
+                tracing::error!(error = %crate::errors::chain(e.as_ref()), "cannot read Q&A channels");
                 false
             })
     }

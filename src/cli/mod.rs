@@ -183,6 +183,15 @@ pub fn run(cli: Cli, mut config: Config, color: bool) -> Result<i32> {
         config.index_dir = i;
     }
     let style = Style { color };
+    // Every log line of this run names the command (a span: its fields are
+    // in each JSON log line).
+    let name = format!("{:?}", cli.command);
+    let name = name
+        .split(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or("")
+        .to_lowercase();
+    let _span = tracing::info_span!("run", command = %name).entered();
     // `-v` also says why each hit matched.
     let verbose = cli.verbose > 0;
     let bar = if std::io::stderr().is_terminal() {

@@ -69,7 +69,7 @@ impl Lease {
             }
             Err(e) => {
                 // Keep what is left of the lease; it runs out on its own.
-                tracing::warn!(error = %format!("{e:#}"), "cannot renew the digests' lease");
+                tracing::warn!(error = %crate::errors::chain(e.as_ref()), "cannot renew the digests' lease");
                 self.held()
             }
         }
@@ -95,7 +95,7 @@ impl Lease {
             match self.store.release_lease(NAME, &self.owner) {
                 Ok(()) => tracing::info!(owner = %self.owner, "digests' lease released"),
                 Err(e) => {
-                    tracing::warn!(error = %format!("{e:#}"), "cannot release the digests' lease")
+                    tracing::warn!(error = %crate::errors::chain(e.as_ref()), "cannot release the digests' lease")
                 }
             }
         }

@@ -167,14 +167,14 @@ impl<P: Poster> Scheduler<P> {
         let mut out = match self.recover(now).await {
             Ok(o) => o,
             Err(e) => {
-                tracing::error!(error = %format!("{e:#}"), "cannot read pending digests");
+                tracing::error!(error = %crate::errors::chain(e.as_ref()), "cannot read pending digests");
                 Vec::new()
             }
         };
         let subs = match self.store.subscriptions() {
             Ok(s) => s,
             Err(e) => {
-                tracing::error!(error = %format!("{e:#}"), "cannot read subscriptions");
+                tracing::error!(error = %crate::errors::chain(e.as_ref()), "cannot read subscriptions");
                 return out;
             }
         };
@@ -191,7 +191,7 @@ impl<P: Poster> Scheduler<P> {
                 Ok(None) => {}
                 Ok(Some(_)) => continue,
                 Err(e) => {
-                    tracing::error!(error = %format!("{e:#}"), "cannot read digest posts");
+                    tracing::error!(error = %crate::errors::chain(e.as_ref()), "cannot read digest posts");
                     continue;
                 }
             }
@@ -199,7 +199,7 @@ impl<P: Poster> Scheduler<P> {
                 Ok(Some(o)) => out.push(o),
                 Ok(None) => {}
                 Err(e) => {
-                    tracing::error!(sub = sub.id, error = %format!("{e:#}"), "digest not posted")
+                    tracing::error!(sub = sub.id, error = %crate::errors::chain(e.as_ref()), "digest not posted")
                 }
             }
         }
@@ -272,7 +272,7 @@ impl<P: Poster> Scheduler<P> {
             Ok(message) => {
                 if let Err(e) = self.store.finish_post(sub, date, message, self.clock.now()) {
                     // The pending row stays; the next tick finds the message by its nonce.
-                    tracing::error!(error = %format!("{e:#}"), "digest sent but not recorded as sent");
+                    tracing::error!(error = %crate::errors::chain(e.as_ref()), "digest sent but not recorded as sent");
                 }
                 tracing::info!(sub, %date, channel, message, "digest posted");
                 Outcome::Posted { sub, date, message }
@@ -283,11 +283,11 @@ impl<P: Poster> Scheduler<P> {
                     .post_failed(sub, date, self.settings.max_attempts)
                     .unwrap_or(PostState::Pending);
                 let gave_up = state == PostState::Failed;
-                tracing::warn!(sub, %date, channel, gave_up, error = %format!("{e:#}"), "digest not sent");
+                tracing::warn!(sub, %date, channel, gave_up, error = %crate::errors::chain(e.as_ref()), "digest not sent");
                 Outcome::Failed {
                     sub,
                     date,
-                    error: format!("{e:#}"),
+                    error: crate::errors::chain(e.as_ref()),
                     gave_up,
                 }
             }
@@ -326,7 +326,7 @@ impl<P: Poster> Scheduler<P> {
                     out.push(Outcome::Failed {
                         sub,
                         date,
-                        error: format!("{e:#}"),
+                        error: crate::errors::chain(e.as_ref()),
                         gave_up: state == PostState::Failed,
                     });
                 }

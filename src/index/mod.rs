@@ -150,8 +150,9 @@ impl NotesIndex {
                 match Self::try_open(dir) {
                     Ok(ix) => return Ok((ix, None)),
                     Err(e) => Some(format!(
-                        "index in {} is unreadable ({e:#}); rebuilding it",
-                        dir.display()
+                        "index in {} is unreadable ({}); rebuilding it",
+                        dir.display(),
+                        crate::errors::chain(e.as_ref())
                     )),
                 }
             }

@@ -863,3 +863,50 @@ fn gaps_are_grouped_by_topic_and_closed_when_the_notes_answer_them() {
     assert!(out.contains("closed "), "{out}");
     assert!(out.contains("nearest: Some session (0.50)"), "{out}");
 }
+
+/// Log lines on a pipe (a file, the journal) carry no colour codes; with
+/// `CONFNOTES_LOG_FORMAT=json` each is one JSON object with the command's
+/// span; a bad format is refused by name.
+#[test]
+fn logs_have_no_colour_off_a_terminal_and_are_json_when_asked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let notes = tmp.path().join("notes");
+    copy_shipped(&notes);
+    let index = tmp.path().join("index");
+    let text = common::confnotes_env(&notes, &index, &[("CONFNOTES_LOG", "debug")], &["index"]);
+    assert!(text.status.success());
+    let log = String::from_utf8(text.stderr).unwrap();
+    assert!(log.lines().count() > 3, "{log}");
+    assert!(!log.contains('\u{1b}'), "escape codes on a pipe: {log:?}");
+
+    std::fs::remove_dir_all(&index).unwrap();
+    let env = [("CONFNOTES_LOG", "debug"), ("CONFNOTES_LOG_FORMAT", "json")];
+    let out = common::confnotes_env(&notes, &index, &env, &["index"]);
+    assert!(out.status.success());
+    let log = String::from_utf8(out.stderr).unwrap();
+    let lines: Vec<Value> = log
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    assert!(lines.len() > 3, "{log}");
+    for l in &lines {
+        assert!(l["timestamp"].is_string() && l["level"].is_string(), "{l}");
+        assert!(l["fields"].is_object(), "{l}");
+    }
+    let ours = lines.iter().find(|l| l["span"]["command"] == "index");
+    assert!(ours.is_some(), "no line with the command's span: {log}");
+
+    let bad = common::confnotes_env(
+        &notes,
+        &index,
+        &[("CONFNOTES_LOG_FORMAT", "xml")],
+        &["ask", "wasm"],
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        err.contains("CONFNOTES_LOG_FORMAT") && err.contains("xml"),
+        "{err}"
+    );
+}

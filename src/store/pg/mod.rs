@@ -253,8 +253,9 @@ impl PgStore {
                 let gone = self.pool.retain(|_, _| false).removed.len();
                 tracing::warn!(
                     idle_connections_dropped = gone,
-                    "lost a connection to the state database {}: {e:#}",
-                    self.location
+                    "lost a connection to the state database {}: {}",
+                    self.location,
+                    crate::errors::chain(e.as_ref())
                 );
             }
         }
@@ -286,7 +287,7 @@ impl PgStore {
             anyhow!(
                 "cannot reach the state database {}: {}",
                 self.location,
-                causes(&e)
+                crate::errors::chain(&e)
             )
         })
     }
@@ -411,21 +412,6 @@ impl Drop for PgStore {
             rt.shutdown_background();
         }
     }
-}
-
-/// An error and its causes, "a: b: c", each said once (the pool's error
-/// names only the first).
-fn causes(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let mut next = Some(e);
-    while let Some(err) = next {
-        let text = err.to_string();
-        if !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-        next = err.source();
-    }
-    parts.join(": ")
 }
 
 /// Whether `e` says the connection is gone (closed, broken, or ended by
@@ -770,7 +756,7 @@ mod tests {
         })
         .err()
         .unwrap();
-        let e = format!("{e:#}");
+        let e = crate::errors::chain(e.as_ref());
         assert!(e.contains("PGPASSWORD") && !e.contains("hunter2"), "{e}");
         let e = PgStore::open(&PgOptions {
             url: "mysql://nope".into(),
@@ -778,6 +764,9 @@ mod tests {
         })
         .err()
         .unwrap();
-        assert!(format!("{e:#}").contains("state.url"), "{e:#}");
+        assert!(
+            crate::errors::chain(e.as_ref()).contains("state.url"),
+            "{e:#}"
+        );
     }
 }
