@@ -276,9 +276,34 @@ pub struct StateConfig {
 /// The bot token, from the `DISCORD_TOKEN` environment variable.
 pub fn discord_token() -> Result<String> {
     match std::env::var("DISCORD_TOKEN") {
-        Ok(t) if !t.trim().is_empty() => Ok(t.trim().to_string()),
+        Ok(t) if !t.trim().is_empty() => token_shape(&t),
         _ => bail!("DISCORD_TOKEN is not set: export the bot token from the Discord developer portal (Bot > Reset Token)"),
     }
+}
+
+/// A bot token as Discord issues it: three parts of base64url joined by
+/// dots (the bot's id, a time, a signature). Caught here, a token that
+/// cannot be one fails before any connection, with a message that never
+/// shows it. A pasted "Bot " prefix (serenity adds its own) is taken off.
+pub fn token_shape(token: &str) -> Result<String> {
+    let t = token.trim();
+    let t = t.strip_prefix("Bot ").unwrap_or(t).trim();
+    let parts: Vec<&str> = t.split('.').collect();
+    let base64url = |p: &str| {
+        p.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    };
+    let shaped = parts.len() == 3
+        && parts.iter().all(|p| !p.is_empty() && base64url(p))
+        && parts[0].len() >= 16
+        && parts[2].len() >= 20;
+    if !shaped {
+        bail!(
+            "DISCORD_TOKEN does not look like a bot token ({} characters; a bot token is three              parts joined by dots, about 70 characters): copy it again from the Discord developer              portal (Bot > Reset Token), not the application id, public key or client secret",
+            t.chars().count()
+        );
+    }
+    Ok(t.to_string())
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
@@ -844,6 +869,24 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.discord.shard_range, [0, 1]);
+    }
+
+    #[test]
+    fn a_token_that_cannot_be_a_bot_token_is_refused_without_showing_it() {
+        let good = "MTEwMDAwMDAwMDAwMDAwMDAwMg.GaBcDe.aBcDeFgHiJkLmNoPqRsTuVwXyZ012345";
+        assert_eq!(token_shape(good).unwrap(), good);
+        assert_eq!(token_shape(&format!(" Bot {good}\n")).unwrap(), good);
+        for bad in [
+            "not-a-token",
+            "1100000000000000001",
+            "MTEwMDAwMDAwMDAwMDAwMDAwMg.GaBcDe",
+            "MTEwMDAwMDAwMDAwMDAwMDAwMg.GaBcDe.short",
+            "MTEwMDAwMDAwMDAwMDAwMDAwMg.Ga+cDe.aBcDeFgHiJkLmNoPqRsTuVwXyZ012345",
+        ] {
+            let e = token_shape(bad).unwrap_err().to_string();
+            assert!(e.contains("does not look like a bot token"), "{e}");
+            assert!(!e.contains(bad), "the token is shown: {e}");
+        }
     }
 
     #[test]

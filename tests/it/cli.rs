@@ -910,3 +910,26 @@ fn logs_have_no_colour_off_a_terminal_and_are_json_when_asked() {
         "{err}"
     );
 }
+
+/// A token that cannot be a bot token stops `serve` before it connects,
+/// with a message that does not show it.
+#[test]
+fn serve_refuses_a_token_that_cannot_be_a_bot_token() {
+    let tmp = tempfile::tempdir().unwrap();
+    let notes = tmp.path().join("notes");
+    copy_shipped(&notes);
+    let out = Command::new(env!("CARGO_BIN_EXE_confnotes"))
+        .current_dir(common::root())
+        .args(["--notes", notes.to_str().unwrap(), "serve"])
+        .env("DISCORD_TOKEN", "not-a-token")
+        .env("CONFNOTES_DATA_DIR", tmp.path().join("data"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("does not look like a bot token"), "{err}");
+    assert!(
+        !err.contains("not-a-token") && !err.contains("HTTP"),
+        "{err}"
+    );
+}

@@ -3,6 +3,9 @@
 
 pub mod pg;
 
+/// A token shaped like Discord's, for `serve` against the mock.
+pub const TEST_TOKEN: &str = "MTEwMDAwMDAwMDAwMDAwMDAwMg.GaBcDe.mock-discord-test-token-000000";
+
 use confnotes::answer::Engine;
 use confnotes::config::Config;
 use confnotes::index::Silent;

@@ -17,7 +17,7 @@ pub fn serve_command(mock: &MockDiscord, notes: &Path, data: &Path) -> Command {
     command
         .current_dir(common::root())
         .args(["--notes", notes.to_str().unwrap(), "serve"])
-        .env("DISCORD_TOKEN", "test-token")
+        .env("DISCORD_TOKEN", crate::common::TEST_TOKEN)
         .env("CONFNOTES_DISCORD__API_BASE", &mock.api_base)
         .env("CONFNOTES_DATA_DIR", data)
         .env("CONFNOTES_INDEX__WATCH", "false")
