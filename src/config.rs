@@ -262,6 +262,25 @@ impl std::str::FromStr for LogFormat {
     }
 }
 
+/// The settings the environment overrides now, as (dotted key, variable):
+/// where each value came from, for `confnotes doctor`. Values are not
+/// given.
+pub fn env_overrides() -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = std::env::vars()
+        .filter_map(|(var, _)| {
+            let rest = var.strip_prefix("CONFNOTES_")?;
+            let program =
+                matches!(rest, "CAPTURE_DIR" | "LOG" | "LOG_FORMAT") || rest.starts_with("TEST_");
+            (!program).then(|| {
+                let key: Vec<String> = rest.split("__").map(str::to_lowercase).collect();
+                (key.join("."), var.clone())
+            })
+        })
+        .collect();
+    out.sort();
+    out
+}
+
 /// Where the bot keeps its state.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]

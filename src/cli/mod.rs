@@ -6,6 +6,7 @@ use crate::index::{Filters, Progress};
 use crate::notes::Kind;
 use crate::render::{self, SessionFull, SessionJson, Style};
 use anyhow::Result;
+mod doctor;
 mod gaps;
 mod inspect;
 pub mod state;
@@ -121,6 +122,13 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Check what can be checked without Discord: the configuration, the
+    /// notes, the index, the state, the token, the digests. Exit status 1
+    /// when something would stop the bot.
+    Doctor {
+        #[arg(long)]
+        json: bool,
+    },
     /// What the bot has stored: Q&A channels, subscriptions, last posts, feedback.
     State {
         #[arg(long)]
@@ -199,6 +207,38 @@ pub fn run(cli: Cli, mut config: Config, color: bool) -> Result<i32> {
     } else {
         Bar(indicatif::ProgressBar::hidden())
     };
+    let source = match &cli.config {
+        Some(p) => p.display().to_string(),
+        None if std::path::Path::new(crate::config::DEFAULT_FILE).exists() => {
+            crate::config::DEFAULT_FILE.to_string()
+        }
+        None => "built-in defaults".to_string(),
+    };
+    if let Command::Doctor { json } = cli.command {
+        let token = crate::config::discord_token();
+        let checks = doctor::checks(&config, &source, &token, true);
+        let mut out = std::io::stdout().lock();
+        if json {
+            writeln!(out, "{}", serde_json::to_string_pretty(&checks)?)?;
+        } else {
+            write!(out, "{}", doctor::text(&checks, &style))?;
+        }
+        return Ok(doctor::status(&checks));
+    }
+    if matches!(cli.command, Command::Serve) {
+        // What would stop the bot, said before anything else starts.
+        let token = crate::config::discord_token();
+        let checks = doctor::checks(&config, &source, &token, false);
+        if doctor::status(&checks) != 0 {
+            let failed: Vec<doctor::Check> = checks
+                .into_iter()
+                .filter(|c| c.status == doctor::Status::Error)
+                .collect();
+            eprint!("{}", doctor::text(&failed, &style));
+            eprintln!("serve did not start; `confnotes doctor` checks everything.");
+            return Ok(1);
+        }
+    }
     if let Command::State { json } = cli.command {
         return state(&config, json, &style);
     }
@@ -312,7 +352,7 @@ fn output(
             let d = digest(&config, &engine, date, topic.as_deref().unwrap_or(""))?;
             print_digest(out, &d, json, style)?;
         }
-        (Command::State { .. } | Command::Inspect { .. }, _) => {
+        (Command::State { .. } | Command::Inspect { .. } | Command::Doctor { .. }, _) => {
             unreachable!("handled before indexing")
         }
         (Command::Sessions { json }, _) => print_sessions(out, &engine, json, style)?,

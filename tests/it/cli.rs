@@ -925,11 +925,78 @@ fn serve_refuses_a_token_that_cannot_be_a_bot_token() {
         .env("CONFNOTES_DATA_DIR", tmp.path().join("data"))
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("does not look like a bot token"), "{err}");
+    assert!(err.contains("serve did not start"), "{err}");
     assert!(
         !err.contains("not-a-token") && !err.contains("HTTP"),
         "{err}"
     );
+}
+
+/// `doctor` on a good setup says so and exits 0; each problem is named
+/// with what to do, and exits 1. It never writes: no index, no state file.
+#[test]
+fn doctor_checks_the_setup_without_discord() {
+    let tmp = tempfile::tempdir().unwrap();
+    let notes = tmp.path().join("notes");
+    copy_shipped(&notes);
+    std::fs::write(notes.join("empty.md"), "just a line, no talk\n").unwrap();
+    let data = tmp.path().join("data");
+    let doctor = |notes: &Path, token: Option<&str>, read_only: bool| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_confnotes"));
+        c.current_dir(common::root())
+            .args(["--notes", notes.to_str().unwrap(), "doctor", "--json"])
+            .env("CONFNOTES_DATA_DIR", &data)
+            .env("CONFNOTES_INDEX__READ_ONLY", read_only.to_string())
+            .env_remove("DISCORD_TOKEN");
+        if let Some(t) = token {
+            c.env("DISCORD_TOKEN", t);
+        }
+        let out = c.output().unwrap();
+        let checks: Value = serde_json::from_slice(&out.stdout).unwrap();
+        (out.status.code(), checks)
+    };
+    let failed = |checks: &Value| -> Vec<String> {
+        let all = checks.as_array().unwrap().iter();
+        all.filter(|c| c["status"] == "error")
+            .map(|c| format!("{} {}", c["area"], c["message"]))
+            .collect()
+    };
+
+    // No index yet, no state, a file with no talk: warnings, not errors.
+    let (code, checks) = doctor(&notes, Some(common::TEST_TOKEN), false);
+    assert_eq!(code, Some(0), "{checks:#}");
+    let text = checks.to_string();
+    assert!(
+        text.contains("empty.md") && text.contains("no index"),
+        "{text}"
+    );
+    assert!(
+        text.contains("CONFNOTES_INDEX__READ_ONLY"),
+        "overrides named: {text}"
+    );
+    assert!(!data.join("state.sqlite3").exists() && !data.join("index").exists());
+
+    // The same with index.read_only: no index is an error.
+    let (code, checks) = doctor(&notes, Some(common::TEST_TOKEN), true);
+    assert_eq!(code, Some(1));
+    assert!(
+        failed(&checks).iter().any(|f| f.contains("index")),
+        "{checks:#}"
+    );
+
+    // No token; a token that cannot be one (never shown).
+    let (code, checks) = doctor(&notes, None, false);
+    assert_eq!(code, Some(1));
+    assert!(failed(&checks)[0].contains("DISCORD_TOKEN is not set"));
+    let (code, checks) = doctor(&notes, Some("hunter2"), false);
+    assert_eq!(code, Some(1));
+    assert!(!checks.to_string().contains("hunter2"));
+
+    // No notes directory.
+    let (code, checks) = doctor(&tmp.path().join("nope"), Some(common::TEST_TOKEN), false);
+    assert_eq!(code, Some(1));
+    assert!(failed(&checks)[0].contains("does not exist"), "{checks:#}");
 }

@@ -1,0 +1,299 @@
+//! `confnotes doctor`: what can be checked without Discord, each problem
+//! with what to do about it. It reads and never writes: no index is built,
+//! no state file is created. `serve` runs the same checks at start and
+//! refuses to start on an error.
+
+use crate::config::Config;
+use crate::notes::{self, Severity};
+use crate::render::Style;
+use crate::store::Location;
+use serde::Serialize;
+use std::fmt::Write as _;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub(super) enum Status {
+    Ok,
+    /// Works, but worth a look.
+    Warning,
+    /// `serve` would not work.
+    Error,
+}
+
+/// One check.
+#[derive(Debug, Clone, Serialize)]
+pub(super) struct Check {
+    /// config, notes, index, state, token, digests
+    pub(super) area: &'static str,
+    pub(super) status: Status,
+    pub(super) message: String,
+    /// What to do; empty when all is well.
+    pub(super) advice: String,
+}
+
+fn check(area: &'static str, status: Status, message: String, advice: &str) -> Check {
+    Check {
+        area,
+        status,
+        message,
+        advice: advice.to_string(),
+    }
+}
+
+/// Every offline check, in order. `token` is what reading the token gave.
+/// `full`: read every note and the index too (`doctor`); without it, only
+/// what stops `serve` (its start-up reads the notes and index anyway).
+pub(super) fn checks(
+    config: &Config,
+    source: &str,
+    token: &anyhow::Result<String>,
+    full: bool,
+) -> Vec<Check> {
+    let mut out = vec![check(
+        "config",
+        Status::Ok,
+        format!("configuration read from {source}"),
+        "",
+    )];
+    for (key, var) in crate::config::env_overrides() {
+        out.push(check(
+            "config",
+            Status::Ok,
+            format!("{key} set by {var}"),
+            "",
+        ));
+    }
+    if full {
+        out.extend(notes_checks(config));
+        out.push(index_check(config));
+    } else if !config.notes_dir.is_dir() {
+        out.extend(notes_checks(config));
+    }
+    out.extend(state_checks(config));
+    out.push(match token {
+        Ok(t) => check(
+            "token",
+            Status::Ok,
+            format!(
+                "DISCORD_TOKEN is set and shaped like a bot token ({} characters)",
+                t.chars().count()
+            ),
+            "",
+        ),
+        Err(e) => check(
+            "token",
+            Status::Error,
+            crate::errors::chain(e.as_ref()),
+            "export DISCORD_TOKEN in the bot's environment (a systemd EnvironmentFile, not the config file)",
+        ),
+    });
+    out
+}
+
+fn notes_checks(config: &Config) -> Vec<Check> {
+    let dir = &config.notes_dir;
+    if !dir.is_dir() {
+        return vec![check(
+            "notes",
+            Status::Error,
+            format!("the notes directory {} does not exist", dir.display()),
+            "set notes_dir (or --notes) to the directory holding the notes",
+        )];
+    }
+    let (files, diags) = notes::walk::list_notes(dir);
+    let rules = config.notes.talk_rules();
+    let mut out = Vec::new();
+    let (mut sessions, mut formats) = (0usize, std::collections::BTreeMap::new());
+    let mut no_talk = Vec::new();
+    for f in &files {
+        let Ok(text) = std::fs::read_to_string(&f.path) else {
+            continue; // reported by the walk's diagnostics or the index
+        };
+        let (note, _, _) = notes::parse_with_outline(&f.rel, &text, rules.for_file(&f.rel));
+        *formats
+            .entry(format!("{:?}", note.format).to_lowercase())
+            .or_insert(0usize) += 1;
+        let n = note
+            .chunks
+            .iter()
+            .filter(|c| c.meta.kind.is_session())
+            .count();
+        sessions += n;
+        if n == 0 {
+            no_talk.push(f.rel.clone());
+        }
+    }
+    let formats: Vec<String> = formats.iter().map(|(k, v)| format!("{v} {k}")).collect();
+    out.push(check(
+        "notes",
+        if files.is_empty() {
+            Status::Warning
+        } else {
+            Status::Ok
+        },
+        format!(
+            "{} files in {} ({}), {sessions} sessions",
+            files.len(),
+            dir.display(),
+            formats.join(", ")
+        ),
+        if files.is_empty() {
+            "put the team's notes there"
+        } else {
+            ""
+        },
+    ));
+    if !no_talk.is_empty() {
+        out.push(check(
+            "notes",
+            Status::Warning,
+            format!("no talk found in {}: {}", no_talk.len(), no_talk.join(", ")),
+            "`confnotes inspect FILE` shows how each was read; a [[notes.rules]] entry fixes a layout the parser misreads",
+        ));
+    }
+    for d in diags {
+        let status = match d.severity {
+            Severity::Warning => Status::Warning,
+            Severity::Error => Status::Warning, // skipped, the rest is read
+        };
+        out.push(check(
+            "notes",
+            status,
+            d.to_string(),
+            "fix or remove the file",
+        ));
+    }
+    out
+}
+
+fn index_check(config: &Config) -> Check {
+    let dir = config.index_path();
+    if !dir.exists() {
+        return check(
+            "index",
+            if config.index.read_only {
+                Status::Error
+            } else {
+                Status::Warning
+            },
+            format!("no index in {} yet", dir.display()),
+            "run `confnotes index` (serve builds it at start unless index.read_only is set)",
+        );
+    }
+    match crate::index::NotesIndex::open_read_only(&dir) {
+        Ok(ix) => {
+            let (files, _) = notes::walk::list_notes(&config.notes_dir);
+            if ix.is_current(&files) {
+                check(
+                    "index",
+                    Status::Ok,
+                    format!("index in {} is current", dir.display()),
+                    "",
+                )
+            } else {
+                check(
+                    "index",
+                    Status::Warning,
+                    format!("index in {} is older than the notes", dir.display()),
+                    "run `confnotes index` (serve refreshes it at start and watches the notes)",
+                )
+            }
+        }
+        Err(e) => check(
+            "index",
+            if config.index.read_only {
+                Status::Error
+            } else {
+                Status::Warning
+            },
+            crate::errors::chain(e.as_ref()),
+            "run `confnotes index` to rebuild it",
+        ),
+    }
+}
+
+fn state_checks(config: &Config) -> Vec<Check> {
+    let location = config.state_location();
+    if let Location::Sqlite(path) = &location {
+        if !path.exists() {
+            return vec![check(
+                "state",
+                Status::Ok,
+                format!("no state file yet ({}); serve creates it", path.display()),
+                "",
+            )];
+        }
+    }
+    let store = match crate::store::open(&location) {
+        Ok(s) => s,
+        Err(e) => {
+            return vec![check(
+                "state",
+                Status::Error,
+                crate::errors::chain(e.as_ref()),
+                "check state.url and the database (or the state file's permissions)",
+            )]
+        }
+    };
+    let mut out = Vec::new();
+    let pending = store.pending_posts().map(|p| p.len()).unwrap_or(0);
+    out.push(check(
+        "state",
+        Status::Ok,
+        format!(
+            "{} (schema {}), {pending} digest posts pending",
+            store.location(),
+            store.schema_version().unwrap_or(0)
+        ),
+        "",
+    ));
+    let now = chrono::Utc::now();
+    for s in store.subscriptions().unwrap_or_default() {
+        let next = crate::digest::schedule::next_due(s.time, s.timezone, s.created_at, now);
+        out.push(check(
+            "digests",
+            Status::Ok,
+            format!(
+                "channel {} at {} {}: next {}",
+                s.channel_id,
+                s.time.format("%H:%M"),
+                s.timezone.name(),
+                next.format("%Y-%m-%d %H:%M UTC")
+            ),
+            "",
+        ));
+    }
+    out
+}
+
+/// The checks as text: one line each, advice under problems.
+pub(super) fn text(checks: &[Check], style: &Style) -> String {
+    let mut out = String::new();
+    for c in checks {
+        let mark = match c.status {
+            Status::Ok => "ok  ",
+            Status::Warning => "warn",
+            Status::Error => "FAIL",
+        };
+        let _ = writeln!(out, "{mark} {:<8} {}", c.area, c.message);
+        if !c.advice.is_empty() && c.status != Status::Ok {
+            let _ = writeln!(out, "              → {}", c.advice);
+        }
+    }
+    let errors = checks.iter().filter(|c| c.status == Status::Error).count();
+    let warnings = checks
+        .iter()
+        .filter(|c| c.status == Status::Warning)
+        .count();
+    let _ = writeln!(
+        out,
+        "\n{}",
+        style.bold(&format!("{errors} problems, {warnings} warnings"))
+    );
+    out
+}
+
+/// The exit status: 1 when a check failed.
+pub(super) fn status(checks: &[Check]) -> i32 {
+    i32::from(checks.iter().any(|c| c.status == Status::Error))
+}
