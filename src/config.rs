@@ -37,6 +37,7 @@ pub struct Config {
     pub notes: NotesConfig,
     pub state: StateConfig,
     pub log: LogConfig,
+    pub metrics: MetricsConfig,
     /// Conference schedules outside the notes directory (`[[schedule]]`).
     pub schedule: Vec<ScheduleSource>,
 }
@@ -241,6 +242,21 @@ pub struct LogConfig {
     pub format: LogFormat,
 }
 
+/// The HTTP listener for Prometheus and health checks.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricsConfig {
+    /// `host:port` to serve `/metrics` and `/healthz` on; empty: off.
+    pub listen: String,
+}
+
+impl MetricsConfig {
+    /// The address to listen on, if any.
+    pub fn address(&self) -> Option<std::net::SocketAddr> {
+        self.listen.trim().parse().ok()
+    }
+}
+
 #[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
@@ -405,6 +421,7 @@ impl Default for Config {
             notes: NotesConfig::default(),
             state: StateConfig::default(),
             log: LogConfig::default(),
+            metrics: MetricsConfig::default(),
             schedule: Vec::new(),
         }
     }
@@ -619,6 +636,13 @@ impl Config {
             return invalid(
                 "digest.sessions",
                 "must be between 1 and 8 (one Discord message holds 10 embeds)",
+            );
+        }
+        let listen = self.metrics.listen.trim();
+        if !listen.is_empty() && self.metrics.address().is_none() {
+            return invalid(
+                "metrics.listen",
+                "must be an IP address and port, e.g. \"127.0.0.1:9108\" (empty: off)",
             );
         }
         if self.digest.check_seconds == 0 {
@@ -888,6 +912,20 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.discord.shard_range, [0, 1]);
+        let c = load(None, &[("CONFNOTES_METRICS__LISTEN", "127.0.0.1:9108")]).unwrap();
+        assert_eq!(c.metrics.address(), Some(([127, 0, 0, 1], 9108).into()));
+    }
+
+    #[test]
+    fn a_metrics_address_that_is_not_one_is_refused_by_name() {
+        for bad in ["localhost:9108", "9108", "127.0.0.1"] {
+            let e = format!(
+                "{:#}",
+                load(None, &[("CONFNOTES_METRICS__LISTEN", bad)]).unwrap_err()
+            );
+            assert!(e.contains("metrics.listen"), "{bad}: {e}");
+        }
+        assert_eq!(Config::default().metrics.address(), None, "off by default");
     }
 
     #[test]

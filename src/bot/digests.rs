@@ -175,6 +175,7 @@ pub(super) fn scheduler(
         poster: DiscordPoster { http, me },
         clock: Arc::clone(&data.clock),
         settings: settings(data),
+        on_outcome: Some(Arc::new(|o| super::metrics::global().digest(o))),
     }
 }
 
@@ -394,6 +395,7 @@ fn scheduler_for_preview(data: &Data) -> Scheduler<NoPoster> {
         poster: NoPoster,
         clock: Arc::clone(&data.clock),
         settings: settings(data),
+        on_outcome: None,
     }
 }
 

@@ -110,13 +110,19 @@ impl Reindexer {
     /// follow, and the gaps the notes answer now are closed.
     pub(super) async fn run(&self) -> Result<Report> {
         let engine = Arc::clone(&self.engine);
-        let (report, catalog) = tokio::task::spawn_blocking(move || -> Result<_> {
+        let done = tokio::task::spawn_blocking(move || -> Result<_> {
             let report = engine.reindex(&crate::index::Silent)?;
-            let catalog = engine.snapshot().catalog()?;
-            Ok((report, catalog))
+            let now = engine.snapshot();
+            let catalog = now.catalog()?;
+            let dir = now.index.dir().to_path_buf();
+            Ok((report, catalog, dir))
         })
         .await
-        .context("re-index stopped")??;
+        .context("re-index stopped")
+        .and_then(|r| r);
+        let metrics = super::metrics::global();
+        let (report, catalog, dir) = done.inspect_err(|_| metrics.reindex_failures.inc())?;
+        metrics.indexed(report.chunks, report.sessions, &dir, report.elapsed);
         *self.catalog.write().unwrap_or_else(|e| e.into_inner()) = catalog;
         super::digests::sync(&*self.store, &self.engine, self.clock.as_ref());
         super::gaps::close_answered(self).await;

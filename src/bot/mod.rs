@@ -15,7 +15,9 @@ mod custom_id;
 mod digests;
 mod events;
 mod gaps;
+pub mod health;
 mod lifecycle;
+pub mod metrics;
 mod note_edits;
 mod note_upload;
 mod notes;
@@ -167,10 +169,12 @@ pub fn intents(config: &Config) -> serenity::GatewayIntents {
     }
 }
 
-/// A client ready to start, and what stopping it gracefully needs.
+/// A client ready to start, what stopping it gracefully needs, and what
+/// `/healthz` reads.
 pub struct Running {
     pub client: serenity::Client,
     pub shutdown: lifecycle::Shutdown,
+    pub health: Arc<health::Health>,
 }
 
 /// Build the client `serve` runs.
@@ -200,6 +204,8 @@ pub async fn build(
         Arc::clone(&options.clock),
         stop,
     )?;
+    let health = Arc::new(health::Health::default());
+    health.index_opened();
     digests::sync(&*data.store, &data.engine, data.clock.as_ref());
     data._watcher = lifecycle::watch_notes(&data)?;
     lifecycle::refresh_schedules(&data);
@@ -218,6 +224,8 @@ pub async fn build(
         .options(poise::FrameworkOptions {
             commands: commands::all(),
             on_error: |e| Box::pin(on_error(e)),
+            pre_command: |ctx| Box::pin(command_started(ctx)),
+            post_command: |ctx| Box::pin(command_done(ctx)),
             event_handler: |fw, event| {
                 Box::pin(events::on_event(fw.serenity_context, event, fw.user_data))
             },
@@ -235,9 +243,33 @@ pub async fn build(
             inner: framework,
             inflight,
         })
+        .event_handler(health::GatewayWatch {
+            health: Arc::clone(&health),
+        })
         .await
         .context("cannot build the Discord client")?;
-    Ok(Running { client, shutdown })
+    health.gateway(Arc::clone(&client.shard_manager));
+    Ok(Running {
+        client,
+        shutdown,
+        health,
+    })
+}
+
+/// Every command is counted, and timed from here to its reply.
+async fn command_started(ctx: Context<'_>) {
+    metrics::global().question(&ctx.command().qualified_name);
+    ctx.set_invocation_data(CommandStart(Instant::now())).await;
+}
+
+/// When the command started, kept in poise's invocation data.
+struct CommandStart(Instant);
+
+async fn command_done(ctx: Context<'_>) {
+    let started = ctx.invocation_data::<CommandStart>().await.map(|s| s.0);
+    if let Some(started) = started {
+        metrics::global().replied(&ctx.command().qualified_name, started.elapsed());
+    }
 }
 
 /// On connecting: register the commands (in the configured guilds, else
@@ -312,9 +344,16 @@ fn http(token: &str, options: &Options) -> Result<serenity::Http> {
 /// How long shutdown waits for replies in flight and the digest scheduler.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
-/// `confnotes serve`: run the bot until Ctrl-C or SIGTERM.
-pub async fn serve(config: Config, engine: Engine) -> Result<()> {
+/// `confnotes serve`: run the bot until Ctrl-C or SIGTERM. `report` is
+/// what indexing at start found.
+pub async fn serve(config: Config, engine: Engine, report: &crate::index::Report) -> Result<()> {
     let token = crate::config::discord_token()?;
+    metrics::global().indexed(
+        report.chunks,
+        report.sessions,
+        engine.index.dir(),
+        report.elapsed,
+    );
     let store = crate::store::open(&config.state_location())?;
     let options = Options {
         api_base: (!config.discord.api_base.trim().is_empty()).then(|| {
@@ -330,7 +369,11 @@ pub async fn serve(config: Config, engine: Engine) -> Result<()> {
     let Running {
         mut client,
         shutdown,
+        health,
     } = build(&config, &token, engine, store, &options).await?;
+    if let Some(addr) = config.metrics.address() {
+        health::listen(addr, health).await?;
+    }
     let shards = client.shard_manager.clone();
     tokio::spawn(async move {
         shutdown_signal().await;
@@ -384,6 +427,9 @@ async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
     use poise::FrameworkError as F;
     let (ctx, text) = match error {
         F::Command { error, ctx, .. } => {
+            if let Some(e) = error.downcast_ref::<serenity::Error>() {
+                metrics::global().rest_error(e);
+            }
             tracing::error!(command = %ctx.command().qualified_name, error = %error, "command failed");
             (
                 ctx,
@@ -417,6 +463,7 @@ async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
         .ephemeral(true)
         .allowed_mentions(serenity::CreateAllowedMentions::new());
     if let Err(e) = ctx.send(reply).await {
+        metrics::global().rest_error(&e);
         tracing::warn!(error = %e, "could not send the error reply");
     }
 }

@@ -75,6 +75,7 @@ impl Data {
     ) -> Result<bool, Error> {
         if self.store.answered_query(msg.id.get())?.is_some() {
             tracing::debug!(message = %msg.id, "already answered");
+            super::metrics::global().claim(false);
             return Ok(false);
         }
         if !self.qa_allowed(channel, now) {
@@ -83,6 +84,7 @@ impl Data {
         }
         let claimed =
             (self.store).claim_message(msg.id.get(), msg.channel_id.get(), question, now)?;
+        super::metrics::global().claim(claimed);
         if !claimed {
             tracing::debug!(message = %msg.id, "already answered");
         }
@@ -96,6 +98,7 @@ pub(super) async fn on_message(
     msg: &serenity::Message,
     data: &Data,
 ) -> Result<(), Error> {
+    let started = std::time::Instant::now();
     let me = ctx.cache.current_user().id;
     if msg.author.bot || msg.author.id == me || msg.webhook_id.is_some() {
         return Ok(());
@@ -123,6 +126,8 @@ pub(super) async fn on_message(
     if !data.may_answer(msg, msg.channel_id.get(), &question, now)? {
         return Ok(());
     }
+    let metrics = super::metrics::global();
+    metrics.question("qa");
     let page = if question.is_empty() {
         (Page::text("Ask me about the conference notes after the mention, for example: how do teams run WebAssembly on Kubernetes?"), Vec::new())
     } else {
@@ -173,6 +178,7 @@ pub(super) async fn on_message(
             data.store.set_answer_message(msg.id.get(), sent.id.get())?;
         }
     }
+    metrics.replied("qa", started.elapsed());
     Ok(())
 }
 

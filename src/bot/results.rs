@@ -112,6 +112,9 @@ async fn results_and_answer(
             e.ask(&q, &filters, per + 1, offset)
         })
         .await?;
+    if offset == 0 {
+        super::metrics::global().answered(&answer);
+    }
     if answer.hits.is_empty() {
         let text = if offset == 0 {
             no_results_text(&answer)
@@ -150,6 +153,9 @@ pub(super) async fn search_page(data: &Data, state: &SearchState) -> Result<Page
     let answer = data
         .with_engine(move |e| e.ask(&q, &filters, per + 1, offset))
         .await?;
+    if state.page == 0 {
+        super::metrics::global().answered(&answer);
+    }
     if answer.hits.is_empty() {
         let text = if state.page == 0 {
             no_results_text(&answer)

@@ -38,6 +38,11 @@ where
         match call().await {
             Err(e) if attempt < ATTEMPTS && transient(&e) => {
                 let wait = wait_before(attempt + 1, status(&e));
+                let metrics = super::metrics::global();
+                metrics.rest_error(&e);
+                if status(&e) == Some(429) {
+                    metrics.rate_limited(false, wait);
+                }
                 tracing::warn!(
                     what,
                     attempt,
@@ -49,6 +54,7 @@ where
                 attempt += 1;
             }
             Err(e) => {
+                super::metrics::global().rest_error(&e);
                 if attempt > 1 {
                     tracing::warn!(what, attempt, error = %describe(&e), "Discord call failed; giving up");
                 }

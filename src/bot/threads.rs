@@ -102,6 +102,7 @@ pub(super) async fn answer_followup(
     text: &str,
     addressed: bool,
 ) -> Result<(), Error> {
+    let started = std::time::Instant::now();
     let prev = Turn {
         question: rec.question.clone(),
         conference: rec.conference.clone(),
@@ -126,6 +127,7 @@ pub(super) async fn answer_followup(
     if !data.may_answer(msg, rec.channel_id, text, data.clock.now())? {
         return Ok(());
     }
+    super::metrics::global().question("followup");
     tracing::debug!(?followup, thread = rec.thread_id, "follow-up");
     let page = match followup {
         Followup::Pick { index, aspect } => {
@@ -190,6 +192,7 @@ pub(super) async fn answer_followup(
         }
     };
     send(ctx, msg, page).await?;
+    super::metrics::global().replied("followup", started.elapsed());
     rec.turns += 1;
     rec.updated_at = data.clock.now();
     data.store.save_thread(&rec)?;

@@ -484,7 +484,7 @@ fn serve(config: Config, engine: Engine, report: &crate::index::Report) -> Resul
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(crate::bot::serve(config, engine))
+    runtime.block_on(crate::bot::serve(config, engine, report))
 }
 
 /// What a question command asks: the words, the filters and the number

@@ -87,6 +87,9 @@ pub struct Settings {
     pub schedule_today: bool,
 }
 
+/// What is told each outcome of a tick.
+pub type OnOutcome = Arc<dyn Fn(&Outcome) + Send + Sync>;
+
 /// Posts due digests.
 pub struct Scheduler<P> {
     /// Processes sharing the state post in turn: only the lease's holder
@@ -97,6 +100,9 @@ pub struct Scheduler<P> {
     pub poster: P,
     pub clock: Arc<dyn Clock>,
     pub settings: Settings,
+    /// Told what each tick of [`Scheduler::run`] did (serve counts it for
+    /// its metrics); `None`: nobody listens.
+    pub on_outcome: Option<OnOutcome>,
 }
 
 /// The nonce of a subscription's digest for a date (Discord allows 25 characters).
@@ -356,7 +362,10 @@ impl<P: Poster> Scheduler<P> {
             if *stop.borrow() {
                 break;
             }
-            self.tick().await;
+            let outcomes = self.tick().await;
+            if let Some(observe) = &self.on_outcome {
+                outcomes.iter().for_each(|o| observe(o));
+            }
             tokio::select! {
                 _ = tokio::time::sleep(every) => {}
                 _ = taken.notified() => {}

@@ -126,6 +126,7 @@ impl World {
                 max_attempts: 3,
                 schedule_today: false,
             },
+            on_outcome: None,
         }
     }
 

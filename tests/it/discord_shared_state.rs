@@ -37,7 +37,7 @@ fn spawn(mock: &MockDiscord, notes: &Path, data: &Path, shard: u64, url: &str) -
 
 /// A daily digest for `channel` that is due now: its time two minutes ago
 /// in a zone where that is still today.
-fn subscribe_due_now(store: &dyn StateStore, channel: u64, topic: &str) {
+pub(crate) fn subscribe_due_now(store: &dyn StateStore, channel: u64, topic: &str) {
     let now = chrono::Utc::now();
     let zone = ["UTC", "Asia/Tokyo", "America/New_York"]
         .iter()

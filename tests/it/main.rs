@@ -13,6 +13,7 @@ mod digest;
 mod discord_e2e;
 mod discord_faults;
 mod discord_lifecycle;
+mod discord_metrics;
 mod discord_note_git;
 mod discord_note_upload;
 mod discord_notes;

@@ -95,6 +95,9 @@ struct State {
     nonce_window: Mutex<Option<Duration>>,
     /// Messages a thread was started from: Discord starts one per message.
     threads: Mutex<std::collections::HashSet<u64>>,
+    /// New gateway connections are closed before the websocket handshake
+    /// ([`MockDiscord::refuse_gateway`]).
+    gateway_refused: std::sync::atomic::AtomicBool,
 }
 
 pub struct MockDiscord {
@@ -168,6 +171,10 @@ impl MockDiscord {
         let (s, url) = (Arc::clone(&state), gateway_url.clone());
         tokio::spawn(async move {
             while let Ok((stream, _)) = gw.accept().await {
+                if s.gateway_refused.load(Ordering::SeqCst) {
+                    drop(stream);
+                    continue;
+                }
                 let (s, url) = (Arc::clone(&s), url.clone());
                 tokio::spawn(async move {
                     let _ = gateway::serve(stream, s, url).await;
@@ -408,6 +415,13 @@ impl MockDiscord {
             .get(&channel)
             .cloned()
             .unwrap_or_default()
+    }
+
+    /// While `refused`, a new gateway connection is closed as soon as it is
+    /// accepted, before the websocket handshake: Discord out of reach. The
+    /// connections already open stay.
+    pub fn refuse_gateway(&self, refused: bool) {
+        self.state.gateway_refused.store(refused, Ordering::SeqCst);
     }
 
     /// Close the gateway connections and expect a new IDENTIFY (a restart).
