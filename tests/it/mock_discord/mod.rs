@@ -61,6 +61,9 @@ pub enum Fault {
     ExpiredToken,
     /// 404 "Unknown Webhook" (10015).
     UnknownWebhook,
+    /// 401 "401: Unauthorized" (0): the bot token is refused (reset, or
+    /// never a token of this bot).
+    Unauthorized,
     /// The request takes effect at once and its answer comes after this
     /// long: a slow network, or a process stopped while it waits.
     Slow(Duration),
@@ -95,6 +98,9 @@ struct State {
     nonce_window: Mutex<Option<Duration>>,
     /// Messages a thread was started from: Discord starts one per message.
     threads: Mutex<std::collections::HashSet<u64>>,
+    /// The application's commands as the last bulk overwrite left them, by
+    /// guild (`None`: global), as `GET .../commands` lists them.
+    commands: Mutex<std::collections::HashMap<Option<u64>, Vec<Value>>>,
 }
 
 pub struct MockDiscord {
@@ -196,6 +202,24 @@ impl MockDiscord {
     pub fn inject_on(&self, pattern: &str, fault: Fault) {
         let entry = (Some(pattern.to_string()), fault);
         self.state.faults.lock().unwrap().push_back(entry);
+    }
+
+    /// The commands registered globally (`guild` `None`) or in a guild.
+    pub fn commands(&self, guild: Option<u64>) -> Vec<Value> {
+        let commands = self.state.commands.lock().unwrap();
+        commands.get(&guild).cloned().unwrap_or_default()
+    }
+
+    /// Register commands as a bulk overwrite would: `(type, name)` each.
+    pub fn set_commands(&self, guild: Option<u64>, commands: &[(u8, &str)]) {
+        let list = commands
+            .iter()
+            .map(|(kind, name)| {
+                json!({"id": self.next_id().to_string(), "application_id": APP_ID.to_string(),
+                    "version": "1", "type": kind, "name": name, "description": ""})
+            })
+            .collect();
+        self.state.commands.lock().unwrap().insert(guild, list);
     }
 
     pub fn next_id(&self) -> u64 {
@@ -496,6 +520,7 @@ async fn serve_http(
                 f @ (Fault::ServerError
                 | Fault::ExpiredToken
                 | Fault::UnknownWebhook
+                | Fault::Unauthorized
                 | Fault::Stalled(_)),
             ) => {
                 let (status, body) = error_response(f);
@@ -586,6 +611,7 @@ fn error_response(fault: Fault) -> (u16, Value) {
             json!({"message": "Invalid Webhook Token", "code": 50027}),
         ),
         Fault::UnknownWebhook => (404, json!({"message": "Unknown Webhook", "code": 10015})),
+        Fault::Unauthorized => (401, json!({"message": "401: Unauthorized", "code": 0})),
         _ => (
             500,
             json!({"message": "500: Internal Server Error", "code": 0}),
@@ -657,7 +683,18 @@ fn route(
                     c
                 })
                 .collect();
+            // A bulk overwrite: the list replaces whatever was there.
+            let guild = (p.len() == 5).then(|| p[3].parse().unwrap_or(0));
+            let mut commands = state.commands.lock().unwrap();
+            commands.insert(guild, cmds.clone());
             (200, Some(Value::Array(cmds)))
+        }
+        ("GET", ["applications", _, "commands"])
+        | ("GET", ["applications", _, "guilds", _, "commands"]) => {
+            let guild = (p.len() == 5).then(|| p[3].parse().unwrap_or(0));
+            let commands = state.commands.lock().unwrap();
+            let list = commands.get(&guild).cloned().unwrap_or_default();
+            (200, Some(Value::Array(list)))
         }
         ("POST", ["interactions", _, _, "callback"]) => (204, None),
         ("PATCH", ["webhooks", _, _, "messages", _])
