@@ -320,6 +320,32 @@ mod tests {
         );
     }
 
+    fn gateway(remaining: u64) -> serenity::BotGateway {
+        serde_json::from_value(
+            serde_json::json!({"url": "wss://gateway.discord.gg", "shards": 2,
+            "session_start_limit": {"total": 1000, "remaining": remaining,
+            "reset_after": 5_400_000, "max_concurrency": 1}}),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn no_session_start_left_is_a_warning_with_the_time_until_more() {
+        let ok = gateway_finding(&gateway(12));
+        assert_eq!(ok.outcome, Outcome::Ok);
+        assert!(
+            ok.message
+                .contains("2 shard(s) recommended, 12 of 1000 session starts left"),
+            "{ok:?}"
+        );
+        let none = gateway_finding(&gateway(0));
+        assert_eq!(none.outcome, Outcome::Warning);
+        assert!(
+            none.message.ends_with("they come back in 1 h 30 min"),
+            "{none:?}"
+        );
+    }
+
     #[test]
     fn registered_commands_are_compared_by_type_and_name() {
         let expected = set(&[(1, "ask"), (1, "search"), (3, "Save to notes")]);

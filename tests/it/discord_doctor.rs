@@ -315,3 +315,47 @@ async fn doctor_only_warns_when_discord_is_out_of_reach_and_offline_asks_nothing
     assert!(checks.is_empty(), "{checks:#?}");
     assert!(mock.requests().is_empty(), "{:#?}", mock.requests());
 }
+
+/// A Discord that stops answering halfway: the probe gives up after its
+/// 10 seconds, keeps what it found before, and doctor still exits 0.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn doctor_gives_discord_ten_seconds_and_keeps_what_it_found() {
+    let mock = MockDiscord::start().await;
+    let tmp = tempfile::tempdir().unwrap();
+    let notes = tmp.path().join("notes");
+    common::copy_shipped(&notes);
+    let data = tmp.path().join("data");
+    let slow = Fault::Slow(std::time::Duration::from_secs(60));
+    mock.inject_on("GET /api/v10/oauth2/applications/@me", slow);
+    let args = ["--json"];
+    let command = doctor_command(
+        &mock.api_base,
+        common::TEST_TOKEN,
+        &notes,
+        &data,
+        &args,
+        &[],
+    );
+    let started = std::time::Instant::now();
+    let (code, checks) = discord_checks(command).await;
+    let took = started.elapsed();
+    assert_eq!(code, Some(0), "{checks:#?}");
+    assert_eq!(statuses(&checks), ["ok", "warning"], "{checks:#?}");
+    assert!(has(&checks, "ok", &["token accepted"]), "{checks:#?}");
+    assert!(
+        has(
+            &checks,
+            "warning",
+            &[
+                "Discord did not answer within 10 seconds",
+                "the offline checks still hold"
+            ]
+        ),
+        "{checks:#?}"
+    );
+    assert!(
+        took >= std::time::Duration::from_secs(10) && took < std::time::Duration::from_secs(30),
+        "{took:?}"
+    );
+}
