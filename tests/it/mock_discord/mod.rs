@@ -2,9 +2,11 @@
 //! server, over TLS as `discord.com` and in plain HTTP for a proxy base) and
 //! the gateway (websocket, in `gateway.rs`, a session per shard), for a bot
 //! in the two guilds of `guilds.rs`. It records every request,
-//! answers like Discord does, injects faults on demand (REST errors, rate
-//! limits, expired interaction tokens, dropped connections, invalidated
-//! sessions), and lets a test push gateway dispatches to the bot.
+//! answers like Discord does (keeping the commands registered, for
+//! `GET .../commands`), injects faults on demand (REST errors, rate
+//! limits, expired interaction tokens, a refused bot token, dropped
+//! connections, invalidated sessions), and lets a test push gateway
+//! dispatches to the bot.
 #![allow(dead_code)]
 
 mod gateway;
