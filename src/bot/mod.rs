@@ -22,6 +22,7 @@ mod note_edits;
 mod note_upload;
 mod notes;
 mod page;
+pub mod probe;
 mod qa;
 mod reactions;
 mod reply;
@@ -341,6 +342,13 @@ fn http(token: &str, options: &Options) -> Result<serenity::Http> {
     Ok(http.build())
 }
 
+/// `discord.api_base` as [`Options::api_base`] takes it: `None` when
+/// empty (Discord itself), without a trailing slash.
+fn api_base(config: &Config) -> Option<String> {
+    let base = config.discord.api_base.trim();
+    (!base.is_empty()).then(|| base.trim_end_matches('/').to_string())
+}
+
 /// How long shutdown waits for replies in flight and the digest scheduler.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
@@ -356,14 +364,7 @@ pub async fn serve(config: Config, engine: Engine, report: &crate::index::Report
     );
     let store = crate::store::open(&config.state_location())?;
     let options = Options {
-        api_base: (!config.discord.api_base.trim().is_empty()).then(|| {
-            config
-                .discord
-                .api_base
-                .trim()
-                .trim_end_matches('/')
-                .to_string()
-        }),
+        api_base: api_base(&config),
         ..Options::default()
     };
     let Running {

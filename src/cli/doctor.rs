@@ -1,8 +1,11 @@
 //! `confnotes doctor`: what can be checked without Discord, each problem
-//! with what to do about it. It reads and never writes: no index is built,
-//! no state file is created. `serve` runs the same checks at start and
-//! refuses to start on an error.
+//! with what to do about it, then what Discord says ([`discord_checks`]).
+//! It reads and never writes: no index is built, no state file is created,
+//! nothing is registered. `serve` runs the offline checks at start and
+//! refuses to start on an error; it does not ask Discord first, since
+//! connecting is what it does next anyway.
 
+use crate::bot::probe::Outcome;
 use crate::config::Config;
 use crate::notes::{self, Severity};
 use crate::render::Style;
@@ -23,7 +26,7 @@ pub(super) enum Status {
 /// One check.
 #[derive(Debug, Clone, Serialize)]
 pub(super) struct Check {
-    /// config, notes, index, state, token, digests
+    /// config, notes, index, state, token, digests, discord
     pub(super) area: &'static str,
     pub(super) status: Status,
     pub(super) message: String,
@@ -88,6 +91,44 @@ pub(super) fn checks(
         ),
     });
     out
+}
+
+/// The checks that ask Discord, area `discord`: only with a token shaped
+/// right (a missing or misshapen one is already an error above, and
+/// sending it would tell nothing more), and not `offline`.
+pub(super) fn discord_checks(
+    config: &Config,
+    token: &anyhow::Result<String>,
+    offline: bool,
+) -> anyhow::Result<Vec<Check>> {
+    if offline {
+        return Ok(vec![check(
+            "discord",
+            Status::Ok,
+            "not checked (--offline)".to_string(),
+            "",
+        )]);
+    }
+    let Ok(token) = token else {
+        return Ok(Vec::new());
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let findings = runtime.block_on(crate::bot::probe::probe(config, token));
+    Ok(findings
+        .into_iter()
+        .map(|f| Check {
+            area: "discord",
+            status: match f.outcome {
+                Outcome::Ok => Status::Ok,
+                Outcome::Warning => Status::Warning,
+                Outcome::Error => Status::Error,
+            },
+            message: f.message,
+            advice: f.advice,
+        })
+        .collect())
 }
 
 fn notes_checks(config: &Config) -> Vec<Check> {

@@ -122,12 +122,17 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Check what can be checked without Discord: the configuration, the
-    /// notes, the index, the state, the token, the digests. Exit status 1
-    /// when something would stop the bot.
+    /// Check the setup: the configuration, the notes, the index, the state,
+    /// the token, the digests, then (with a usable token) Discord: the token
+    /// accepted, the gateway reachable, the commands registered. Exit status
+    /// 1 when something would stop the bot; Discord out of reach is only a
+    /// warning.
     Doctor {
         #[arg(long)]
         json: bool,
+        /// Skip the checks that reach Discord.
+        #[arg(long)]
+        offline: bool,
     },
     /// What the bot has stored: Q&A channels, subscriptions, last posts, feedback.
     State {
@@ -214,9 +219,10 @@ pub fn run(cli: Cli, mut config: Config, color: bool) -> Result<i32> {
         }
         None => "built-in defaults".to_string(),
     };
-    if let Command::Doctor { json } = cli.command {
+    if let Command::Doctor { json, offline } = cli.command {
         let token = crate::config::discord_token();
-        let checks = doctor::checks(&config, &source, &token, true);
+        let mut checks = doctor::checks(&config, &source, &token, true);
+        checks.extend(doctor::discord_checks(&config, &token, offline)?);
         let mut out = std::io::stdout().lock();
         if json {
             writeln!(out, "{}", serde_json::to_string_pretty(&checks)?)?;

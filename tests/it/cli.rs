@@ -937,6 +937,7 @@ fn serve_refuses_a_token_that_cannot_be_a_bot_token() {
 
 /// `doctor` on a good setup says so and exits 0; each problem is named
 /// with what to do, and exits 1. It never writes: no index, no state file.
+/// `--offline`: the checks that ask Discord are in discord_doctor.rs.
 #[test]
 fn doctor_checks_the_setup_without_discord() {
     let tmp = tempfile::tempdir().unwrap();
@@ -947,7 +948,13 @@ fn doctor_checks_the_setup_without_discord() {
     let doctor = |notes: &Path, token: Option<&str>, read_only: bool| {
         let mut c = Command::new(env!("CARGO_BIN_EXE_confnotes"));
         c.current_dir(common::root())
-            .args(["--notes", notes.to_str().unwrap(), "doctor", "--json"])
+            .args([
+                "--notes",
+                notes.to_str().unwrap(),
+                "doctor",
+                "--json",
+                "--offline",
+            ])
             .env("CONFNOTES_DATA_DIR", &data)
             .env("CONFNOTES_INDEX__READ_ONLY", read_only.to_string())
             .env_remove("DISCORD_TOKEN");

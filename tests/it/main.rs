@@ -10,6 +10,7 @@ mod capture;
 mod cli;
 mod corpus_eval;
 mod digest;
+mod discord_doctor;
 mod discord_e2e;
 mod discord_faults;
 mod discord_lifecycle;

@@ -2,9 +2,11 @@
 //! server, over TLS as `discord.com` and in plain HTTP for a proxy base) and
 //! the gateway (websocket, in `gateway.rs`, a session per shard), for a bot
 //! in the two guilds of `guilds.rs`. It records every request,
-//! answers like Discord does, injects faults on demand (REST errors, rate
-//! limits, expired interaction tokens, dropped connections, invalidated
-//! sessions), and lets a test push gateway dispatches to the bot.
+//! answers like Discord does (keeping the commands registered, for
+//! `GET .../commands`), injects faults on demand (REST errors, rate
+//! limits, expired interaction tokens, a refused bot token, dropped
+//! connections, invalidated sessions), and lets a test push gateway
+//! dispatches to the bot.
 #![allow(dead_code)]
 
 mod gateway;
@@ -61,6 +63,9 @@ pub enum Fault {
     ExpiredToken,
     /// 404 "Unknown Webhook" (10015).
     UnknownWebhook,
+    /// 401 "401: Unauthorized" (0): the bot token is refused (reset, or
+    /// never a token of this bot).
+    Unauthorized,
     /// The request takes effect at once and its answer comes after this
     /// long: a slow network, or a process stopped while it waits.
     Slow(Duration),
@@ -98,6 +103,9 @@ struct State {
     /// New gateway connections are closed before the websocket handshake
     /// ([`MockDiscord::refuse_gateway`]).
     gateway_refused: std::sync::atomic::AtomicBool,
+    /// The application's commands as the last bulk overwrite left them, by
+    /// guild (`None`: global), as `GET .../commands` lists them.
+    commands: Mutex<std::collections::HashMap<Option<u64>, Vec<Value>>>,
 }
 
 pub struct MockDiscord {
@@ -203,6 +211,24 @@ impl MockDiscord {
     pub fn inject_on(&self, pattern: &str, fault: Fault) {
         let entry = (Some(pattern.to_string()), fault);
         self.state.faults.lock().unwrap().push_back(entry);
+    }
+
+    /// The commands registered globally (`guild` `None`) or in a guild.
+    pub fn commands(&self, guild: Option<u64>) -> Vec<Value> {
+        let commands = self.state.commands.lock().unwrap();
+        commands.get(&guild).cloned().unwrap_or_default()
+    }
+
+    /// Register commands as a bulk overwrite would: `(type, name)` each.
+    pub fn set_commands(&self, guild: Option<u64>, commands: &[(u8, &str)]) {
+        let list = commands
+            .iter()
+            .map(|(kind, name)| {
+                json!({"id": self.next_id().to_string(), "application_id": APP_ID.to_string(),
+                    "version": "1", "type": kind, "name": name, "description": ""})
+            })
+            .collect();
+        self.state.commands.lock().unwrap().insert(guild, list);
     }
 
     pub fn next_id(&self) -> u64 {
@@ -510,6 +536,7 @@ async fn serve_http(
                 f @ (Fault::ServerError
                 | Fault::ExpiredToken
                 | Fault::UnknownWebhook
+                | Fault::Unauthorized
                 | Fault::Stalled(_)),
             ) => {
                 let (status, body) = error_response(f);
@@ -600,6 +627,7 @@ fn error_response(fault: Fault) -> (u16, Value) {
             json!({"message": "Invalid Webhook Token", "code": 50027}),
         ),
         Fault::UnknownWebhook => (404, json!({"message": "Unknown Webhook", "code": 10015})),
+        Fault::Unauthorized => (401, json!({"message": "401: Unauthorized", "code": 0})),
         _ => (
             500,
             json!({"message": "500: Internal Server Error", "code": 0}),
@@ -671,7 +699,18 @@ fn route(
                     c
                 })
                 .collect();
+            // A bulk overwrite: the list replaces whatever was there.
+            let guild = (p.len() == 5).then(|| p[3].parse().unwrap_or(0));
+            let mut commands = state.commands.lock().unwrap();
+            commands.insert(guild, cmds.clone());
             (200, Some(Value::Array(cmds)))
+        }
+        ("GET", ["applications", _, "commands"])
+        | ("GET", ["applications", _, "guilds", _, "commands"]) => {
+            let guild = (p.len() == 5).then(|| p[3].parse().unwrap_or(0));
+            let commands = state.commands.lock().unwrap();
+            let list = commands.get(&guild).cloned().unwrap_or_default();
+            (200, Some(Value::Array(list)))
         }
         ("POST", ["interactions", _, _, "callback"]) => (204, None),
         ("PATCH", ["webhooks", _, _, "messages", _])
