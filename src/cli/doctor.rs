@@ -66,6 +66,7 @@ pub(super) fn checks(
             "",
         ));
     }
+    out.extend(metrics_check(config));
     if full {
         out.extend(notes_checks(config));
         out.push(index_check(config));
@@ -329,12 +330,79 @@ pub(super) fn text(checks: &[Check], style: &Style) -> String {
     let _ = writeln!(
         out,
         "\n{}",
-        style.bold(&format!("{errors} problems, {warnings} warnings"))
+        style.bold(&format!(
+            "{}, {}",
+            plural(errors, "problem", "problems"),
+            plural(warnings, "warning", "warnings")
+        ))
     );
     out
+}
+
+/// Where `/metrics` and `/healthz` will be, and a warning when that is
+/// reachable from outside the machine's networks: they have no
+/// authentication.
+fn metrics_check(config: &Config) -> Option<Check> {
+    let addr = config.metrics.address()?;
+    let ip = addr.ip();
+    let private = match ip {
+        std::net::IpAddr::V4(v4) => v4.is_loopback() || v4.is_private() || v4.is_link_local(),
+        std::net::IpAddr::V6(v6) => v6.is_loopback() || (v6.segments()[0] & 0xfe00) == 0xfc00,
+    };
+    let message = format!("serve answers /metrics and /healthz on http://{addr}");
+    Some(if private {
+        check("metrics", Status::Ok, message, "")
+    } else {
+        let what = if ip.is_unspecified() {
+            "every network interface"
+        } else {
+            "a public address"
+        };
+        check(
+            "metrics",
+            Status::Warning,
+            format!("{message}: {what}, with no authentication"),
+            "listen on 127.0.0.1 (Prometheus on the same machine) or a private address, or firewall the port",
+        )
+    })
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// The exit status: 1 when a check failed.
 pub(super) fn status(checks: &[Check]) -> i32 {
     i32::from(checks.iter().any(|c| c.status == Status::Error))
+}
+
+#[cfg(test)]
+mod metrics_tests {
+    use super::*;
+
+    fn on(listen: &str) -> Option<Check> {
+        let mut config = Config::default();
+        config.metrics.listen = listen.to_string();
+        metrics_check(&config)
+    }
+
+    #[test]
+    fn metrics_open_beyond_the_machines_networks_are_a_warning() {
+        assert!(on("").is_none(), "off: nothing to say");
+        for private in [
+            "127.0.0.1:9108",
+            "10.1.2.3:9108",
+            "192.168.0.5:9108",
+            "[::1]:9108",
+        ] {
+            let c = on(private).unwrap();
+            assert_eq!(c.status, Status::Ok, "{private}: {}", c.message);
+            assert!(c.message.contains("/healthz"), "{}", c.message);
+        }
+        for open in ["0.0.0.0:9108", "203.0.113.7:9108", "[::]:9108"] {
+            let c = on(open).unwrap();
+            assert_eq!(c.status, Status::Warning, "{open}: {}", c.message);
+            assert!(c.message.contains("no authentication"), "{}", c.message);
+        }
+    }
 }
