@@ -140,5 +140,22 @@ fn query(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, steps, query);
+/// What the metrics add to an answer, and what a scrape of `/metrics` costs.
+fn metrics(c: &mut Criterion) {
+    let m = confnotes::bot::metrics::global();
+    let mut g = c.benchmark_group("metrics");
+    g.bench_function("count and time one answer", |b| {
+        b.iter(|| {
+            m.question("ask");
+            m.claim(true);
+            m.replied("ask", std::time::Duration::from_millis(40));
+        })
+    });
+    let shards: Vec<_> = (0..4).map(|i| (i, "connected", None)).collect();
+    m.shards(&shards);
+    g.bench_function("encode /metrics", |b| b.iter(|| m.encode()));
+    g.finish();
+}
+
+criterion_group!(benches, steps, query, metrics);
 criterion_main!(benches);
