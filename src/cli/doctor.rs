@@ -266,7 +266,18 @@ fn state_checks(config: &Config) -> Vec<Check> {
             )];
         }
     }
-    let store = match crate::store::open(&location) {
+    // A state file is only looked at: migrating it here would break the
+    // older serve still running on it, when doctor of a new version is run
+    // before the upgrade.
+    let opened = match &location {
+        Location::Sqlite(path) => match crate::store::SqliteStore::open_read_only(path) {
+            Ok(Ok(s)) => Ok(std::sync::Arc::new(s) as std::sync::Arc<dyn crate::store::StateStore>),
+            Ok(Err(schema)) => return vec![schema_check(path, schema)],
+            Err(e) => Err(e),
+        },
+        Location::Postgres(_) => crate::store::open(&location),
+    };
+    let store = match opened {
         Ok(s) => s,
         Err(e) => {
             return vec![check(
@@ -306,6 +317,31 @@ fn state_checks(config: &Config) -> Vec<Check> {
         ));
     }
     out
+}
+
+/// A state file of another version's schema.
+fn schema_check(path: &std::path::Path, schema: crate::store::Schema) -> Check {
+    use crate::store::Schema;
+    match schema {
+        Schema::Older { version, known } => check(
+            "state",
+            Status::Ok,
+            format!(
+                "{} has schema {version}; serve migrates it to {known} when it starts (its subscriptions are listed after that)",
+                path.display()
+            ),
+            "",
+        ),
+        Schema::Newer { version, known } => check(
+            "state",
+            Status::Error,
+            format!(
+                "{} was written by a newer confnotes (schema {version}; this one knows {known})",
+                path.display()
+            ),
+            "run the confnotes that wrote it, or restore a backup of the state file",
+        ),
+    }
 }
 
 /// The checks as text: one line each, advice under problems.

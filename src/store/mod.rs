@@ -357,6 +357,16 @@ pub fn open(location: &Location) -> Result<Arc<dyn StateStore>> {
     })
 }
 
+/// A state file's schema, when it is not this version's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Schema {
+    /// Written by an older confnotes: migrated when serve (or any command
+    /// that writes state) opens it.
+    Older { version: usize, known: usize },
+    /// Written by a newer confnotes: this one refuses it.
+    Newer { version: usize, known: usize },
+}
+
 /// The SQLite state file.
 pub struct SqliteStore {
     conn: Mutex<Connection>,
@@ -478,6 +488,32 @@ impl SqliteStore {
             .setup()
             .with_context(|| format!("state file {}", path.display()))?;
         Ok(store)
+    }
+
+    /// The state file as it is, for looking only (`confnotes doctor`):
+    /// never created, migrated or written. A file of another schema than
+    /// this version's is [`Schema::Older`] or [`Schema::Newer`], not opened.
+    pub fn open_read_only(path: &Path) -> Result<std::result::Result<SqliteStore, Schema>> {
+        let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+            | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | rusqlite::OpenFlags::SQLITE_OPEN_URI;
+        let conn = Connection::open_with_flags(path, flags)
+            .with_context(|| format!("cannot open the state file {}", path.display()))?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        let version = user_version(&conn)
+            .with_context(|| format!("cannot read the state file {}", path.display()))?;
+        let known = MIGRATIONS.len();
+        if version < known {
+            return Ok(Err(Schema::Older { version, known }));
+        }
+        if version > known {
+            return Ok(Err(Schema::Newer { version, known }));
+        }
+        Ok(Ok(SqliteStore {
+            conn: Mutex::new(conn),
+            path: path.to_path_buf(),
+            fail_commit: AtomicBool::new(false),
+        }))
     }
 
     pub(crate) fn conn(&self) -> MutexGuard<'_, Connection> {

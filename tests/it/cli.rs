@@ -1007,3 +1007,63 @@ fn doctor_checks_the_setup_without_discord() {
     assert_eq!(code, Some(1));
     assert!(failed(&checks)[0].contains("does not exist"), "{checks:#}");
 }
+
+/// doctor looks at the state file and leaves it as it was: an older
+/// schema is reported, not migrated (an older serve may still run on it),
+/// and a newer one is an error.
+#[test]
+fn doctor_never_migrates_or_writes_the_state_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let notes = tmp.path().join("notes");
+    copy_shipped(&notes);
+    let data = tmp.path().join("data");
+    let state = data.join("state.sqlite3");
+    let store = confnotes::store::SqliteStore::open(&state).unwrap();
+    confnotes::store::StateStore::flush(&store).unwrap();
+    drop(store);
+    let set_version = |v: i64| {
+        let conn = rusqlite::Connection::open(&state).unwrap();
+        conn.pragma_update(None, "user_version", v).unwrap();
+    };
+    let version = || -> i64 {
+        let conn = rusqlite::Connection::open(&state).unwrap();
+        conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap()
+    };
+    let doctor = || {
+        let out = Command::new(env!("CARGO_BIN_EXE_confnotes"))
+            .current_dir(common::root())
+            .args(["--notes", notes.to_str().unwrap(), "doctor", "--offline"])
+            .env("CONFNOTES_DATA_DIR", &data)
+            .env("DISCORD_TOKEN", common::TEST_TOKEN)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        (out.status.code(), text)
+    };
+    let current = version();
+
+    // An older schema: reported, left alone.
+    set_version(2);
+    let before = std::fs::read(&state).unwrap();
+    let (code, text) = doctor();
+    assert_eq!(code, Some(0), "{text}");
+    assert!(
+        text.contains(&format!("schema 2; serve migrates it to {current}")),
+        "{text}"
+    );
+    assert_eq!(version(), 2, "doctor migrated the state file");
+    assert_eq!(std::fs::read(&state).unwrap(), before, "doctor wrote to it");
+
+    // A newer one: an error, named.
+    set_version(current + 1);
+    let (code, text) = doctor();
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("written by a newer confnotes"), "{text}");
+
+    // This version's: read as usual.
+    set_version(current);
+    let (code, text) = doctor();
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains(&format!("(schema {current})")), "{text}");
+}
