@@ -272,10 +272,19 @@ fn state_checks(config: &Config) -> Vec<Check> {
     let opened = match &location {
         Location::Sqlite(path) => match crate::store::SqliteStore::open_read_only(path) {
             Ok(Ok(s)) => Ok(std::sync::Arc::new(s) as std::sync::Arc<dyn crate::store::StateStore>),
-            Ok(Err(schema)) => return vec![schema_check(path, schema)],
+            Ok(Err(schema)) => return vec![schema_check(&path.display().to_string(), schema)],
             Err(e) => Err(e),
         },
-        Location::Postgres(_) => crate::store::open(&location),
+        Location::Postgres(options) => match crate::store::pg::PgStore::open_read_only(options) {
+            Ok(Ok(s)) => Ok(std::sync::Arc::new(s) as std::sync::Arc<dyn crate::store::StateStore>),
+            Ok(Err(schema)) => {
+                return vec![schema_check(
+                    &format!("the state database {}", options.url.trim()),
+                    schema,
+                )]
+            }
+            Err(e) => Err(e),
+        },
     };
     let store = match opened {
         Ok(s) => s,
@@ -320,15 +329,14 @@ fn state_checks(config: &Config) -> Vec<Check> {
 }
 
 /// A state file of another version's schema.
-fn schema_check(path: &std::path::Path, schema: crate::store::Schema) -> Check {
+fn schema_check(place: &str, schema: crate::store::Schema) -> Check {
     use crate::store::Schema;
     match schema {
         Schema::Older { version, known } => check(
             "state",
             Status::Ok,
             format!(
-                "{} has schema {version}; serve migrates it to {known} when it starts (its subscriptions are listed after that)",
-                path.display()
+                "{place} has schema {version}; serve migrates it to {known} when it starts (its subscriptions are listed after that)"
             ),
             "",
         ),
@@ -336,8 +344,7 @@ fn schema_check(path: &std::path::Path, schema: crate::store::Schema) -> Check {
             "state",
             Status::Error,
             format!(
-                "{} was written by a newer confnotes (schema {version}; this one knows {known})",
-                path.display()
+                "{place} was written by a newer confnotes (schema {version}; this one knows {known})"
             ),
             "run the confnotes that wrote it, or restore a backup of the state file",
         ),

@@ -1067,3 +1067,45 @@ fn doctor_never_migrates_or_writes_the_state_file() {
     assert_eq!(code, Some(0), "{text}");
     assert!(text.contains(&format!("(schema {current})")), "{text}");
 }
+
+/// The same on PostgreSQL: a new database is schema 0 and stays empty.
+#[test]
+fn doctor_never_migrates_a_postgres_state() {
+    let Some(url) = common::pg::database("doctor on a PostgreSQL state") else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let notes = tmp.path().join("notes");
+    copy_shipped(&notes);
+    let doctor = || {
+        let out = Command::new(env!("CARGO_BIN_EXE_confnotes"))
+            .current_dir(common::root())
+            .args(["--notes", notes.to_str().unwrap(), "doctor", "--offline"])
+            .env("CONFNOTES_DATA_DIR", tmp.path().join("data"))
+            .env("CONFNOTES_STATE__URL", &url)
+            .env("DISCORD_TOKEN", common::TEST_TOKEN)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        (out.status.code(), text)
+    };
+    let tables = || {
+        common::pg::sql(
+            &url,
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'",
+        )[0][0]
+            .clone()
+    };
+    let (code, text) = doctor();
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("has schema 0; serve migrates it"), "{text}");
+    assert_eq!(tables().as_deref(), Some("0"), "doctor created tables");
+
+    // Once serve (here: any store opened for writing) migrated it: read.
+    let store = confnotes::store::open(&common::pg::location(&url)).unwrap();
+    let current = store.schema_version().unwrap();
+    drop(store);
+    let (code, text) = doctor();
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains(&format!("(schema {current})")), "{text}");
+}

@@ -31,7 +31,7 @@ mod pgpass;
 mod sessions;
 mod threads;
 
-use super::{Feedback, NoteRecord, NoteState, QaChannel, QaState, StateStore};
+use super::{Feedback, NoteRecord, NoteState, QaChannel, QaState, Schema, StateStore};
 use anyhow::{anyhow, bail, Context as _, Result};
 use chrono::{DateTime, SubsecRound, Utc};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
@@ -192,6 +192,49 @@ pub struct PgStore {
 impl PgStore {
     /// Connect, and bring the schema up to date.
     pub fn open(options: &PgOptions) -> Result<PgStore> {
+        let store = PgStore::connect(options)?;
+        store.run(store.migrate())?;
+        Ok(store)
+    }
+
+    /// Connect to look only (`confnotes doctor`): nothing is created or
+    /// migrated. A database of another schema than this version's is
+    /// [`Schema::Older`] (a new database is schema 0) or [`Schema::Newer`].
+    pub fn open_read_only(options: &PgOptions) -> Result<std::result::Result<PgStore, Schema>> {
+        let store = PgStore::connect(options)?;
+        let version = store
+            .run(store.schema())
+            .with_context(|| format!("state database {}", store.location))?;
+        let known = MIGRATIONS.len();
+        Ok(if version < known {
+            Err(Schema::Older { version, known })
+        } else if version > known {
+            Err(Schema::Newer { version, known })
+        } else {
+            Ok(store)
+        })
+    }
+
+    /// The schema version, 0 before the first migration; read only.
+    async fn schema(&self) -> Result<usize> {
+        let client = self.client().await?;
+        let row = client
+            .query_one("SELECT to_regclass('schema_migrations') IS NOT NULL", &[])
+            .await?;
+        if !row.get::<_, bool>(0) {
+            return Ok(0);
+        }
+        let row = client
+            .query_one(
+                "SELECT coalesce(max(version), 0) FROM schema_migrations",
+                &[],
+            )
+            .await?;
+        Ok(row.get::<_, i32>(0).max(0) as usize)
+    }
+
+    /// A pool of connections to `options`, on a runtime of its own.
+    fn connect(options: &PgOptions) -> Result<PgStore> {
         let mut cfg = tokio_postgres::Config::from_str(options.url.trim())
             .map_err(|e| anyhow!("state.url is not a PostgreSQL URL: {e}"))?;
         if cfg.get_password().is_some() {
@@ -238,7 +281,6 @@ impl PgStore {
             location,
             fail_commit: AtomicBool::new(false),
         };
-        store.run(store.migrate())?;
         Ok(store)
     }
 
