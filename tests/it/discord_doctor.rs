@@ -9,30 +9,45 @@ use crate::mock_discord;
 use mock_discord::serve::{serve_command, Serve};
 use mock_discord::{Fault, MockDiscord, GUILD_ID};
 use serde_json::Value;
-use std::path::Path;
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
-/// `confnotes doctor` on `notes` with `api_base` and `token`, its state in
-/// `data`, plus `extra` arguments and variables.
-fn doctor_command(
-    api_base: &str,
-    token: &str,
-    notes: &Path,
-    data: &Path,
-    args: &[&str],
-    env: &[(&str, &str)],
-) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_confnotes"));
-    c.current_dir(common::root())
-        .args(["--notes", notes.to_str().unwrap(), "doctor"])
-        .args(args)
-        .env("DISCORD_TOKEN", token)
-        .env("CONFNOTES_DISCORD__API_BASE", api_base)
-        .env("CONFNOTES_DATA_DIR", data);
-    for (k, v) in env {
-        c.env(k, v);
+/// The shipped notes in a directory of their own, and where doctor looks
+/// for the state and the index.
+struct Setup {
+    _tmp: tempfile::TempDir,
+    notes: PathBuf,
+    data: PathBuf,
+}
+
+impl Setup {
+    fn new() -> Setup {
+        let tmp = tempfile::tempdir().unwrap();
+        let notes = tmp.path().join("notes");
+        common::copy_shipped(&notes);
+        let data = tmp.path().join("data");
+        Setup {
+            _tmp: tmp,
+            notes,
+            data,
+        }
     }
-    c
+
+    /// `confnotes doctor` with `api_base` and `token`, plus `args` and
+    /// variables.
+    fn doctor(&self, api_base: &str, token: &str, args: &[&str], env: &[(&str, &str)]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_confnotes"));
+        c.current_dir(common::root())
+            .args(["--notes", self.notes.to_str().unwrap(), "doctor"])
+            .args(args)
+            .env("DISCORD_TOKEN", token)
+            .env("CONFNOTES_DISCORD__API_BASE", api_base)
+            .env("CONFNOTES_DATA_DIR", &self.data);
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        c
+    }
 }
 
 /// Run it off the runtime's threads: the mock answers on them.
@@ -75,20 +90,10 @@ fn statuses(checks: &[Value]) -> Vec<&str> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn doctor_checks_the_gateway_and_the_commands_registration() {
     let mock = MockDiscord::start().await;
-    let tmp = tempfile::tempdir().unwrap();
-    let notes = tmp.path().join("notes");
-    common::copy_shipped(&notes);
-    let data = tmp.path().join("data");
+    let setup = Setup::new();
     let doctor = |env: &[(&str, &str)]| {
         let args = ["--json"];
-        doctor_command(
-            &mock.api_base,
-            common::TEST_TOKEN,
-            &notes,
-            &data,
-            &args,
-            env,
-        )
+        setup.doctor(&mock.api_base, common::TEST_TOKEN, &args, env)
     };
 
     // Before any serve: the token is accepted, the gateway reachable, and
@@ -127,7 +132,7 @@ async fn doctor_checks_the_gateway_and_the_commands_registration() {
     );
 
     // The real serve registers its commands; then doctor finds them all.
-    let serve = Serve::spawn(serve_command(&mock, &notes, &data));
+    let serve = Serve::spawn(serve_command(&mock, &setup.notes, &setup.data));
     let put = mock
         .wait_for("the commands registered", |r| {
             r.method == "PUT" && r.path.ends_with("/commands")
@@ -222,15 +227,12 @@ async fn doctor_checks_the_gateway_and_the_commands_registration() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn doctor_fails_when_discord_refuses_the_token_and_never_shows_it() {
     let mock = MockDiscord::start().await;
-    let tmp = tempfile::tempdir().unwrap();
-    let notes = tmp.path().join("notes");
-    common::copy_shipped(&notes);
-    let data = tmp.path().join("data");
+    let setup = Setup::new();
     mock.inject_on("GET /api/v10/gateway/bot", Fault::Unauthorized);
     // Text output, with the most logging there is: the token must show in
     // neither stream.
     let env = [("CONFNOTES_LOG", "trace")];
-    let command = doctor_command(&mock.api_base, common::TEST_TOKEN, &notes, &data, &[], &env);
+    let command = setup.doctor(&mock.api_base, common::TEST_TOKEN, &[], &env);
     let out = run(command).await;
     let (stdout, stderr) = (
         String::from_utf8_lossy(&out.stdout),
@@ -260,21 +262,11 @@ async fn doctor_fails_when_discord_refuses_the_token_and_never_shows_it() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn doctor_only_warns_when_discord_is_out_of_reach_and_offline_asks_nothing() {
     let mock = MockDiscord::start().await;
-    let tmp = tempfile::tempdir().unwrap();
-    let notes = tmp.path().join("notes");
-    common::copy_shipped(&notes);
-    let data = tmp.path().join("data");
+    let setup = Setup::new();
 
     // Nothing listens on port 1: a warning, and still exit 0.
     let args = ["--json"];
-    let command = doctor_command(
-        "http://127.0.0.1:1",
-        common::TEST_TOKEN,
-        &notes,
-        &data,
-        &args,
-        &[],
-    );
+    let command = setup.doctor("http://127.0.0.1:1", common::TEST_TOKEN, &args, &[]);
     let (code, checks) = discord_checks(command).await;
     assert_eq!(code, Some(0), "{checks:#?}");
     assert_eq!(statuses(&checks), ["warning"], "{checks:#?}");
@@ -293,14 +285,7 @@ async fn doctor_only_warns_when_discord_is_out_of_reach_and_offline_asks_nothing
 
     // --offline: one line says so, and the mock hears nothing.
     let args = ["--json", "--offline"];
-    let command = doctor_command(
-        &mock.api_base,
-        common::TEST_TOKEN,
-        &notes,
-        &data,
-        &args,
-        &[],
-    );
+    let command = setup.doctor(&mock.api_base, common::TEST_TOKEN, &args, &[]);
     let (code, checks) = discord_checks(command).await;
     assert_eq!(code, Some(0), "{checks:#?}");
     assert_eq!(statuses(&checks), ["ok"], "{checks:#?}");
@@ -309,7 +294,7 @@ async fn doctor_only_warns_when_discord_is_out_of_reach_and_offline_asks_nothing
 
     // A token that cannot be one is not sent: the offline check already
     // failed.
-    let command = doctor_command(&mock.api_base, "hunter2", &notes, &data, &args[..1], &[]);
+    let command = setup.doctor(&mock.api_base, "hunter2", &args[..1], &[]);
     let (code, checks) = discord_checks(command).await;
     assert_eq!(code, Some(1));
     assert!(checks.is_empty(), "{checks:#?}");
@@ -322,21 +307,11 @@ async fn doctor_only_warns_when_discord_is_out_of_reach_and_offline_asks_nothing
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn doctor_gives_discord_ten_seconds_and_keeps_what_it_found() {
     let mock = MockDiscord::start().await;
-    let tmp = tempfile::tempdir().unwrap();
-    let notes = tmp.path().join("notes");
-    common::copy_shipped(&notes);
-    let data = tmp.path().join("data");
+    let setup = Setup::new();
     let slow = Fault::Slow(std::time::Duration::from_secs(60));
     mock.inject_on("GET /api/v10/oauth2/applications/@me", slow);
     let args = ["--json"];
-    let command = doctor_command(
-        &mock.api_base,
-        common::TEST_TOKEN,
-        &notes,
-        &data,
-        &args,
-        &[],
-    );
+    let command = setup.doctor(&mock.api_base, common::TEST_TOKEN, &args, &[]);
     let started = std::time::Instant::now();
     let (code, checks) = discord_checks(command).await;
     let took = started.elapsed();
