@@ -143,7 +143,8 @@ pub(crate) async fn ask(
         conference: conference.unwrap_or_default(),
         query: question,
     };
-    let page = ask_page(ctx.data(), &state).await?;
+    let (page, answer) = ask_page(ctx.data(), &state).await?;
+    super::metrics::global().answered(&answer);
     ctx.send(page.into_reply(hidden)).await?;
     Ok(())
 }
@@ -178,7 +179,8 @@ pub(crate) async fn search(
         kind: kind.map(Kind::from),
         query: query.unwrap_or_default(),
     };
-    let page = search_page(ctx.data(), &state).await?;
+    let (page, answer) = search_page(ctx.data(), &state).await?;
+    super::metrics::global().answered(&answer);
     ctx.send(page.into_reply(false)).await?;
     Ok(())
 }
@@ -336,15 +338,16 @@ pub(crate) async fn speaker(
         speaker: name.clone(),
         ..SearchState::default()
     };
-    let mut page = search_page(ctx.data(), &state).await?;
+    let (mut page, mut answer) = search_page(ctx.data(), &state).await?;
     if page.embeds.is_empty() {
         // Named in the notes' text rather than as a speaker ("Liz Rice gave an update").
         let fallback = SearchState {
             query: name,
             ..SearchState::default()
         };
-        page = search_page(ctx.data(), &fallback).await?;
+        (page, answer) = search_page(ctx.data(), &fallback).await?;
     }
+    super::metrics::global().answered(&answer);
     ctx.send(page.into_reply(false)).await?;
     Ok(())
 }
@@ -464,7 +467,8 @@ pub(crate) async fn related(ctx: Context<'_>, msg: serenity::Message) -> Result<
         conference: String::new(),
         query: text,
     };
-    let page = ask_page(ctx.data(), &state).await?;
+    let (page, answer) = ask_page(ctx.data(), &state).await?;
+    super::metrics::global().answered(&answer);
     ctx.send(page.into_reply(true)).await?;
     Ok(())
 }

@@ -43,7 +43,7 @@ pub(super) async fn on_event(
         Action::More(state) => {
             let hidden = state.hidden;
             serenity::CreateInteractionResponse::UpdateMessage(
-                ask_page(data, &state).await?.into_message(hidden),
+                ask_page(data, &state).await?.0.into_message(hidden),
             )
         }
         Action::Show(state) => {
@@ -52,11 +52,11 @@ pub(super) async fn on_event(
                 ..state
             };
             serenity::CreateInteractionResponse::Message(
-                ask_page(data, &shown).await?.into_message(false),
+                ask_page(data, &shown).await?.0.into_message(false),
             )
         }
         Action::Search(state) => serenity::CreateInteractionResponse::UpdateMessage(
-            search_page(data, &state).await?.into_message(false),
+            search_page(data, &state).await?.0.into_message(false),
         ),
         Action::Programme(state) => serenity::CreateInteractionResponse::UpdateMessage(
             super::schedule::programme_page(data, &state)

@@ -132,6 +132,7 @@ pub(super) async fn on_message(
         (Page::text("Ask me about the conference notes after the mention, for example: how do teams run WebAssembly on Kubernetes?"), Vec::new())
     } else {
         let (page, answer) = answer_page_with(data, &question, None, 0, Some(msg.id.get())).await?;
+        metrics.answered(&answer);
         let guild = msg.guild_id.map(|g| g.get());
         super::gaps::record_no_match(data, &answer, msg.id.get(), msg.channel_id.get(), guild);
         // What a follow-up's "the second one" refers to: the sessions shown.

@@ -11,10 +11,11 @@ use crate::index::Filters;
 use crate::render::card::{answer_cards, no_results_text};
 use poise::serenity_prelude as serenity;
 
-/// Results of `/ask` from `offset`, with More (and Show to channel when hidden).
-pub(super) async fn ask_page(data: &Data, state: &AskState) -> Result<Page, Error> {
+/// Results of `/ask` from `offset`, with More (and Show to channel when
+/// hidden), and the answer they show.
+pub(super) async fn ask_page(data: &Data, state: &AskState) -> Result<(Page, Answer), Error> {
     let conf = non_empty(&state.conference);
-    let page = results_page(data, &state.query, conf, state.offset, |has_more, next| {
+    let page = results_and_answer(data, &state.query, conf, state.offset, |has_more, next| {
         let mut buttons = vec![button(
             &state.id("ask", next),
             "More",
@@ -78,22 +79,8 @@ pub(super) async fn answer_page_with(
     .await
 }
 
-/// One page of answers from `offset`; `buttons(has_more, next_offset)`.
-async fn results_page(
-    data: &Data,
-    question: &str,
-    conference: Option<String>,
-    offset: usize,
-    buttons: impl FnOnce(bool, usize) -> Vec<serenity::CreateButton>,
-) -> Result<Page, Error> {
-    Ok(
-        results_and_answer(data, question, conference, offset, buttons)
-            .await?
-            .0,
-    )
-}
-
-/// [`results_page`] and the answer it shows.
+/// One page of answers from `offset`, `buttons(has_more, next_offset)`
+/// under it, and the answer it shows.
 async fn results_and_answer(
     data: &Data,
     question: &str,
@@ -112,9 +99,6 @@ async fn results_and_answer(
             e.ask(&q, &filters, per + 1, offset)
         })
         .await?;
-    if offset == 0 {
-        super::metrics::global().answered(&answer);
-    }
     if answer.hits.is_empty() {
         let text = if offset == 0 {
             no_results_text(&answer)
@@ -147,22 +131,20 @@ async fn results_and_answer(
     Ok((page, answer))
 }
 
-pub(super) async fn search_page(data: &Data, state: &SearchState) -> Result<Page, Error> {
+/// A page of `/search` (or `/speaker`) results, and the answer it shows.
+pub(super) async fn search_page(data: &Data, state: &SearchState) -> Result<(Page, Answer), Error> {
     let per = data.config.discord.results_per_page * 2;
     let (q, filters, offset) = (state.query.clone(), state.filters(), state.page * per);
     let answer = data
         .with_engine(move |e| e.ask(&q, &filters, per + 1, offset))
         .await?;
-    if state.page == 0 {
-        super::metrics::global().answered(&answer);
-    }
     if answer.hits.is_empty() {
         let text = if state.page == 0 {
             no_results_text(&answer)
         } else {
             "No more results.".to_string()
         };
-        return Ok(Page::text(&text));
+        return Ok((Page::text(&text), answer));
     }
     let has_next = answer.hits.len() > per && !answer.nearest;
     let mut lines = Vec::new();
@@ -205,9 +187,10 @@ pub(super) async fn search_page(data: &Data, state: &SearchState) -> Result<Page
             !has_next,
         ),
     ];
-    Ok(Page {
+    let page = Page {
         content: None,
         embeds: fit_embeds(vec![embed]),
         components: vec![serenity::CreateActionRow::Buttons(buttons)],
-    })
+    };
+    Ok((page, answer))
 }

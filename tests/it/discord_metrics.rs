@@ -7,7 +7,7 @@
 use crate::common;
 use crate::discord_shards::{answered, ask};
 use crate::discord_shared_state::subscribe_due_now;
-use crate::mock_discord::harness::{callback, digests_in, interaction, option};
+use crate::mock_discord::harness::{buttons, callback, click_on, digests_in, interaction, option};
 use crate::mock_discord::serve::{serve_command, Serve};
 use crate::mock_discord::{Fault, Kill, MockDiscord, CHANNEL_ID};
 use prometheus_parse::{Scrape, Value};
@@ -165,10 +165,15 @@ async fn metrics_count_what_happened_and_healthz_follows_the_gateway() {
     let retried = ask(&mock, CHANNEL_ID, "what did the talks say about gitops?");
     answered(&mock, retried).await;
     let data = json!({"id": "1", "name": "ask", "type": 1,
-        "options": [option("question", 3, json!("argo"))]});
+        "options": [option("question", 3, json!("argo")), option("hide", 5, json!(true))]});
     let (id, payload) = interaction(&mock, 2, data, "0");
     mock.dispatch("INTERACTION_CREATE", payload);
-    callback(&mock, id).await;
+    let hidden = callback(&mock, id).await;
+    // Showing the same answer to the channel is no new question.
+    let show = buttons(&hidden)
+        .into_iter()
+        .find(|b| b.0 == "Show to channel");
+    click_on(&mock, &show.expect("a Show to channel button").1, true).await;
 
     // The counters moved by what was done, no more: a scrape can come
     // before the /ask's reply is timed, so wait for it.
@@ -201,7 +206,7 @@ async fn metrics_count_what_happened_and_healthz_follows_the_gateway() {
     assert_eq!(
         outcome("answered") + outcome("no_match") + outcome("below_floor"),
         4.0,
-        "one outcome per question"
+        "one outcome per question, none for showing one again"
     );
     assert!(
         outcome("answered") >= 3.0,

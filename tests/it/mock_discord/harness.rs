@@ -275,18 +275,23 @@ pub async fn original_edit(mock: &MockDiscord, id: u64) -> Value {
 
 /// Click a button on a message the bot sent.
 pub async fn click(bot: &Bot, custom_id: &str, ephemeral: bool) -> Value {
+    click_on(&bot.mock, custom_id, ephemeral).await
+}
+
+/// [`click`], for a bot that is not a [`Bot`] (a `serve` process).
+pub async fn click_on(mock: &MockDiscord, custom_id: &str, ephemeral: bool) -> Value {
     let mut msg = message(
-        bot.mock.next_id(),
+        mock.next_id(),
         CHANNEL_ID,
         user(BOT_ID, "confnotes", true),
         "",
     );
     msg["flags"] = json!(if ephemeral { 64 } else { 0 });
     let data = json!({"custom_id": custom_id, "component_type": 2});
-    let (id, mut payload) = interaction(&bot.mock, 3, data, "0");
+    let (id, mut payload) = interaction(mock, 3, data, "0");
     payload["message"] = msg;
-    bot.mock.dispatch("INTERACTION_CREATE", payload);
-    callback(&bot.mock, id).await
+    mock.dispatch("INTERACTION_CREATE", payload);
+    callback(mock, id).await
 }
 
 pub fn buttons(body: &Value) -> Vec<(String, String, bool)> {
