@@ -31,9 +31,9 @@ pub struct Metrics {
     /// Questions received, by command (`ask`, `search`, ..., `qa` for a
     /// question in a Q&A channel, `followup` in its thread).
     pub questions: IntCounterVec,
-    /// First pages of answers, by outcome: `answered`, `no_match` (nothing
-    /// at all), `below_floor` (only notes under the relevance floor, shown
-    /// as the nearest).
+    /// Questions answered from the notes, one each, by outcome: `answered`,
+    /// `no_match` (nothing at all), `below_floor` (only notes under the
+    /// relevance floor, shown as the nearest).
     pub answers: IntCounterVec,
     /// From receiving a question to having replied, by command.
     pub answer_seconds: HistogramVec,
@@ -81,7 +81,7 @@ impl Metrics {
             answers: counters(
                 r,
                 "confnotes_answers_total",
-                "First pages of answers, by outcome: answered, no_match, below_floor",
+                "Questions answered from the notes, by outcome: answered, no_match, below_floor",
                 &["outcome"],
             ),
             answer_seconds: {
@@ -226,7 +226,7 @@ impl Metrics {
         (self.answer_seconds.with_label_values(&[command])).observe(took.as_secs_f64());
     }
 
-    /// What a first page of answers held.
+    /// What the answer to a new question held (not a page shown again).
     pub fn answered(&self, answer: &Answer) {
         let outcome = if answer.hits.is_empty() {
             "no_match"
