@@ -191,6 +191,27 @@ impl Metrics {
             ),
             registry,
         };
+        // Which version runs, and since when: dashboards mark upgrades and
+        // restarts with these.
+        let build = register(
+            &metrics.registry,
+            IntGaugeVec::new(
+                Opts::new(
+                    "confnotes_build_info",
+                    "1, labelled with the running version",
+                ),
+                &["version"],
+            ),
+        );
+        build.with_label_values(&[env!("CARGO_PKG_VERSION")]).set(1);
+        let started = register(
+            &metrics.registry,
+            Gauge::new(
+                "confnotes_start_time_seconds",
+                "When this process started (Unix time)",
+            ),
+        );
+        started.set(unix_now());
         // Series that alert rules divide by or compare exist from the start
         // at 0, rather than appearing with the first event.
         for outcome in ["answered", "no_match", "below_floor"] {
@@ -243,10 +264,7 @@ impl Metrics {
         self.index_chunks.set(chunks as i64);
         self.index_sessions.set(sessions as i64);
         self.index_bytes.set(dir_size(dir) as i64);
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap_or_default();
-        self.reindex_timestamp.set(now.as_secs_f64());
+        self.reindex_timestamp.set(unix_now());
         self.reindex_seconds.set(took.as_secs_f64());
     }
 
@@ -323,6 +341,11 @@ fn counters(registry: &Registry, name: &str, help: &str, labels: &[&str]) -> Int
     register(registry, IntCounterVec::new(Opts::new(name, help), labels))
 }
 
+fn unix_now() -> f64 {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+    now.unwrap_or_default().as_secs_f64()
+}
+
 /// Bytes in the files under `dir`.
 fn dir_size(dir: &std::path::Path) -> u64 {
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -382,6 +405,11 @@ mod tests {
             text.contains("confnotes_answers_total{outcome=\"no_match\"} 0"),
             "{text}"
         );
+        let version = format!(
+            "confnotes_build_info{{version=\"{}\"}} 1",
+            env!("CARGO_PKG_VERSION")
+        );
+        assert!(text.contains(&version), "{text}");
         assert!(
             text.contains("confnotes_gateway_shard_connected{shard=\"0\"} 1"),
             "{text}"
